@@ -1,0 +1,26 @@
+"""`minikeras.backend`: global settings, variables and the stateless scope (the `K` of course code)."""
+
+from minikeras.backend.config import (
+    epsilon,
+    floatx,
+    image_data_format,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+    standardize_data_format,
+)
+from minikeras.backend.random import set_random_seed
+from minikeras.backend.scope import StatelessScope, current_scope
+from minikeras.backend.variables import Variable
+
+
+def backend():
+    """Returns the backend name, `'numpy'`."""
+    return "numpy"
+
+
+def clear_session():
+    """Resets the automatic layer names, as `keras.backend.clear_session()` does."""
+    from minikeras.layers.base import reset_uids
+
+    reset_uids()

@@ -1,0 +1,56 @@
+"""Global numeric settings: float type, fuzz factor and image layout (Keras defaults)."""
+
+_FLOATX = "float32"
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
+
+
+def floatx():
+    """Returns the default float type as a string (Keras default: `'float32'`)."""
+    return _FLOATX
+
+
+def set_floatx(value):
+    """Sets the default float type: `'float16'`, `'float32'` or `'float64'`."""
+    global _FLOATX
+    if value not in ("float16", "float32", "float64"):
+        raise ValueError(f"Unknown floatx type: {value!r}. Expected 'float16', 'float32' or 'float64'.")
+    _FLOATX = str(value)
+
+
+def epsilon():
+    """Returns the fuzz factor used in numeric expressions (Keras default: `1e-7`)."""
+    return _EPSILON
+
+
+def set_epsilon(value):
+    """Sets the fuzz factor used in numeric expressions."""
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format():
+    """Returns `'channels_last'` (Keras default) or `'channels_first'`."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format):
+    """Sets the image layout: `'channels_last'` or `'channels_first'`."""
+    global _IMAGE_DATA_FORMAT
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(
+            f"Unknown data_format: {data_format!r}. Expected 'channels_last' or 'channels_first'."
+        )
+    _IMAGE_DATA_FORMAT = data_format
+
+
+def standardize_data_format(data_format):
+    """Returns `data_format`, or the global default when it is None."""
+    if data_format is None:
+        return image_data_format()
+    data_format = str(data_format).lower()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(
+            f"Invalid data_format: {data_format!r}. Expected 'channels_last' or 'channels_first'."
+        )
+    return data_format

@@ -1,0 +1,446 @@
+"""`Layer`: the Keras-facing base class that owns variables and wraps a pure `call`."""
+
+import collections
+import inspect
+import re
+import threading
+import warnings
+
+import numpy as np
+
+from minikeras import tree
+from minikeras.backend import config
+from minikeras.backend.scope import StatelessScope, current_scope
+from minikeras.backend.variables import Variable
+from minikeras.layers.keras_tensor import KerasTensor, Node, is_symbolic
+
+_uids = collections.defaultdict(int)
+_call_context = threading.local()
+
+
+def reset_uids():
+    """Restarts automatic layer names (`dense`, `dense_1`, ...) from scratch."""
+    _uids.clear()
+
+
+def unique_name(prefix):
+    n = _uids[prefix]
+    _uids[prefix] += 1
+    return prefix if n == 0 else f"{prefix}_{n}"
+
+
+def to_snake_case(name):
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class InputSpec:
+    """Constraints a layer puts on its input: rank and fixed axis sizes.
+
+    Args:
+        ndim: exact rank, or None.
+        min_ndim: minimum rank, or None.
+        axes: dict `{axis: size}` of required sizes.
+    """
+
+    def __init__(self, ndim=None, min_ndim=None, axes=None):
+        self.ndim, self.min_ndim, self.axes = ndim, min_ndim, dict(axes or {})
+
+    def check(self, layer, shape):
+        rank = len(shape)
+        if self.ndim is not None and rank != self.ndim:
+            raise ValueError(
+                f'Input 0 of layer "{layer.name}" is incompatible with the layer: expected '
+                f"ndim={self.ndim}, found ndim={rank}. Full shape received: {tuple(shape)}"
+            )
+        if self.min_ndim is not None and rank < self.min_ndim:
+            raise ValueError(
+                f'Input 0 of layer "{layer.name}" is incompatible with the layer: expected '
+                f"min_ndim={self.min_ndim}, found ndim={rank}. Full shape received: {tuple(shape)}"
+            )
+        for axis, size in self.axes.items():
+            got = shape[axis] if -rank <= axis < rank else None
+            if got is not None and size is not None and got != size:
+                raise ValueError(
+                    f'Input 0 of layer "{layer.name}" is incompatible with the layer: expected axis '
+                    f"{axis} of input shape to have value {size}, but received input with shape "
+                    f"{tuple(shape)}"
+                )
+
+
+def _shape_of(x):
+    return tuple(x.shape) if hasattr(x, "shape") else tuple(np.shape(x))
+
+
+def _standardize_input(x):
+    """Casts float data to `floatx()` (Keras autocasting); leaves traced values alone."""
+    if isinstance(x, Variable):
+        return x.value
+    if isinstance(x, (np.ndarray, list, tuple, int, float, np.number)):
+        arr = np.asarray(x)
+        if arr.dtype.kind == "f" and arr.dtype != config.floatx():
+            return arr.astype(config.floatx())
+        return arr
+    return x
+
+
+def _standardize_inputs(inputs):
+    """Standardizes one input, or each of several given as a list, tuple or dict."""
+    if isinstance(inputs, dict):
+        return {k: _standardize_input(v) for k, v in inputs.items()}
+    if isinstance(inputs, (list, tuple)) and inputs and hasattr(inputs[0], "shape"):
+        return [_standardize_input(v) for v in inputs]
+    return _standardize_input(inputs)
+
+
+class Layer:
+    """Base class of all layers, as `keras.layers.Layer`.
+
+    Subclasses create weights in `build(input_shape)` with `add_weight`, compute in
+    `call(inputs, training=None)`, and describe themselves in `get_config()`.
+
+    Args:
+        trainable: whether the layer's weights are updated by training (default True).
+        dtype: the layer's dtype (default `floatx()`).
+        name: the layer's name (default: the class name in snake case, made unique).
+        activity_regularizer: a regularizer applied to the layer's output (default None).
+        input_shape: (Keras 2 style) the shape of the input, without the batch axis.
+        input_dim: (Keras 2 style) the size of a 1-D input.
+        batch_input_shape: (Keras 2 style) the input shape including the batch axis.
+    """
+
+    def __init__(self, trainable=True, dtype=None, name=None, activity_regularizer=None, **kwargs):
+        input_shape = kwargs.pop("input_shape", None)
+        input_dim = kwargs.pop("input_dim", None)
+        batch_input_shape = kwargs.pop("batch_input_shape", kwargs.pop("batch_shape", None))
+        batch_size = kwargs.pop("batch_size", None)
+        kwargs.pop("autocast", None)
+        if kwargs:
+            raise TypeError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+            )
+        self._trainable_variables = []
+        self._non_trainable_variables = []
+        self._layers = getattr(self, "_layers", [])
+        self._inbound_nodes = []
+        self._losses = []
+        self.built = False
+        self.trainable = trainable
+        self.dtype = config.floatx() if dtype is None or isinstance(dtype, dict) else np.dtype(dtype).name
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self.input_spec = None
+        self.supports_masking = False
+        from minikeras import regularizers
+
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            if isinstance(input_shape, int):
+                input_shape = (input_shape,)
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        else:
+            self._batch_input_shape = None
+
+    # ----------------------------------------------------------------------------- tracking
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        if isinstance(value, Layer) and value is not self:
+            d.setdefault("_layers", [])
+            if not any(value is l for l in d["_layers"]):
+                d["_layers"].append(value)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+            d.setdefault("_layers", [])
+            for v in value:
+                if not any(v is l for l in d["_layers"]):
+                    d["_layers"].append(v)
+        elif isinstance(value, Variable) and "_trainable_variables" in d:
+            if not any(value is v for v in self._trainable_variables + self._non_trainable_variables):
+                (self._trainable_variables if value.trainable else self._non_trainable_variables).append(value)
+        object.__setattr__(self, name, value)
+
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None, **kwargs):
+        """Creates a weight `Variable` owned by this layer.
+
+        Args:
+            shape: the weight's shape (default `()`).
+            initializer: an initializer or its name (default `'glorot_uniform'` for floats).
+            dtype: the dtype (default the layer's).
+            trainable: whether training updates it (default True).
+            regularizer: a regularizer whose penalty joins the training loss (default None).
+            constraint: a projection applied after each optimizer update (default None).
+            name: the weight's name, e.g. `'kernel'`.
+
+        Returns:
+            The new `Variable`.
+        """
+        from minikeras import constraints, initializers, regularizers
+
+        if isinstance(shape, str):  # Keras 2 order: add_weight(name, shape, ...)
+            name, shape = shape, initializer if not callable(initializer) else None
+            if "shape" in kwargs:
+                shape = kwargs.pop("shape")
+        for unused in ("autocast", "aggregation", "synchronization", "use_resource", "partitioner",
+                       "caching_device", "experimental_autocast", "getter"):
+            kwargs.pop(unused, None)
+        if kwargs:
+            raise TypeError(f"add_weight() got unexpected keyword arguments: {sorted(kwargs)}")
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        initializer = initializers.get(initializer if initializer is not None else "glorot_uniform")
+        variable = Variable(initializer, shape=shape, dtype=dtype or self.dtype, trainable=trainable,
+                            name=name or "variable",
+                            regularizer=regularizers.get(regularizer),
+                            constraint=constraints.get(constraint))
+        variable.path = f"{self.name}/{variable.name}"
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
+        return variable
+
+    @property
+    def variables(self):
+        seen, out = set(), []
+        for v in self._trainable_variables + self._non_trainable_variables:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        for layer in self._layers:
+            for v in layer.variables:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def weights(self):
+        """All weights: this layer's own (in creation order), then its sub-layers'."""
+        return self.variables
+
+    @property
+    def trainable_weights(self):
+        return [v for v in self.variables if v.trainable and self._is_trainable(v)] if self.trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.variables if id(v) not in trainable]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def _is_trainable(self, variable):
+        """False when the variable belongs to a sub-layer that was frozen."""
+        for layer in self._layers:
+            if any(variable is v for v in layer.variables):
+                return layer.trainable and layer._is_trainable(variable)
+        return True
+
+    def get_weights(self):
+        """Returns the weights as a list of NumPy arrays, in `weights` order."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Sets the weights from a list of arrays, in `weights` order."""
+        params = self.weights
+        if len(weights) != len(params):
+            raise ValueError(
+                f"Layer {self.name} expects {len(params)} weights, but the given weights "
+                f"list has {len(weights)} elements."
+            )
+        for variable, value in zip(params, weights):
+            value = np.asarray(value)
+            if value.shape != variable.shape:
+                raise ValueError(
+                    f"Layer {self.name} weight shape {variable.shape} is not compatible with "
+                    f"provided weight shape {value.shape} (variable '{variable.path}')."
+                )
+        for variable, value in zip(params, weights):
+            variable.assign(value)
+
+    def count_params(self):
+        """Returns the total number of scalars in the layer's weights."""
+        if not self.built and not self.weights:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't "
+                "built. You can build it manually via: `layer.build(input_shape)`."
+            )
+        return int(sum(np.prod(v.shape, dtype=np.int64) for v in self.weights))
+
+    # ----------------------------------------------------------------------------- losses
+    def add_loss(self, loss):
+        """Adds a scalar loss (e.g. a penalty) that joins the training loss."""
+        scope = current_scope()
+        if scope is not None:
+            scope.losses.append(loss)
+        else:
+            self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """The regularization penalties of this layer's weights, plus losses added eagerly."""
+        out = list(self._losses)
+        for v in self.trainable_weights:
+            if v.regularizer is not None:
+                out.append(v.regularizer(v.value))
+        return out
+
+    # ----------------------------------------------------------------------------- building
+    def build(self, input_shape):
+        """Creates the layer's weights; called once with the first input's shape."""
+        self.built = True
+
+    def _build_from_shapes(self, shapes):
+        if not self.built:
+            try:
+                self.build(shapes)
+            except TypeError:
+                if len(inspect.signature(self.build).parameters) != 0:
+                    raise
+                self.build()
+            self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        """The layer's computation; the identity by default."""
+        return inputs
+
+    @classmethod
+    def _call_params(cls):
+        cache = cls.__dict__.get("_call_params_cache")
+        if cache is None:
+            params = inspect.signature(cls.call).parameters
+            cache = ("training" in params, "mask" in params)
+            cls._call_params_cache = cache
+        return cache
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            if "inputs" not in kwargs:
+                raise TypeError(f"Layer {self.name} was called without inputs.")
+            args = (kwargs.pop("inputs"),)
+        inputs, rest = args[0], args[1:]
+        if is_symbolic(inputs):
+            return self._symbolic_call(inputs, rest, kwargs)
+        inputs = _standardize_inputs(inputs)
+        if not self.built:
+            self._build_from_shapes(tree.map_structure(_shape_of, inputs))
+        if self.input_spec is not None and not tree.is_nested(inputs):
+            self.input_spec.check(self, _shape_of(inputs))
+        has_training, has_mask = self._call_params()
+        training = kwargs.pop("training", None)
+        if not has_mask:
+            kwargs.pop("mask", None)
+        if training is None:
+            training = getattr(_call_context, "training", None)
+            if training is None:
+                scope = current_scope()
+                training = bool(scope.training) if scope is not None else False
+        if has_training:
+            kwargs["training"] = training
+        outer = getattr(_call_context, "training", None)
+        _call_context.training = training
+        try:
+            outputs = self.call(inputs, *rest, **kwargs)
+        finally:
+            _call_context.training = outer
+        if self.activity_regularizer is not None:
+            for out in tree.flatten(outputs):
+                batch = out.shape[0] if len(out.shape) else 1
+                self.add_loss(self.activity_regularizer(out) / batch)
+        return outputs
+
+    # ----------------------------------------------------------------------------- symbolic
+    def _symbolic_call(self, inputs, args, kwargs):
+        shapes = tree.map_structure(lambda t: t.shape, inputs)
+        self._build_from_shapes(shapes)
+        if self.input_spec is not None and not tree.is_nested(shapes):
+            self.input_spec.check(self, shapes)
+        out_shapes = self.compute_output_shape(shapes) if not kwargs and not args else \
+            self._infer_output_shape(shapes, args, kwargs)
+        outputs = _map_shapes(lambda s: KerasTensor(s, self.dtype, name=self.name), out_shapes)
+        Node(self, inputs, outputs, args, kwargs)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        """Returns the output shape for `input_shape` (None for unknown dimensions).
+
+        By default the layer is run on zeros twice, with unknown dimensions set to 2 and to 3:
+        output dimensions that differ between the runs are unknown.
+        """
+        return self._infer_output_shape(input_shape, (), {})
+
+    def _infer_output_shape(self, input_shape, args, kwargs):
+        runs = []
+        for fill in (2, 3):
+            dummy = _map_shapes(lambda s: np.zeros([fill if d is None else d for d in s],
+                                                   dtype=self.dtype), input_shape)
+            with StatelessScope(training=False):
+                out = self.call(dummy, *args, **kwargs) if not self._call_params()[0] else \
+                    self.call(dummy, *args, training=False, **kwargs)
+            runs.append(tree.map_structure(lambda o: tuple(int(d) for d in np.shape(o)), out))
+        return _merge_shapes(runs[0], runs[1])
+
+    @property
+    def input(self):
+        self._require_node("input")
+        return self._inbound_nodes[0].inputs
+
+    @property
+    def output(self):
+        self._require_node("output")
+        return self._inbound_nodes[0].outputs
+
+    @property
+    def input_shape(self):
+        return tree.map_structure(lambda t: t.shape, self.input) if self._inbound_nodes else \
+            self._batch_input_shape
+
+    @property
+    def output_shape(self):
+        self._require_node("output_shape")
+        return tree.map_structure(lambda t: t.shape, self.output)
+
+    def _require_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on a symbolic input and thus has no "
+                f"defined `{what}`."
+            )
+
+    # ----------------------------------------------------------------------------- config
+    def get_config(self):
+        """Returns the constructor arguments that recreate this layer (without weights)."""
+        config_ = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config_["batch_input_shape"] = self._batch_input_shape
+        return config_
+
+    @classmethod
+    def from_config(cls, config_):
+        """Creates a layer from `get_config()`'s output."""
+        return cls(**config_)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_shape(s):
+    return isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+def _map_shapes(fn, shapes):
+    """Applies `fn` to each shape tuple of a nested structure of shapes."""
+    if _is_shape(shapes):
+        return fn(shapes)
+    if isinstance(shapes, dict):
+        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
+    return [_map_shapes(fn, s) for s in shapes]
+
+
+def _merge_shapes(a, b):
+    """Shapes of two runs, with the dimensions that differ between them set to None."""
+    if _is_shape(a):
+        return tuple(x if x == y else None for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return {k: _merge_shapes(a[k], b[k]) for k in a}
+    return [_merge_shapes(x, y) for x, y in zip(a, b)]
