@@ -95,6 +95,11 @@ def jsonable(obj):
     return repr(obj)
 
 
+def kconfig(obj):
+    """obj.get_config() without "name" (auto-generated names like sgd_3 vary)."""
+    return jsonable({k: v for k, v in obj.get_config().items() if k != "name"})
+
+
 def f32(a):
     return np.asarray(a, dtype="float32")
 
@@ -191,9 +196,7 @@ def _run_optimizer(cls_name, config, shapes, seed, schedule=None):
         "traj": traj,
         "iterations": int(np_(opt.iterations)),
         "learning_rate_before_each_step": tolist(f32(lr_traj)),
-        "keras_full_config": jsonable(
-            {k: v for k, v in opt.get_config().items() if k != "name"}
-        ),
+        "keras_full_config": kconfig(opt),
     }
     if schedule is not None:
         case["schedule"] = schedule
@@ -315,7 +318,7 @@ def make_schedules():
         cases.append({
             "class": cls,
             "config": jsonable(config),
-            "keras_full_config": jsonable(sched.get_config()),
+            "keras_full_config": kconfig(sched),
             "steps": steps,
             "values": tolist(f32(values)),
         })
@@ -439,7 +442,7 @@ def make_losses():
             "per_sample": tolist(np_(fnobj(yt, yp, **kwargs))),
             "class": cls,
             "class_kwargs": ckw,
-            "keras_class_config": jsonable(C_(**ckw).get_config()),
+            "keras_class_config": kconfig(C_(**ckw)),
             "sample_weight": tolist(sw),
         }
         def attempt(key, fn):
@@ -585,7 +588,7 @@ def make_metrics():
         case = {
             "class": cls,
             "config": config,
-            "keras_full_config": jsonable(m.get_config()),
+            "keras_full_config": kconfig(m),
             "batches": [{k: tolist(v) for k, v in b.items()} for b in batches],
             "result_after_each_batch": results,
         }
@@ -604,7 +607,7 @@ def make_metrics():
             res.append(tolist(np_(m.result())))
         cases.append({
             "class": cls, "config": {},
-            "keras_full_config": jsonable(m.get_config()),
+            "keras_full_config": kconfig(m),
             "batches": [{"values": tolist(v), "sample_weight": tolist(w)}
                         for v, w in zip(vals, wts)],
             "result_after_each_batch": res,
@@ -902,7 +905,7 @@ def make_fit_mlp():
         pred = model.predict(x, verbose=0)
         case = {
             "name": name,
-            "compile": {"optimizer": jsonable(compile_kw["optimizer"].get_config()),
+            "compile": {"optimizer": kconfig(compile_kw["optimizer"]),
                         "optimizer_class": type(compile_kw["optimizer"]).__name__,
                         "loss": loss, "metrics": metrics},
             "fit_kwargs": fit_kw,

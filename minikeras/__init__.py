@@ -1,0 +1,29 @@
+"""minikeras: the Keras API on NumPy, with HIPS autograd for gradients and h5py for saved models.
+
+`import minikeras as keras` gives the namespaces course code expects: `keras.layers`,
+`keras.models`, `keras.optimizers`, `keras.losses`, `keras.metrics`, `keras.callbacks`,
+`keras.utils`, `keras.datasets`, `keras.backend`, `keras.activations`, `keras.initializers`,
+`keras.ops`, and `keras.Sequential`, `keras.Model`, `keras.Input`.
+"""
+
+__version__ = "0.1.0"
+
+from minikeras import (  # noqa: E402
+    activations,
+    backend,
+    callbacks,
+    constraints,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    regularizers,
+    utils,
+)
+from minikeras.backend import Variable  # noqa: E402
+from minikeras.layers import Input, Layer  # noqa: E402
+from minikeras.models import Model, Sequential  # noqa: E402

@@ -1,0 +1,102 @@
+"""`Sequential`: a plain stack of layers, each with one input and one output."""
+
+import warnings
+
+from minikeras.layers.base import Layer
+from minikeras.layers.core import InputLayer
+from minikeras.layers.keras_tensor import KerasTensor
+from minikeras.models.model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers, as `keras.Sequential`.
+
+    The model is built as soon as the input shape is known: from an `Input`/`InputLayer`, from
+    `input_shape=`/`input_dim=` on the first layer, or from the first data it sees.
+
+    Args:
+        layers: list of layers (default None).
+        name: the model's name (default `'sequential'`).
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(name=name, trainable=trainable)
+        self._input_layer = None
+        self.__dict__["_layers"] = []
+        self.inputs = self.outputs = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer, rebuild=True):
+        """Appends a layer (or an `Input(...)` tensor, which sets the input shape)."""
+        if isinstance(layer, KerasTensor) and isinstance(layer._keras_history[0], InputLayer):
+            layer = layer._keras_history[0]
+        if not isinstance(layer, Layer):
+            raise TypeError(f"The added layer must be an instance of class Layer. Received: "
+                            f"layer={layer!r} of type {type(layer)}.")
+        if isinstance(layer, InputLayer):
+            if self._layers:
+                raise ValueError("An InputLayer can only be added as the first layer of a Sequential "
+                                 "model.")
+            self._input_layer = layer
+            return
+        if any(l.name == layer.name for l in self._layers):
+            raise ValueError(
+                "All layers added to a Sequential model should have unique names. Name "
+                f"'{layer.name}' is already the name of a layer in this model. Update the `name` "
+                "argument to pass a unique name."
+            )
+        if not self._layers and self._input_layer is None and layer._batch_input_shape is not None:
+            self._input_layer = InputLayer(batch_shape=layer._batch_input_shape)
+        self._layers.append(layer)
+        if self._input_layer is not None:
+            self.outputs = [layer(self.outputs[0] if self.outputs else self._input_layer.output_tensor)]
+            self.inputs = [self._input_layer.output_tensor]
+            self.built = True
+
+    def pop(self):
+        """Removes the last layer."""
+        if not self._layers:
+            raise TypeError("There are no layers in the model.")
+        layer = self._layers.pop()
+        layers, self.__dict__["_layers"] = self._layers, []
+        self.outputs = None
+        self.built = False
+        for l in layers:
+            self.add(l)
+        return layer
+
+    def build(self, input_shape=None):
+        if self._input_layer is None:
+            if input_shape is None:
+                raise ValueError("You must provide an `input_shape` argument to build a Sequential "
+                                 "model without an Input.")
+            self._input_layer = InputLayer(batch_shape=(None,) + tuple(input_shape)[1:])
+        layers, self.__dict__["_layers"] = self._layers, []
+        self.outputs = None
+        for layer in layers:
+            self.add(layer)
+        self.inputs = [self._input_layer.output_tensor]
+        self.built = True
+
+    def call(self, inputs, training=None):
+        x = inputs
+        for layer in self._layers:
+            x = layer(x)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        if self.outputs:
+            return self.outputs[0].shape
+        return super().compute_output_shape(input_shape)
+
+    @property
+    def input_shape(self):
+        return self._input_layer.batch_shape if self._input_layer else None
+
+    def get_config(self):
+        layers = []
+        if self._input_layer is not None:
+            layers.append({"class_name": "InputLayer", "config": self._input_layer.get_config()})
+        layers += [{"class_name": type(l).__name__, "config": l.get_config()} for l in self._layers]
+        return {"name": self.name, "trainable": self.trainable, "layers": layers}

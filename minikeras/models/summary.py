@@ -1,0 +1,72 @@
+"""`Model.summary()`: Keras 3's table of layers, output shapes and parameter counts."""
+
+import numpy as np
+
+from minikeras.layers.core import InputLayer
+
+
+def _format_size(n_bytes):
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.2f} {unit}"
+    return f"{float(n_bytes):.2f} B"
+
+
+def _count(weights):
+    return int(sum(np.prod(w.shape, dtype=np.int64) for w in weights))
+
+
+def _bytes(weights):
+    return int(sum(np.prod(w.shape, dtype=np.int64) * np.dtype(w.dtype).itemsize for w in weights))
+
+
+def _output_shape(layer):
+    try:
+        shape = layer.output_shape
+    except AttributeError:
+        return "?"
+    if isinstance(shape, list):
+        return ", ".join(str(tuple(s)) for s in shape)
+    return str(tuple(shape))
+
+
+def _row(cells, widths, edge="│"):
+    parts = []
+    for i, (cell, width) in enumerate(zip(cells, widths)):
+        text = cell.rjust(width - 2) if i == len(cells) - 1 else cell.ljust(width - 2)
+        parts.append(f" {text} ")
+    return edge + edge.join(parts) + edge
+
+
+def _rule(widths, left, mid, right, fill):
+    return left + mid.join(fill * w for w in widths) + right
+
+
+def print_summary(model, line_length=None, print_fn=None, show_trainable=False):
+    """Prints (or passes to `print_fn`, line by line) the summary table of `model`."""
+    emit = print_fn or (lambda line, **kw: print(line))
+    layers = [l for l in model.layers if not isinstance(l, InputLayer)]
+    widths = [33, 24, 15]
+    if line_length:
+        total = max(line_length - 4, 30)
+        widths = [int(total * 0.44), int(total * 0.32)]
+        widths.append(total - sum(widths))
+    lines = [f'Model: "{model.name}"',
+             _rule(widths, "┏", "┳", "┓", "━"),
+             _row(["Layer (type)", "Output Shape", "Param #"], widths, "┃"),
+             _rule(widths, "┡", "╇", "┩", "━")]
+    for i, layer in enumerate(layers):
+        params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
+        lines.append(_row([f"{layer.name} ({type(layer).__name__})", _output_shape(layer), params],
+                          widths))
+        if i < len(layers) - 1:
+            lines.append(_rule(widths, "├", "┼", "┤", "─"))
+    lines.append(_rule(widths, "└", "┴", "┘", "─"))
+    trainable, non_trainable = model.trainable_weights, model.non_trainable_weights
+    total = trainable + non_trainable
+    lines.append(f" Total params: {_count(total):,} ({_format_size(_bytes(total))})")
+    lines.append(f" Trainable params: {_count(trainable):,} ({_format_size(_bytes(trainable))})")
+    lines.append(f" Non-trainable params: {_count(non_trainable):,} "
+                 f"({_format_size(_bytes(non_trainable))})")
+    for line in lines:
+        emit(line)

@@ -1,0 +1,463 @@
+"""The training engine: `compile`, `fit`, `evaluate`, `predict` and the `*_on_batch` methods.
+
+It is the one place that calls autograd. A training step builds the pure objective
+`loss(trainable_values)` by calling the model inside a `StatelessScope` (so every `Variable`
+reads the value being differentiated), takes its vector-Jacobian product, applies the
+optimizer's rule and writes the new values back.
+"""
+
+import time
+import warnings
+
+import numpy as np
+from autograd import make_vjp
+from autograd.tracer import getval
+
+from minikeras import optimizers as optimizers_module
+from minikeras import tree
+from minikeras.backend import config
+from minikeras.backend.random import make_rng
+from minikeras.backend.scope import StatelessScope
+from minikeras.callbacks import CallbackList, History, ProgbarLogger
+from minikeras.trainers import data as data_utils
+from minikeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
+
+
+def _resolve_verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2, True, False):
+        raise ValueError(f"`verbose` must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
+    return int(verbose)
+
+
+def _unbox(structure):
+    return tree.map_structure(getval, structure) if tree.is_nested(structure) else getval(structure)
+
+
+class Trainer:
+    """Mixin of `Model` with Keras's training API."""
+
+    def _init_trainer(self):
+        self.optimizer = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        self._compiled_loss = None
+        self._compiled_metrics = None
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True, **kwargs):
+        """Configures the model for training.
+
+        Args:
+            optimizer: name or instance (default `'rmsprop'`).
+            loss: a loss identifier, or a list/dict of them for a multi-output model.
+            loss_weights: weights of the outputs' losses (default None: all 1).
+            metrics: list of metrics (names, functions or `Metric` instances) evaluated on
+                every batch; `'accuracy'`/`'acc'` pick the right variant from the data shapes.
+            weighted_metrics: metrics that receive `sample_weight`/`class_weight`.
+            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: accepted for
+                compatibility; they change nothing here.
+        """
+        kwargs.pop("sample_weight_mode", None)
+        if kwargs:
+            raise TypeError(f"compile() got unexpected keyword arguments: {sorted(kwargs)}")
+        self.optimizer = optimizers_module.get(optimizer)
+        self._loss_spec, self._loss_weights_spec = loss, loss_weights
+        self._metrics_spec, self._weighted_metrics_spec = metrics, weighted_metrics
+        self.loss = loss
+        self._compiled_loss = None
+        self._compiled_metrics = None
+        if self._output_names_or_none() is not None:
+            self._build_compiled()
+        self.compiled = True
+
+    def _build_compiled(self):
+        names = self._output_names_or_none() or ["output"]
+        if self._loss_spec is None:
+            raise ValueError("The model must be compiled with a `loss` before training or evaluating.")
+        self._compiled_loss = CompiledLoss(self._loss_spec, self._loss_weights_spec, names)
+        self._compiled_metrics = CompiledMetrics(self._metrics_spec, self._weighted_metrics_spec, names)
+
+    def _require_compiled(self, method):
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call `compile()` before using the model. `{method}()` was called on "
+                f"model '{self.name}' before `compile()`."
+            )
+        if self._compiled_loss is None:
+            self._build_compiled()
+
+    @property
+    def metrics_names(self):
+        """`['loss', <metric names>]` (tf.keras style: the useful names, not Keras 3's
+        `'compile_metrics'`); per-output losses come after `loss` for multi-output models."""
+        names = ["loss"]
+        if self._compiled_metrics is not None:
+            names += [t.name for t in self._compiled_metrics.output_loss_trackers]
+            names += self._compiled_metrics.names
+        return names
+
+    @property
+    def metrics(self):
+        if self._compiled_metrics is None:
+            return []
+        cm = self._compiled_metrics
+        return [cm.loss_tracker] + [m for m, _, _ in cm.metrics or []]
+
+    # ------------------------------------------------------------------ data
+    def _prepare_x(self, x):
+        x = data_utils.standardize(x, "x", self._input_names_or_none())
+        if x is None:
+            raise ValueError("`x` is required: pass the input data as a NumPy array (or a list or "
+                             "dict of arrays for a model with several inputs).")
+        return x
+
+    def _prepare(self, x, y, sample_weight, class_weight=None, check=True):
+        x = self._prepare_x(x)
+        y = data_utils.standardize(y, "y", self._output_names_or_none() if isinstance(y, dict) else None)
+        if sample_weight is not None:
+            sample_weight = data_utils.standardize(sample_weight, "sample_weight")
+        n = data_utils.check_cardinality(x, y, sample_weight)
+        if check:
+            data_utils.check_finite(x, "x")
+            if y is not None:
+                data_utils.check_finite(y, "y")
+        if class_weight is not None:
+            if y is None or tree.is_nested(y):
+                raise ValueError("`class_weight` is only supported for models with a single output "
+                                 "and requires `y`.")
+            cw = data_utils.class_weight_to_sample_weight(y, class_weight)
+            sample_weight = cw if sample_weight is None else sample_weight * cw
+        self._check_input_shapes(x)
+        return x, y, sample_weight, n
+
+    def _check_input_shapes(self, x):
+        expected = self._input_shapes_or_none()
+        if expected is None:
+            return
+        given = [np.shape(a) for a in tree.flatten(x)]
+        if len(given) != len(expected):
+            raise ValueError(f"Model '{self.name}' expects {len(expected)} input(s), but it "
+                             f"received {len(given)} input array(s).")
+        for i, (shape, want) in enumerate(zip(given, expected)):
+            ok = len(shape) == len(want) and all(w is None or w == s for s, w in zip(shape[1:], want[1:]))
+            if not ok:
+                raise ValueError(
+                    f"Input {i} of model '{self.name}' is incompatible: expected shape="
+                    f"{tuple(want)}, found shape={tuple(shape)}. Check `x`: each sample must have "
+                    f"shape {tuple(want[1:])}."
+                )
+
+    # ------------------------------------------------------------------ steps
+    def _ensure_built(self, x):
+        if not self.built:
+            self(data_utils.take(x, slice(0, 1)))
+
+    def _train_step(self, x, y, sample_weight, rng):
+        variables = self._train_vars
+        values = [v._value for v in variables]
+        aux = {}
+
+        def objective(traced):
+            with StatelessScope(zip(variables, traced), training=True, rng=rng) as scope:
+                y_pred = self(x, training=True)
+                loss, per_output = self._compiled_loss(y, y_pred, sample_weight)
+                for var, value in zip(variables, traced):
+                    if var.regularizer is not None:
+                        loss = loss + var.regularizer(value)
+                for extra in scope.losses:
+                    loss = loss + extra
+            aux["y_pred"] = _unbox(y_pred)
+            aux["per_output"] = [None if l is None else getval(l) for l in per_output]
+            aux["updates"] = [(var, getval(v)) for var, v in scope.updates.values()]
+            return loss
+
+        vjp, loss = make_vjp(objective)(values)
+        grads = vjp(np.ones((), dtype=np.result_type(loss)))
+        new_values = self.optimizer.step(grads, values, variables)
+        for var, value in zip(variables, new_values):
+            var._value = value
+        for var, value in aux["updates"]:
+            var._value = np.asarray(value, dtype=var.dtype)
+        return float(loss), aux["y_pred"], aux["per_output"]
+
+    def _test_step(self, x, y, sample_weight):
+        with StatelessScope(training=False):
+            y_pred = self(x, training=False)
+            loss, per_output = self._compiled_loss(y, y_pred, sample_weight)
+            for var in self.trainable_weights:
+                if var.regularizer is not None:
+                    loss = loss + var.regularizer(var.value)
+            loss = loss + sum(self._eager_losses())
+        return float(loss), y_pred, per_output
+
+    def _eager_losses(self):
+        return [l for layer in self._flat_layers() for l in layer._losses]
+
+    def _update_metrics(self, y, y_pred, sample_weight, loss, per_output, batch_size):
+        ys = tree.flatten(y) if len(self._compiled_loss.losses) > 1 else [y]
+        preds = tree.flatten(y_pred) if len(self._compiled_loss.losses) > 1 else [y_pred]
+        self._compiled_metrics.update(ys, preds, sample_weight, loss, per_output, batch_size)
+        return self._logs()
+
+    def _logs(self):
+        logs = self._compiled_metrics.results()
+        return {k: logs[k] for k in sorted(logs)}
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, **kwargs):
+        """Trains the model for `epochs` epochs on arrays.
+
+        Args:
+            x, y: input data and targets (arrays, or lists/dicts of arrays).
+            batch_size: samples per gradient step (default 32).
+            epochs: epoch index to stop at (default 1).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch, `'auto'` = 1.
+            callbacks: list of `Callback`s.
+            validation_split: fraction of the data, taken from the *end* before shuffling,
+                held out for validation (default 0).
+            validation_data: `(x_val, y_val)` or `(x_val, y_val, sample_weight_val)`.
+            shuffle: reshuffle the training data every epoch (default True).
+            class_weight: dict `{class: weight}` scaling each sample's loss.
+            sample_weight: per-sample weights.
+            initial_epoch: epoch to start from (default 0).
+            steps_per_epoch: batches per epoch (default: all the data).
+            validation_steps, validation_batch_size, validation_freq: as in Keras.
+
+        Returns:
+            A `History` whose `.history` maps each log key to its per-epoch values.
+        """
+        if "nb_epoch" in kwargs:
+            warnings.warn("`nb_epoch` is deprecated (Keras 1); use `epochs`.", DeprecationWarning,
+                          stacklevel=2)
+            epochs = kwargs.pop("nb_epoch")
+        if kwargs:
+            raise TypeError(f"fit() got unexpected keyword arguments: {sorted(kwargs)}")
+        self._require_compiled("fit")
+        verbose = _resolve_verbose(verbose)
+        batch_size = self._check_batch_size(batch_size)
+        if y is None and isinstance(x, tuple) and len(x) in (2, 3) and validation_data is None:
+            x, y, *rest = x
+            sample_weight = rest[0] if rest else sample_weight
+        if y is None:
+            raise ValueError("`y` is required: fit() trains on arrays `x` and `y`.")
+        if validation_data is not None and validation_split:
+            validation_split = 0.0  # Keras: validation_data takes precedence
+        if validation_split:
+            (x, y, sample_weight), val = data_utils.train_validation_split(
+                (self._prepare_x(x), data_utils.standardize(y, "y"),
+                 None if sample_weight is None else data_utils.standardize(sample_weight, "sample_weight")),
+                validation_split)
+            validation_data = val
+        x, y, sample_weight, n = self._prepare(x, y, sample_weight, class_weight)
+        if validation_data is not None:
+            validation_data = self._unpack_validation(validation_data)
+        self._ensure_built(x)
+        if self._compiled_loss is None:
+            self._build_compiled()
+        self._train_vars = self.trainable_weights
+        rng = make_rng()
+        batches_per_epoch = -(-n // batch_size)
+        steps = steps_per_epoch or batches_per_epoch
+        history = History()
+        cbs = list(callbacks or [])
+        if verbose:
+            cbs.append(ProgbarLogger())
+        cbs.append(history)
+        params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+        callback_list = CallbackList(cbs, self, params)
+        self.stop_training = False
+        callback_list.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self._compiled_metrics.reset()
+            callback_list.on_epoch_begin(epoch)
+            step = 0
+            while step < steps:
+                for index in data_utils.batch_slices(n, batch_size, shuffle, rng):
+                    if step >= steps or self.stop_training and step:
+                        break
+                    callback_list.on_train_batch_begin(step)
+                    xb, yb = data_utils.take(x, index), data_utils.take(y, index)
+                    swb = data_utils.take(sample_weight, index)
+                    loss, y_pred, per_output = self._train_step(xb, yb, swb, rng)
+                    logs = self._update_metrics(yb, y_pred, swb, loss, per_output,
+                                                len(tree.flatten(yb)[0]))
+                    callback_list.on_train_batch_end(step, logs)
+                    step += 1
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_arrays(*validation_data, validation_batch_size or batch_size,
+                                                 validation_steps, callback_list=None)
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(epoch_logs if epochs > initial_epoch else {})
+        return history
+
+    def _unpack_validation(self, validation_data):
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError(
+                "`validation_data` must be a tuple `(x_val, y_val)` or `(x_val, y_val, "
+                f"val_sample_weight)`. Received: a {type(validation_data).__name__}"
+                + (f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else "")
+            )
+        xv, yv, *swv = validation_data
+        xv, yv, swv, _ = self._prepare(xv, yv, swv[0] if swv else None)
+        return xv, yv, swv
+
+    @staticmethod
+    def _check_batch_size(batch_size, default=32):
+        if batch_size is None:
+            return default
+        if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+            raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
+        return int(batch_size)
+
+    # ------------------------------------------------------------------ evaluate
+    def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, callback_list):
+        n = data_utils.num_samples(x)
+        self._ensure_built(x)
+        self._compiled_metrics.reset()
+        logs = {}
+        slices = data_utils.batch_slices(n, batch_size, False, None)
+        if steps is not None:
+            slices = slices[:steps]
+        for i, index in enumerate(slices):
+            if callback_list is not None:
+                callback_list.on_test_batch_begin(i)
+            yb, swb = data_utils.take(y, index), data_utils.take(sample_weight, index)
+            loss, y_pred, per_output = self._test_step(data_utils.take(x, index), yb, swb)
+            logs = self._update_metrics(yb, y_pred, swb, loss, per_output, len(tree.flatten(yb)[0]))
+            if callback_list is not None:
+                callback_list.on_test_batch_end(i, logs)
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """Returns the loss and metrics of the model on `x`, `y`.
+
+        Returns:
+            A float when the model has no metrics, else the list `[loss, *metrics]` in compile
+            order; with `return_dict=True` a dict sorted by name.
+        """
+        if kwargs:
+            raise TypeError(f"evaluate() got unexpected keyword arguments: {sorted(kwargs)}")
+        self._require_compiled("evaluate")
+        verbose = _resolve_verbose(verbose)
+        batch_size = self._check_batch_size(batch_size)
+        if y is None:
+            raise ValueError("`y` is required: evaluate() compares predictions with targets `y`.")
+        x, y, sample_weight, n = self._prepare(x, y, sample_weight)
+        if self._compiled_loss is None:
+            self._build_compiled()
+        total_steps = -(-n // batch_size) if steps is None else min(steps, -(-n // batch_size))
+        cbs = list(callbacks or []) + ([ProgbarLogger()] if verbose else [])
+        callback_list = CallbackList(cbs, self, {"verbose": verbose, "epochs": 1, "steps": total_steps})
+        callback_list.on_test_begin()
+        logs = self._evaluate_arrays(x, y, sample_weight, batch_size, steps, callback_list)
+        callback_list.on_test_end(logs)
+        return self._format_results(logs, return_dict)
+
+    def _format_results(self, logs, return_dict):
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Returns the model's outputs for `x`, computed in batches (default 32)."""
+        verbose = _resolve_verbose(verbose)
+        batch_size = self._check_batch_size(batch_size)
+        x = self._prepare_x(x)
+        n = data_utils.num_samples(x)
+        self._check_input_shapes(x)
+        slices = data_utils.batch_slices(n, batch_size, False, None)
+        if steps is not None:
+            slices = slices[:steps]
+        cbs = list(callbacks or []) + ([ProgbarLogger()] if verbose else [])
+        callback_list = CallbackList(cbs, self, {"verbose": verbose, "epochs": 1, "steps": len(slices)})
+        callback_list.on_predict_begin()
+        outputs = []
+        for i, index in enumerate(slices):
+            callback_list.on_predict_batch_begin(i)
+            outputs.append(self._predict_step(data_utils.take(x, index)))
+            callback_list.on_predict_batch_end(i, {"outputs": outputs[-1]})
+        callback_list.on_predict_end()
+        if not outputs:
+            raise ValueError("predict() received no data: `x` is empty.")
+        if tree.is_nested(outputs[0]):
+            return _concat_structures(outputs)
+        return np.concatenate(outputs)
+
+    def _predict_step(self, x):
+        with StatelessScope(training=False):
+            out = self(x, training=False)
+        return tree.map_structure(np.asarray, out) if tree.is_nested(out) else np.asarray(out)
+
+    # ------------------------------------------------------------------ on batch
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """Runs one gradient step on one batch; returns its loss (and metrics)."""
+        self._require_compiled("train_on_batch")
+        x, y, sample_weight, n = self._prepare(x, y, sample_weight, class_weight)
+        self._ensure_built(x)
+        if self._compiled_loss is None:
+            self._build_compiled()
+        self._train_vars = self.trainable_weights
+        self._compiled_metrics.reset()
+        loss, y_pred, per_output = self._train_step(x, y, sample_weight, make_rng())
+        logs = self._update_metrics(y, y_pred, sample_weight, loss, per_output, n)
+        return self._format_results(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Returns the loss (and metrics) of one batch, without training."""
+        self._require_compiled("test_on_batch")
+        x, y, sample_weight, n = self._prepare(x, y, sample_weight)
+        self._ensure_built(x)
+        if self._compiled_loss is None:
+            self._build_compiled()
+        self._compiled_metrics.reset()
+        loss, y_pred, per_output = self._test_step(x, y, sample_weight)
+        logs = self._update_metrics(y, y_pred, sample_weight, loss, per_output, n)
+        return self._format_results(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """Returns the model's outputs for one batch."""
+        x = self._prepare_x(x)
+        self._check_input_shapes(x)
+        return self._predict_step(x)
+
+    # ------------------------------------------------------------------ Keras 2 leftovers
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Keras 2's removed `predict_classes`: arg-max, or `> 0.5` for one sigmoid unit."""
+        warnings.warn("`predict_classes` was removed in Keras 2.6; use "
+                      "`np.argmax(model.predict(x), axis=-1)` (or `> 0.5` for binary).",
+                      DeprecationWarning, stacklevel=2)
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Keras 2's removed `predict_proba`: the same as `predict`."""
+        warnings.warn("`predict_proba` was removed in Keras 2.6; use `predict`.",
+                      DeprecationWarning, stacklevel=2)
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+
+def _concat_structures(parts):
+    first = parts[0]
+    if isinstance(first, dict):
+        return {k: np.concatenate([p[k] for p in parts]) for k in first}
+    return type(first)(np.concatenate([p[i] for p in parts]) for i in range(len(first)))
