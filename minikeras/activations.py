@@ -1,58 +1,296 @@
-"""Activation functions (`keras.activations`) and their registry."""
+"""Activation functions (`keras.activations`) and their registry.
+
+The formulas are Keras 3's (`keras/src/activations/activations.py`, JAX backend). Every function
+accepts arrays, `Variable`s and values traced by autograd, keeps the input's float dtype, and is
+differentiable. Where autograd's generic rules would be slow or wrong, the function is a primitive
+with a hand-written VJP: a `where` whose discarded branch overflows (`expm1(1000)` in ELU) gives
+`inf * 0 = NaN` in the generic gradient, and `tanh`'s generic VJP divides by an overflowing `cosh`.
+"""
+
+import math
 
 import autograd.numpy as anp
+import numpy as np
+from autograd.extend import defvjp, primitive
 
+from minikeras.backend import config
 from minikeras.backend.scope import current_scope
 from minikeras.backend.variables import unwrap
 from minikeras.ops import nn
 
 
-def linear(x):
-    """Returns `x` unchanged."""
-    return unwrap(x)
+def _tensor(x):
+    """Unwraps `Variable`s; lists and Python numbers become `floatx()` arrays, as in Keras."""
+    x = unwrap(x)
+    if isinstance(x, (list, tuple, int, float)):
+        return np.asarray(x, dtype=config.floatx())
+    return x
 
 
+# --------------------------------------------------------------------------- primitives
+@primitive
+def _sigmoid(x):
+    # exp(-|x|) never overflows; both branches equal 1 / (1 + exp(-x)).
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+defvjp(_sigmoid, lambda ans, x: lambda g: g * ans * (1 - ans))
+
+
+@primitive
+def _tanh(x):
+    return np.tanh(x)
+
+
+# autograd's own rule, g / cosh(x)**2, overflows (with a warning) for |x| > 89 in float32.
+defvjp(_tanh, lambda ans, x: lambda g: g * (1 - ans * ans))
+
+
+@primitive
+def _softplus(x):
+    return np.logaddexp(x, 0.0)
+
+
+defvjp(_softplus, lambda ans, x: lambda g: g * _sigmoid(x))
+
+
+@primitive
+def _elu(x, alpha):
+    # expm1 only sees x <= 0, so the branch `where` discards cannot overflow.
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+# For x <= 0, d/dx alpha*(exp(x) - 1) = alpha*exp(x) = ans + alpha. At 0 the slope is alpha (JAX).
+defvjp(_elu, lambda ans, x, alpha: lambda g: g * np.where(x > 0, 1, ans + alpha))
+
+
+def _float_dtype(x):
+    return x.dtype if x.dtype.kind == "f" else np.dtype(config.floatx())
+
+
+@primitive
+def _erfc(x):
+    """Complementary error function, fractional error < 1.2e-7 everywhere.
+
+    Chebyshev fit of Numerical Recipes (`erfcc`), evaluated in float64; NumPy has no erf and
+    SciPy is not a dependency.
+    """
+    z = np.abs(x).astype(np.float64)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
+        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
+            -0.82215223 + t * 0.17087277))))))))
+    r = t * np.exp(-z * z + poly)
+    return np.where(x >= 0, r, 2.0 - r).astype(_float_dtype(x))
+
+
+# The exact derivative, not the fit's.
+defvjp(_erfc, lambda ans, x: lambda g: g * (-2.0 / math.sqrt(math.pi)) * np.exp(-x * x))
+
+
+# --------------------------------------------------------------------------- the ReLU family
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    """Rectified linear unit: `max(x, 0)` by default.
+    """Rectified linear unit: `max(x, 0)` with the defaults.
 
     Args:
         x: input array.
-        negative_slope: slope below the threshold (default 0).
+        negative_slope: slope below `threshold` (default 0.0).
         max_value: saturation value (default None: no saturation).
-        threshold: values below it are damped (default 0).
+        threshold: values below it are damped or set to 0 (default 0.0).
+
+    Returns:
+        `x` for `threshold < x < max_value`, `max_value` above it, and
+        `negative_slope * (x - threshold)` below `threshold`; the gradient at a kink is 0.
     """
-    x = unwrap(x)
-    if negative_slope == 0 and max_value is None and threshold == 0:
-        return nn.relu(x)
+    x = _tensor(x)
+    if negative_slope != 0 and max_value is None and threshold == 0:
+        return leaky_relu(x, negative_slope=negative_slope)
     if threshold != 0:
-        out = anp.where(x > threshold, x, negative_slope * (x - threshold) if negative_slope else 0.0 * x)
-    elif negative_slope:
-        out = anp.where(x >= 0, x, negative_slope * x)
+        out = anp.where(x > threshold, x, 0)
+    elif max_value == 6:
+        out, max_value = relu6(x), None
     else:
         out = nn.relu(x)
     if max_value is not None:
-        out = anp.minimum(out, max_value)
+        # As Keras, the clip also floors at 0: with a negative threshold and a max_value,
+        # values in (threshold, 0) become 0.
+        out = anp.clip(out, 0, max_value)
+    if negative_slope != 0:
+        out = out - negative_slope * nn.relu(threshold - x)
     return out
 
 
+def leaky_relu(x, negative_slope=0.2):
+    """`x` for `x >= 0`, else `negative_slope * x` (default 0.2; the layer's default is 0.3)."""
+    x = _tensor(x)
+    return anp.where(x >= 0, x, negative_slope * x)
+
+
+def relu6(x):
+    """`min(max(x, 0), 6)`."""
+    return anp.clip(_tensor(x), 0, 6)
+
+
+def elu(x, alpha=1.0):
+    """Exponential linear unit: `x` for `x > 0`, else `alpha * (exp(x) - 1)` (default alpha 1.0)."""
+    return _elu(_tensor(x), alpha)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x):
+    """Scaled ELU: `scale * elu(x, alpha)` with `alpha=1.67326324`, `scale=1.05070098`."""
+    return _SELU_SCALE * _elu(_tensor(x), _SELU_ALPHA)
+
+
+def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: `max(x, 0) + alpha * expm1(min(x, 0) / alpha)`."""
+    x = _tensor(x)
+    return anp.maximum(x, 0) + alpha * anp.expm1(anp.minimum(x, 0) / alpha)
+
+
+def threshold(x, threshold, default_value):
+    """`x` where `x > threshold`, else `default_value`."""
+    x = _tensor(x)
+    return anp.where(x > threshold, x, default_value)
+
+
+# --------------------------------------------------------------------------- sigmoid family
 def sigmoid(x):
-    """Returns `1 / (1 + exp(-x))`."""
-    x = unwrap(x)
-    return 0.5 * (anp.tanh(0.5 * x) + 1.0)
+    """Returns `1 / (1 + exp(-x))`, computed without overflow."""
+    return _sigmoid(_tensor(x))
 
 
+def hard_sigmoid(x):
+    """Keras 3's `relu6(x + 3) / 6` (0.667 at x = 1; Keras 2 used `clip(0.2x + 0.5, 0, 1)`)."""
+    return anp.clip(_tensor(x) + 3, 0, 6) / 6
+
+
+def sparse_sigmoid(x):
+    """0 for `x <= -1`, 1 for `x >= 1`, `(x + 1) / 2` between."""
+    return 0.5 * anp.clip(_tensor(x) + 1, 0, 2)
+
+
+def log_sigmoid(x):
+    """`log(sigmoid(x)) = -softplus(-x)`."""
+    return -_softplus(-_tensor(x))
+
+
+def silu(x):
+    """Swish / SiLU: `x * sigmoid(x)`."""
+    x = _tensor(x)
+    return x * _sigmoid(x)
+
+
+swish = silu
+
+
+def hard_silu(x):
+    """Hard swish / hard SiLU: `x * relu6(x + 3) / 6`."""
+    x = _tensor(x)
+    return x * hard_sigmoid(x)
+
+
+hard_swish = hard_silu
+
+
+# --------------------------------------------------------------------------- smooth functions
 def tanh(x):
     """Returns the hyperbolic tangent of `x`."""
-    return anp.tanh(unwrap(x))
+    return _tanh(_tensor(x))
 
 
+def tanh_shrink(x):
+    """`x - tanh(x)`."""
+    x = _tensor(x)
+    return x - _tanh(x)
+
+
+def hard_tanh(x):
+    """`clip(x, -1, 1)`."""
+    return anp.clip(_tensor(x), -1, 1)
+
+
+def softplus(x):
+    """`log(exp(x) + 1)`, computed without overflow."""
+    return _softplus(_tensor(x))
+
+
+def softsign(x):
+    """`x / (abs(x) + 1)`."""
+    x = _tensor(x)
+    return x / (anp.abs(x) + 1)
+
+
+def squareplus(x, b=4):
+    """`(x + sqrt(x**2 + b)) / 2` (default `b=4`)."""
+    x = _tensor(x)
+    return (x + anp.sqrt(x * x + b)) / 2
+
+
+def sparse_plus(x):
+    """0 for `x <= -1`, `x` for `x >= 1`, `(x + 1)**2 / 4` between."""
+    x = _tensor(x)
+    return anp.where(x <= -1, 0, anp.where(x >= 1, x, 0.25 * (x + 1) ** 2))
+
+
+def mish(x):
+    """`x * tanh(softplus(x))`."""
+    x = _tensor(x)
+    return x * _tanh(_softplus(x))
+
+
+def gelu(x, approximate=False):
+    """Gaussian error linear unit, `x * P(X <= x)` for `X ~ N(0, 1)`.
+
+    Args:
+        x: input array.
+        approximate: use the tanh approximation (Keras 3's default is False, the exact form
+            `0.5 * x * (1 + erf(x / sqrt(2)))`; `keras.ops.gelu` defaults to True).
+    """
+    x = _tensor(x)
+    if approximate:
+        inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)
+        return x * (0.5 * (1 + _tanh(inner)))
+    # erfc(-z) = 1 + erf(z), without the cancellation for negative z.
+    return 0.5 * x * _erfc(x * (-1 / math.sqrt(2)))
+
+
+def exponential(x):
+    """Returns `exp(x)`."""
+    return anp.exp(_tensor(x))
+
+
+def linear(x):
+    """Returns `x` unchanged (a `Variable` gives its value)."""
+    return unwrap(x)
+
+
+def soft_shrink(x, threshold=0.5):
+    """`x - threshold` above `threshold`, `x + threshold` below `-threshold`, else 0."""
+    x = _tensor(x)
+    return anp.where(x > threshold, x - threshold, anp.where(x < -threshold, x + threshold, 0))
+
+
+def hard_shrink(x, threshold=0.5):
+    """`x` where `abs(x) > threshold`, else 0 (default threshold 0.5)."""
+    x = _tensor(x)
+    return anp.where(anp.abs(x) > threshold, x, 0)
+
+
+# --------------------------------------------------------------------------- along an axis
 def softmax(x, axis=-1):
-    """Returns `exp(x) / sum(exp(x))` along `axis` (default -1).
+    """Returns `exp(x) / sum(exp(x))` along `axis` (default -1; a tuple of axes is allowed).
 
     Inside a training step the input is remembered, so a cross-entropy loss on these
     probabilities can be computed from the logits (same value, stable and faster).
     """
-    x = unwrap(x)
+    x = _tensor(x)
+    if isinstance(axis, list):
+        axis = tuple(axis)
     out = nn.softmax(x, axis=axis)
     scope = current_scope()
     if scope is not None and axis in (-1, anp.ndim(x) - 1):
@@ -62,51 +300,115 @@ def softmax(x, axis=-1):
 
 def log_softmax(x, axis=-1):
     """Returns `log(softmax(x))` along `axis` (default -1)."""
-    return nn.log_softmax(unwrap(x), axis=axis)
+    x = _tensor(x)
+    return nn.log_softmax(x, axis=tuple(axis) if isinstance(axis, list) else axis)
 
 
-def softplus(x):
-    """Returns `log(exp(x) + 1)`."""
-    return anp.logaddexp(unwrap(x), 0.0)
+def glu(x, axis=-1):
+    """Gated linear unit: `a * sigmoid(b)` where `x` is split in halves `a, b` along `axis`."""
+    x = _tensor(x)
+    n = x.shape[axis]
+    if n % 2:
+        raise ValueError(f"glu expects an even size along axis {axis}; received shape {x.shape}.")
+    index = [slice(None)] * len(x.shape)
+    index[axis] = slice(0, n // 2)
+    a = x[tuple(index)]
+    index[axis] = slice(n // 2, n)
+    return a * _sigmoid(x[tuple(index)])
 
 
-def exponential(x):
-    """Returns `exp(x)`."""
-    return anp.exp(unwrap(x))
+def sparsemax(x, axis=-1):
+    """Sparsemax (Martins & Astudillo, 2016): the Euclidean projection of `x` on the simplex."""
+    x = _tensor(x)
+    z = -anp.sort(-x, axis=axis)  # descending
+    cumsum = anp.cumsum(z, axis=axis)
+    shape = [1] * len(x.shape)
+    shape[axis] = x.shape[axis]
+    r = np.arange(1, x.shape[axis] + 1, dtype=_float_dtype(x)).reshape(shape)
+    support = np.asarray(z - (cumsum - 1) / r > 0)
+    k = np.sum(support, axis=axis, keepdims=True)
+    tau = (anp.sum(anp.where(support, cumsum, 0), axis=axis, keepdims=True) - 1) / k
+    return anp.maximum(x - tau, 0)
 
 
+# --------------------------------------------------------------------------- registry
 ALL = {
     fn.__name__: fn
-    for fn in (linear, relu, sigmoid, tanh, softmax, log_softmax, softplus, exponential)
+    for fn in (relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign,
+               squareplus, soft_shrink, sparse_plus, silu, gelu, glu, tanh, tanh_shrink,
+               threshold, sigmoid, sparse_sigmoid, exponential, hard_sigmoid, hard_silu,
+               hard_tanh, hard_shrink, linear, mish, log_softmax, log_sigmoid, sparsemax)
 }
+ALL["swish"] = silu
+ALL["hard_swish"] = hard_silu
 
 
 def serialize(activation):
-    """Returns the registered name of `activation`, or its `__name__` for a custom function."""
-    return getattr(activation, "__name__", str(activation))
+    """Returns what `get` turns back into `activation`.
+
+    A built-in function gives its name (`'relu'`; `swish` gives `'silu'`, as in Keras), an
+    object with `get_config` (e.g. a `LeakyReLU` layer) gives `{'class_name', 'config'}`, and
+    any other function its `__name__`.
+    """
+    if activation is None:
+        return "linear"
+    if hasattr(activation, "get_config"):
+        return {"class_name": type(activation).__name__, "config": activation.get_config()}
+    name = getattr(activation, "__name__", None)
+    if name is None:
+        raise ValueError(f"Cannot serialize activation {activation!r}: it has no name. Use a "
+                         "named function or one of keras.activations.")
+    return name
+
+
+def deserialize(config, custom_objects=None):
+    """Returns the activation described by `config` (a name or a config dict)."""
+    if custom_objects and isinstance(config, str) and config in custom_objects:
+        return custom_objects[config]
+    return get(config)
+
+
+def _from_dict(identifier):
+    config_ = identifier.get("config")
+    class_name = identifier.get("class_name")
+    if isinstance(config_, str):  # Keras 3: {'class_name': 'function', 'config': 'relu', ...}
+        return config_
+    if isinstance(config_, dict) and "name" in config_ and class_name in (None, "function"):
+        return config_["name"]
+    if class_name in ALL:
+        return class_name
+    # An activation layer (e.g. {'class_name': 'LeakyReLU', 'config': {...}}).
+    from minikeras import layers
+
+    return layers.deserialize({"class_name": class_name, "config": config_ or {}})
 
 
 def get(identifier):
     """Returns the activation function named by `identifier`.
 
     Args:
-        identifier: None (linear), a name such as `'relu'`, a config dict
-            `{'class_name': 'relu', 'config': ...}` or any callable.
+        identifier: None (linear), a name such as `'relu'` or `'swish'`, a config dict
+            (`{'class_name': 'function', 'config': 'relu'}` from Keras 3, or an activation
+            layer's), or any callable (returned as is, e.g. `keras.backend.tanh`).
+
+    Raises:
+        ValueError: for an unknown name or an identifier of another type.
     """
     if identifier is None:
         return linear
     if isinstance(identifier, dict):
-        identifier = identifier.get("config", {}).get("name", identifier.get("class_name"))
+        identifier = _from_dict(identifier)
     if isinstance(identifier, str):
         fn = ALL.get(identifier) or ALL.get(identifier.lower())
         if fn is None:
             raise ValueError(
-                f"Unknown activation: {identifier!r}. Expected one of {sorted(ALL)} or a callable."
+                f"Could not interpret activation function identifier: {identifier!r}. "
+                f"Expected one of {sorted(ALL)} or a callable."
             )
         return fn
     if callable(identifier):
         return identifier
-    raise TypeError(
-        f"Could not interpret activation identifier: {identifier!r}. Expected a string, "
-        "a callable or None."
+    raise ValueError(
+        f"Could not interpret activation function identifier: {identifier!r}. Expected a "
+        "string, a config dict, a callable or None."
     )

@@ -21,7 +21,9 @@ class Sequential(Model):
 
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(name=name, trainable=trainable)
-        self._input_layer = None
+        # Set through __dict__: the input layer is not one of `layers` (Layer.__setattr__ would
+        # track it as a sub-layer).
+        self.__dict__["_input_layer"] = None
         self.__dict__["_layers"] = []
         self.inputs = self.outputs = None
         for layer in layers or []:
@@ -38,7 +40,7 @@ class Sequential(Model):
             if self._layers:
                 raise ValueError("An InputLayer can only be added as the first layer of a Sequential "
                                  "model.")
-            self._input_layer = layer
+            self.__dict__["_input_layer"] = layer
             return
         if any(l.name == layer.name for l in self._layers):
             raise ValueError(
@@ -47,7 +49,7 @@ class Sequential(Model):
                 "argument to pass a unique name."
             )
         if not self._layers and self._input_layer is None and layer._batch_input_shape is not None:
-            self._input_layer = InputLayer(batch_shape=layer._batch_input_shape)
+            self.__dict__["_input_layer"] = InputLayer(batch_shape=layer._batch_input_shape)
         self._layers.append(layer)
         if self._input_layer is not None:
             self.outputs = [layer(self.outputs[0] if self.outputs else self._input_layer.output_tensor)]
@@ -71,7 +73,7 @@ class Sequential(Model):
             if input_shape is None:
                 raise ValueError("You must provide an `input_shape` argument to build a Sequential "
                                  "model without an Input.")
-            self._input_layer = InputLayer(batch_shape=(None,) + tuple(input_shape)[1:])
+            self.__dict__["_input_layer"] = InputLayer(batch_shape=(None,) + tuple(input_shape)[1:])
         layers, self.__dict__["_layers"] = self._layers, []
         self.outputs = None
         for layer in layers:

@@ -10,7 +10,6 @@ import time
 import warnings
 
 import numpy as np
-from autograd import make_vjp
 from autograd.tracer import getval
 
 from minikeras import optimizers as optimizers_module
@@ -20,6 +19,7 @@ from minikeras.backend.random import make_rng
 from minikeras.backend.scope import StatelessScope
 from minikeras.callbacks import CallbackList, History, ProgbarLogger
 from minikeras.trainers import data as data_utils
+from minikeras.trainers.autodiff import value_and_grads
 from minikeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
 
 
@@ -176,8 +176,7 @@ class Trainer:
             aux["updates"] = [(var, getval(v)) for var, v in scope.updates.values()]
             return loss
 
-        vjp, loss = make_vjp(objective)(values)
-        grads = vjp(np.ones((), dtype=np.result_type(loss)))
+        loss, grads = value_and_grads(objective, values)
         new_values = self.optimizer.step(grads, values, variables)
         for var, value in zip(variables, new_values):
             var._value = value
