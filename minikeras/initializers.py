@@ -1,4 +1,11 @@
-"""Weight initializers (`keras.initializers`): `initializer(shape, dtype) -> array`."""
+"""Weight initializers (`keras.initializers`): `initializer(shape, dtype=None) -> array`.
+
+Formulas follow Keras 3 (`keras/src/initializers/`). Random initializers draw from NumPy's
+generator: with an integer `seed` every call returns the same values (Keras 3 semantics); with
+`seed=None` each call draws fresh values from the global generator that
+`keras.utils.set_random_seed` seeds. (Keras 3 gives an unseeded instance a hidden fixed seed, so
+one instance shared by two layers initializes both identically; minikeras does not copy that.)
+"""
 
 import math
 
@@ -12,7 +19,7 @@ class Initializer:
     """Base class: subclasses implement `__call__(shape, dtype=None)` and `get_config`."""
 
     def __call__(self, shape, dtype=None):
-        raise NotImplementedError
+        raise NotImplementedError("Initializer subclasses must implement `__call__()`.")
 
     def get_config(self):
         return {}
@@ -21,20 +28,73 @@ class Initializer:
     def from_config(cls, config):
         return cls(**config)
 
+    def clone(self):
+        return type(self).from_config(self.get_config())
+
 
 def _dtype(dtype):
     return np.dtype(dtype or config.floatx())
 
 
-class _Seeded(Initializer):
-    """An initializer that draws random numbers.
+def _shape(shape):
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(d) for d in shape)
 
-    With an integer `seed` every call returns the same values (Keras 3 semantics); with
-    `seed=None` each call draws from the global generator (see `keras.utils.set_random_seed`).
-    """
+
+# --------------------------------------------------------------------------- constants
+class Zeros(Initializer):
+    """Initializes to 0."""
+
+    def __call__(self, shape, dtype=None):
+        return np.zeros(_shape(shape), dtype=_dtype(dtype))
+
+
+class Ones(Initializer):
+    """Initializes to 1."""
+
+    def __call__(self, shape, dtype=None):
+        return np.ones(_shape(shape), dtype=_dtype(dtype))
+
+
+class Constant(Initializer):
+    """Initializes every entry to the scalar `value` (default 0.0)."""
+
+    def __init__(self, value=0.0):
+        self.value = value
+
+    def __call__(self, shape, dtype=None):
+        return np.full(_shape(shape), self.value, dtype=_dtype(dtype))
+
+    def get_config(self):
+        return {"value": self.value}
+
+
+class Identity(Initializer):
+    """`gain` times the identity matrix (default `gain=1.0`); 2-D shapes only, may be non-square."""
+
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = _shape(shape)
+        if len(shape) != 2:
+            raise ValueError("Identity matrix initializer can only be used for 2D matrices. "
+                             f"Received: shape={shape} of rank {len(shape)}.")
+        return (self.gain * np.eye(*shape)).astype(_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+# --------------------------------------------------------------------------- random
+class RandomInitializer(Initializer):
+    """An initializer that draws random numbers; `seed` is an integer or None (see module doc)."""
 
     def __init__(self, seed=None):
-        self.seed = seed
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise ValueError(f"`seed` argument should be an integer or None. Received: seed={seed!r}")
+        self.seed = None if seed is None else int(seed)
 
     def _rng(self):
         return np.random.default_rng(self.seed) if self.seed is not None else global_rng()
@@ -43,34 +103,10 @@ class _Seeded(Initializer):
         return {"seed": self.seed}
 
 
-class Zeros(Initializer):
-    """Initializes to 0."""
-
-    def __call__(self, shape, dtype=None):
-        return np.zeros(shape, dtype=_dtype(dtype))
+_Seeded = RandomInitializer  # the name used before the Keras one
 
 
-class Ones(Initializer):
-    """Initializes to 1."""
-
-    def __call__(self, shape, dtype=None):
-        return np.ones(shape, dtype=_dtype(dtype))
-
-
-class Constant(Initializer):
-    """Initializes to a constant `value` (default 0.0)."""
-
-    def __init__(self, value=0.0):
-        self.value = value
-
-    def __call__(self, shape, dtype=None):
-        return np.full(shape, self.value, dtype=_dtype(dtype))
-
-    def get_config(self):
-        return {"value": self.value}
-
-
-class RandomNormal(_Seeded):
+class RandomNormal(RandomInitializer):
     """Normal distribution (defaults: `mean=0.0, stddev=0.05, seed=None`)."""
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
@@ -78,13 +114,14 @@ class RandomNormal(_Seeded):
         self.mean, self.stddev = mean, stddev
 
     def __call__(self, shape, dtype=None):
-        return self._rng().normal(self.mean, self.stddev, size=shape).astype(_dtype(dtype))
+        x = self._rng().normal(self.mean, self.stddev, size=_shape(shape))
+        return x.astype(_dtype(dtype))
 
     def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        return {"seed": self.seed, "mean": self.mean, "stddev": self.stddev}
 
 
-class RandomUniform(_Seeded):
+class RandomUniform(RandomInitializer):
     """Uniform distribution on `[minval, maxval)` (defaults: `-0.05, 0.05, seed=None`)."""
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
@@ -92,10 +129,11 @@ class RandomUniform(_Seeded):
         self.minval, self.maxval = minval, maxval
 
     def __call__(self, shape, dtype=None):
-        return self._rng().uniform(self.minval, self.maxval, size=shape).astype(_dtype(dtype))
+        x = self._rng().uniform(self.minval, self.maxval, size=_shape(shape))
+        return x.astype(_dtype(dtype))
 
     def get_config(self):
-        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+        return {"seed": self.seed, "minval": self.minval, "maxval": self.maxval}
 
 
 def _truncated_normal(rng, shape, mean, stddev):
@@ -108,23 +146,34 @@ def _truncated_normal(rng, shape, mean, stddev):
     return mean + stddev * x
 
 
-class TruncatedNormal(_Seeded):
-    """Normal distribution truncated at 2 stddev (defaults: `mean=0.0, stddev=0.05, seed=None`)."""
+class TruncatedNormal(RandomInitializer):
+    """Normal distribution whose values beyond 2 stddev are redrawn.
+
+    Defaults: `mean=0.0, stddev=0.05, seed=None`. The samples' standard deviation is
+    `0.8796 * stddev` (the truncation removes the tails).
+    """
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
 
     def __call__(self, shape, dtype=None):
-        return _truncated_normal(self._rng(), shape, self.mean, self.stddev).astype(_dtype(dtype))
+        x = _truncated_normal(self._rng(), _shape(shape), self.mean, self.stddev)
+        return x.astype(_dtype(dtype))
 
     def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        return {"seed": self.seed, "mean": self.mean, "stddev": self.stddev}
 
 
-def compute_fans(shape):
-    """Returns `(fan_in, fan_out)`; convolution kernels `(..., in, out)` count the receptive field."""
-    shape = tuple(shape)
+def compute_fans(shape, input_axes=None, output_axes=None):
+    """Returns `(fan_in, fan_out)` of a weight shape.
+
+    Convolution kernels `(..., in, out)` multiply by the receptive field (the leading dims).
+    `input_axes` / `output_axes` (both given) name the axes whose sizes multiply into each fan.
+    """
+    shape = _shape(shape)
+    if input_axes is not None and output_axes is not None:
+        return (math.prod(shape[a] for a in input_axes), math.prod(shape[a] for a in output_axes))
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -135,23 +184,31 @@ def compute_fans(shape):
     return shape[-2] * receptive_field, shape[-1] * receptive_field
 
 
-class VarianceScaling(_Seeded):
-    """Samples with a variance scaled to the kernel's fans.
+class VarianceScaling(RandomInitializer):
+    """Samples with a variance `scale / n`, `n` being a fan of the weight shape.
+
+    `'truncated_normal'` has stddev `sqrt(scale/n)` after truncation at 2 stddev (the normal's
+    stddev is `sqrt(scale/n) / 0.8796`), `'untruncated_normal'` stddev `sqrt(scale/n)`, `'uniform'`
+    the limits `±sqrt(3*scale/n)`. `n = max(1, fan)`.
 
     Args:
         scale: positive scaling factor (default 1.0).
         mode: `'fan_in'` (default), `'fan_out'` or `'fan_avg'`.
-        distribution: `'truncated_normal'` (default), `'untruncated_normal'` or `'uniform'`.
+        distribution: `'truncated_normal'` (default; `'normal'` means the same),
+            `'untruncated_normal'` or `'uniform'`.
         seed: integer seed (default None).
+        input_axes, output_axes: optional axes for the fans (see `compute_fans`).
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         super().__init__(seed)
-        if scale <= 0:
-            raise ValueError(f"Argument `scale` must be positive, received: scale={scale}")
+        if not scale > 0:
+            raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"Invalid `mode` argument: {mode!r}. Expected 'fan_in', 'fan_out' or 'fan_avg'.")
-        distribution = distribution.lower()
+            raise ValueError(f"Invalid `mode` argument: {mode!r}. Expected 'fan_in', 'fan_out' "
+                             "or 'fan_avg'.")
+        distribution = str(distribution).lower()
         if distribution == "normal":
             distribution = "truncated_normal"
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
@@ -160,14 +217,16 @@ class VarianceScaling(_Seeded):
                 "'untruncated_normal' or 'uniform'."
             )
         self.scale, self.mode, self.distribution = scale, mode, distribution
+        self.input_axes, self.output_axes = input_axes, output_axes
 
     def __call__(self, shape, dtype=None):
-        fan_in, fan_out = compute_fans(shape)
+        shape = _shape(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, n)
         rng = self._rng()
         if self.distribution == "truncated_normal":
-            # 0.879... is the stddev of a unit normal truncated to [-2, 2].
+            # 0.8796... is the stddev of a unit normal truncated to [-2, 2].
             x = _truncated_normal(rng, shape, 0.0, math.sqrt(variance) / 0.87962566103423978)
         elif self.distribution == "untruncated_normal":
             x = rng.normal(0.0, math.sqrt(variance), size=shape)
@@ -177,76 +236,164 @@ class VarianceScaling(_Seeded):
         return np.asarray(x, dtype=_dtype(dtype))
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+        return {"seed": self.seed, "scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
-def _variance_scaling_preset(name, scale, mode, distribution):
+def _variance_scaling_preset(name, scale, mode, distribution, reference):
     class Preset(VarianceScaling):
-        def __init__(self, seed=None):
-            super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+        def __init__(self, seed=None, input_axes=None, output_axes=None):
+            super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
+                             input_axes=input_axes, output_axes=output_axes)
 
         def get_config(self):
-            return {"seed": self.seed}
+            return {"seed": self.seed, "input_axes": self.input_axes,
+                    "output_axes": self.output_axes}
 
     Preset.__name__ = Preset.__qualname__ = name
     Preset.__doc__ = (f"`VarianceScaling(scale={scale}, mode='{mode}', "
-                      f"distribution='{distribution}')`.")
+                      f"distribution='{distribution}')` ({reference}).\n\n"
+                      "    Args:\n        seed: integer seed (default None).\n")
     return Preset
 
 
-GlorotUniform = _variance_scaling_preset("GlorotUniform", 1.0, "fan_avg", "uniform")
-GlorotNormal = _variance_scaling_preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal")
-HeUniform = _variance_scaling_preset("HeUniform", 2.0, "fan_in", "uniform")
-HeNormal = _variance_scaling_preset("HeNormal", 2.0, "fan_in", "truncated_normal")
-LecunUniform = _variance_scaling_preset("LecunUniform", 1.0, "fan_in", "uniform")
-LecunNormal = _variance_scaling_preset("LecunNormal", 1.0, "fan_in", "truncated_normal")
+GlorotUniform = _variance_scaling_preset("GlorotUniform", 1.0, "fan_avg", "uniform",
+                                         "Glorot & Bengio, 2010")
+GlorotNormal = _variance_scaling_preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal",
+                                        "Glorot & Bengio, 2010")
+HeUniform = _variance_scaling_preset("HeUniform", 2.0, "fan_in", "uniform", "He et al., 2015")
+HeNormal = _variance_scaling_preset("HeNormal", 2.0, "fan_in", "truncated_normal",
+                                    "He et al., 2015")
+LecunUniform = _variance_scaling_preset("LecunUniform", 1.0, "fan_in", "uniform",
+                                        "LeCun et al., 1998")
+LecunNormal = _variance_scaling_preset("LecunNormal", 1.0, "fan_in", "truncated_normal",
+                                       "Klambauer et al., 2017")
 
+
+class Orthogonal(RandomInitializer):
+    """A (semi-)orthogonal matrix times `gain` (Saxe et al., 2014).
+
+    The shape is flattened to `(prod(shape[:-1]), shape[-1])`; with more rows than columns
+    the columns are orthonormal, otherwise the rows. As Keras: the Q of a QR decomposition of
+    a normal matrix, with each column's sign fixed by the sign of R's diagonal so Q is uniformly
+    distributed.
+
+    Args:
+        gain: multiplicative factor (default 1.0).
+        seed: integer seed (default None).
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = _shape(shape)
+        if len(shape) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional. "
+                             f"Received: shape={shape} of rank {len(shape)}.")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        a = self._rng().standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(_dtype(dtype))
+
+    def get_config(self):
+        return {"seed": self.seed, "gain": self.gain}
+
+
+# --------------------------------------------------------------------------- registry
 CLASSES = {
     cls.__name__: cls
-    for cls in (Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal,
-                VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal,
-                LecunUniform, LecunNormal)
+    for cls in (Initializer, Zeros, Ones, Constant, Identity, RandomNormal, RandomUniform,
+                TruncatedNormal, VarianceScaling, GlorotUniform, GlorotNormal, HeUniform,
+                HeNormal, LecunUniform, LecunNormal, Orthogonal)
 }
 
+# Keras 3 accepts each class name, its snake_case form and these extra spellings.
 ALIASES = {
-    "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones, "constant": Constant,
+    "initializer": Initializer, "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones,
+    "constant": Constant, "identity": Identity, "IdentityInitializer": Identity,
     "random_normal": RandomNormal, "normal": RandomNormal, "random_uniform": RandomUniform,
     "uniform": RandomUniform, "truncated_normal": TruncatedNormal,
     "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal, "he_uniform": HeUniform, "he_normal": HeNormal,
-    "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
+    "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal, "orthogonal": Orthogonal,
+    "OrthogonalInitializer": Orthogonal,
 }
+
+# `keras.initializers.glorot_uniform(seed=1)` etc.: the lowercase names are the classes.
+zeros, ones, constant, identity = Zeros, Ones, Constant, Identity
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling, orthogonal = VarianceScaling, Orthogonal
+glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
+lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+
+
+def _lookup(name):
+    return CLASSES.get(name) or ALIASES.get(name) or ALIASES.get(str(name).lower())
 
 
 def serialize(initializer):
-    """Returns `{'class_name', 'config'}` for an initializer instance."""
+    """Returns `{'class_name', 'config'}` for an initializer instance (None for None)."""
+    if initializer is None:
+        return None
+    if not hasattr(initializer, "get_config"):
+        return getattr(initializer, "__name__", str(initializer))
     return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
 
 
+def deserialize(config, custom_objects=None):
+    """Returns the initializer described by `config` (a name or `{'class_name', 'config'}`)."""
+    name = config.get("class_name") if isinstance(config, dict) else config
+    if custom_objects and name in custom_objects:
+        cls = custom_objects[name]
+        return cls.from_config(config.get("config", {})) if isinstance(config, dict) else cls()
+    return get(config)
+
+
+def _constant_array(value):
+    def initialize(shape, dtype=None):
+        if _shape(shape) != value.shape:
+            raise ValueError(f"Expected `shape` to be {value.shape} for an array used as "
+                             f"initializer. Received: shape={tuple(shape)}")
+        return value.astype(_dtype(dtype))
+
+    return initialize
+
+
 def get(identifier):
-    """Returns an initializer from a name, a config dict, a class, an instance or a callable.
+    """Returns an initializer from a name, a config dict, a class, an instance, an array or a callable.
 
     Args:
         identifier: e.g. `'glorot_uniform'`, `'GlorotUniform'`, `{'class_name': 'Constant',
-            'config': {'value': 1}}`, `HeNormal`, `HeNormal(seed=1)` or `f(shape, dtype=None)`.
+            'config': {'value': 1}}`, `HeNormal`, `HeNormal(seed=1)`, a NumPy array (the exact
+            initial value) or `f(shape, dtype=None)`. None gives None.
+
+    Raises:
+        ValueError: for an unknown name or an identifier of another type.
     """
     if identifier is None:
         return None
     if isinstance(identifier, dict):
-        cls = CLASSES.get(identifier.get("class_name")) or ALIASES.get(identifier.get("class_name"))
+        cls = _lookup(identifier.get("class_name"))
         if cls is None:
-            raise ValueError(f"Unknown initializer: {identifier.get('class_name')!r}.")
-        return cls.from_config(identifier.get("config", {}))
+            raise ValueError(f"Unknown initializer: {identifier.get('class_name')!r}. Expected "
+                             f"one of {sorted(CLASSES)}.")
+        return cls.from_config(dict(identifier.get("config") or {}))
     if isinstance(identifier, str):
-        cls = ALIASES.get(identifier) or CLASSES.get(identifier) or ALIASES.get(identifier.lower())
+        cls = _lookup(identifier)
         if cls is None:
-            raise ValueError(
-                f"Unknown initializer: {identifier!r}. Expected one of {sorted(ALIASES)}."
-            )
+            raise ValueError(f"Could not interpret initializer identifier: {identifier!r}. "
+                             f"Expected one of {sorted(set(CLASSES) | set(ALIASES))}.")
         return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
+    if isinstance(identifier, (np.ndarray, np.generic)):
+        return _constant_array(np.asarray(identifier))
+    if isinstance(identifier, type):
         return identifier()
     if callable(identifier):
         return identifier
-    raise TypeError(f"Could not interpret initializer identifier: {identifier!r}.")
+    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}.")

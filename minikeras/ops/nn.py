@@ -84,7 +84,8 @@ defvjp(log_softmax, _log_softmax_vjp)
 
 def _clipped_log_probs(logits, epsilon):
     log_p = log_softmax(logits)
-    lo, hi = np.log(np.float32(epsilon)), np.log1p(-np.float32(epsilon))
+    eps = np.asarray(epsilon, dtype=log_p.dtype)  # the clip bounds in the data's precision
+    lo, hi = np.log(eps), np.log1p(-eps)
     inside = (log_p > lo) & (log_p < hi)
     return np.clip(log_p, lo, hi), inside
 

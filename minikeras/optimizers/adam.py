@@ -1,50 +1,52 @@
-"""Adam (Kingma & Ba, 2014, https://arxiv.org/abs/1412.6980), with the AMSGrad variant."""
+"""Adam (Kingma & Ba, 2014, https://arxiv.org/abs/1412.6980), with the AMSGrad variant
+(Reddi et al., 2018, https://openreview.net/pdf?id=ryQu7f-RZ)."""
 
 import numpy as np
 
-from minikeras.optimizers.base import Optimizer
+from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
 
 
 def adam_update(g, slots, x, t, lr, beta_1, beta_2, epsilon, amsgrad):
     """One Adam step, Keras 3 formulas (epsilon is not bias-corrected):
 
     `a = lr*sqrt(1-b2^t)/(1-b1^t)`; `m += (g-m)*(1-b1)`; `v += (g²-v)*(1-b2)`;
-    AMSGrad `vhat = max(vhat, v)`; `x -= a*m/(sqrt(v)+eps)`.
+    AMSGrad `vhat = max(vhat, v)`, used for v; `x -= m*a/(sqrt(v)+eps)`.
     """
-    b1, b2 = np.float32(beta_1), np.float32(beta_2)
-    alpha = lr * np.sqrt(np.float32(1) - b2 ** t) / (np.float32(1) - b1 ** t)
-    m, v = slots[0], slots[1]
-    m = m + (g - m) * (np.float32(1) - b1)
-    v = v + (g * g - v) * (np.float32(1) - b2)
+    f32 = np.float32
+    # Keras raises the float32 betas to the power t, but rounds `1 - beta` from the double.
+    alpha = lr * np.sqrt(f32(1) - f32(beta_2) ** f32(t)) / (f32(1) - f32(beta_1) ** f32(t))
+    m = slots[0] + (g - slots[0]) * f32(1 - beta_1)
+    v = slots[1] + (g * g - slots[1]) * f32(1 - beta_2)
+    new_slots = (m, v)
     if amsgrad:
-        vhat = np.maximum(slots[2], v)
-        x = x - m * alpha / (np.sqrt(vhat) + np.float32(epsilon))
-        return x, (m, v, vhat)
-    x = x - m * alpha / (np.sqrt(v) + np.float32(epsilon))
-    return x, (m, v)
+        v = np.maximum(slots[2], v)
+        new_slots = (m, new_slots[1], v)
+    return x - m * alpha / (np.sqrt(v) + f32(epsilon)), new_slots
 
 
 class Adam(Optimizer):
-    """Adam (Keras defaults: `learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-    amsgrad=False`).
+    """Adam: adaptive moment estimation.
 
     Args:
         learning_rate: float, schedule or callable (default 0.001).
-        beta_1: decay of the first moment (default 0.9).
-        beta_2: decay of the second moment (default 0.999).
-        epsilon: added to the denominator (default 1e-7).
-        amsgrad: use AMSGrad (Reddi et al., 2018) (default False).
-        **kwargs: the common `Optimizer` arguments.
+        beta_1: decay rate of the first moment, in [0, 1) (default 0.9).
+        beta_2: decay rate of the second moment, in [0, 1) (default 0.999).
+        epsilon: added to `sqrt(v)`, the paper's "epsilon hat" (default 1e-7).
+        amsgrad: use AMSGrad, the running maximum of `v` (default False).
+        **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 amsgrad=False, name="adam", **kwargs):
+                 amsgrad=False, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        check_unit_interval("beta_1", beta_1)
+        check_unit_interval("beta_2", beta_2)
+        check_non_negative("epsilon", epsilon)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+        self.slot_groups = [("momentum", "velocity")] + ([("velocity_hat",)] if amsgrad else [])
 
     def init_slots(self, x):
-        n = 3 if self.amsgrad else 2
-        return tuple(np.zeros_like(x) for _ in range(n))
+        return tuple(np.zeros_like(x) for _ in range(3 if self.amsgrad else 2))
 
     def update_rule(self, g, slots, x, t, lr):
         return adam_update(g, slots, x, t, lr, self.beta_1, self.beta_2, self.epsilon, self.amsgrad)

@@ -1,56 +1,63 @@
-"""RMSprop (Hinton, Coursera lecture 6e), with momentum and the centered variant."""
+"""RMSprop (Hinton, Coursera lecture 6e,
+https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf), with momentum and the
+centered variant (Graves, 2013, https://arxiv.org/abs/1308.0850)."""
 
 import numpy as np
 
-from minikeras.optimizers.base import Optimizer
+from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
 
 
 def rmsprop_update(g, slots, x, lr, rho, momentum, epsilon, centered):
     """One RMSprop step, Keras 3 formulas: `v = rho*v + (1-rho)g²`; centered:
     `mg = rho*mg + (1-rho)g`, denominator `v - mg² + eps`, else `v + eps`;
-    `inc = lr*g/sqrt(den)`; with momentum `mom = momentum*mom + inc; x -= mom`, else `x -= inc`."""
-    rho = np.float32(rho)
-    v = rho * slots[0] + (np.float32(1) - rho) * (g * g)
-    rest = slots[1:]
+    `inc = lr*g/sqrt(den)`; with momentum `mom = momentum*mom + inc; x -= mom`, else `x -= inc`.
+
+    `slots` is `(v, mom, mg)` without the absent ones (Keras's order).
+    """
+    f32 = np.float32
+    v = f32(rho) * slots[0] + f32(1 - rho) * (g * g)
     new_slots = [v]
     if centered:
-        mg = rho * rest[0] + (np.float32(1) - rho) * g
-        rest = rest[1:]
-        new_slots.append(mg)
-        den = v - mg * mg + np.float32(epsilon)
+        mg = f32(rho) * slots[-1] + f32(1 - rho) * g
+        den = v - mg * mg + f32(epsilon)
     else:
-        den = v + np.float32(epsilon)
+        den = v + f32(epsilon)
     inc = lr * g / np.sqrt(den)
-    if momentum:
-        mom = np.float32(momentum) * rest[0] + inc
+    if momentum > 0:
+        mom = f32(momentum) * slots[1] + inc
         new_slots.append(mom)
-        return x - mom, tuple(new_slots)
-    return x - inc, tuple(new_slots)
+        x = x - mom
+    else:
+        x = x - inc
+    if centered:
+        new_slots.append(mg)
+    return x, tuple(new_slots)
 
 
 class RMSprop(Optimizer):
-    """RMSprop (Keras defaults: `learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
-    centered=False`).
+    """RMSprop: divide the gradient by a running root mean square of its recent values.
 
     Args:
         learning_rate: float, schedule or callable (default 0.001).
-        rho: discount of the squared-gradient average (default 0.9).
-        momentum: momentum (default 0.0).
+        rho: discount of the squared-gradient average, in [0, 1) (default 0.9).
+        momentum: momentum, >= 0 (default 0.0).
         epsilon: added inside the square root (default 1e-7).
         centered: normalise by the gradient's estimated variance (default False).
-        **kwargs: the common `Optimizer` arguments.
+        **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
-                 name="rmsprop", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        if not 0 <= rho < 1:
-            raise ValueError(f"`rho` must be in the range [0, 1). Received: rho={rho}")
+        check_unit_interval("rho", rho)
+        check_non_negative("momentum", momentum)
+        check_non_negative("epsilon", epsilon)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+        self.slot_groups = ([("velocity",)] + ([("momentum",)] if momentum > 0 else [])
+                            + ([("average_gradient",)] if centered else []))
 
     def init_slots(self, x):
-        n = 1 + bool(self.centered) + bool(self.momentum)
-        return tuple(np.zeros_like(x) for _ in range(n))
+        return tuple(np.zeros_like(x) for _ in self.slot_groups)
 
     def update_rule(self, g, slots, x, t, lr):
         return rmsprop_update(g, slots, x, lr, self.rho, self.momentum, self.epsilon, self.centered)
