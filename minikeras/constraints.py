@@ -1,10 +1,18 @@
-"""Weight constraints (`keras.constraints`): projections applied after each optimizer update."""
+"""Weight constraints (`keras.constraints`): projections the optimizer applies after each update.
 
-import numpy as np
+Formulas follow Keras 3 (`keras/src/constraints/constraints.py`): norms are
+`sqrt(sum(w**2, axis, keepdims=True))` and rescalings divide by `epsilon() + norm`. Written
+with `autograd.numpy`, so a constraint may also be used inside a differentiated function.
+"""
+
+import autograd.numpy as anp
+
+from minikeras.backend import config
+from minikeras.backend.variables import unwrap
 
 
 class Constraint:
-    """Base class: `__call__(w)` returns the projected weights."""
+    """Base class: `__call__(w)` returns the projected weights (the identity here)."""
 
     def __call__(self, w):
         return w
@@ -17,30 +25,41 @@ class Constraint:
         return cls(**config)
 
 
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
 def _norms(w, axis):
-    return np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
+    return anp.sqrt(anp.sum(anp.square(w), axis=_axis(axis), keepdims=True))
 
 
 class MaxNorm(Constraint):
-    """Rescales weights whose norm along `axis` exceeds `max_value` (defaults `2`, `axis=0`)."""
+    """Rescales weights whose norm along `axis` exceeds `max_value`.
+
+    Args:
+        max_value: the largest allowed norm (default 2).
+        axis: the axis (or list of axes) the norm runs over (default 0: each column of a
+            `Dense` kernel; use `[0, 1, 2]` for each filter of a `Conv2D` kernel).
+    """
 
     def __init__(self, max_value=2, axis=0):
         self.max_value, self.axis = max_value, axis
 
     def __call__(self, w):
+        w = unwrap(w)
         norms = _norms(w, self.axis)
-        desired = np.clip(norms, 0, self.max_value)
-        return (w * (desired / (1e-7 + norms))).astype(w.dtype)
+        desired = anp.clip(norms, 0, self.max_value)
+        return w * (desired / (config.epsilon() + norms))
 
     def get_config(self):
         return {"max_value": self.max_value, "axis": self.axis}
 
 
 class NonNeg(Constraint):
-    """Sets negative weights to zero."""
+    """Replaces negative weights by zero."""
 
     def __call__(self, w):
-        return (w * (w >= 0)).astype(w.dtype)
+        return anp.maximum(unwrap(w), 0)
 
 
 class UnitNorm(Constraint):
@@ -50,54 +69,93 @@ class UnitNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w):
-        return (w / (1e-7 + _norms(w, self.axis))).astype(w.dtype)
+        w = unwrap(w)
+        return w / (config.epsilon() + _norms(w, self.axis))
 
     def get_config(self):
         return {"axis": self.axis}
 
 
 class MinMaxNorm(Constraint):
-    """Keeps norms along `axis` within `[min_value, max_value]`, moving them at speed `rate`.
+    """Moves norms along `axis` towards `[min_value, max_value]`.
 
-    Defaults: `min_value=0.0, max_value=1.0, rate=1.0, axis=0`.
+    The new norm is `rate * clip(norm, min_value, max_value) + (1 - rate) * norm`: `rate=1`
+    enforces the bounds at once, a smaller rate moves towards them gradually.
+
+    Args:
+        min_value: smallest norm (default 0.0).
+        max_value: largest norm (default 1.0).
+        rate: enforcement speed (default 1.0).
+        axis: the axis (or list of axes) the norm runs over (default 0).
     """
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 
     def __call__(self, w):
+        w = unwrap(w)
         norms = _norms(w, self.axis)
-        desired = self.rate * np.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
-        return (w * (desired / (1e-7 + norms))).astype(w.dtype)
+        desired = self.rate * anp.clip(norms, self.min_value, self.max_value) + \
+            (1 - self.rate) * norms
+        return w * (desired / (config.epsilon() + norms))
 
     def get_config(self):
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate,
                 "axis": self.axis}
 
 
-CLASSES = {"MaxNorm": MaxNorm, "NonNeg": NonNeg, "UnitNorm": UnitNorm, "MinMaxNorm": MinMaxNorm,
+# Keras 3 names (class names and snake_case), plus Keras 2's `maxnorm`, `nonneg`, `unitnorm`.
+max_norm = maxnorm = MaxNorm
+non_neg = nonneg = NonNeg
+unit_norm = unitnorm = UnitNorm
+min_max_norm = MinMaxNorm
+
+CLASSES = {"Constraint": Constraint, "constraint": Constraint,
+           "MaxNorm": MaxNorm, "NonNeg": NonNeg, "UnitNorm": UnitNorm, "MinMaxNorm": MinMaxNorm,
            "max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
            "min_max_norm": MinMaxNorm, "maxnorm": MaxNorm, "nonneg": NonNeg, "unitnorm": UnitNorm}
 
 
 def serialize(constraint):
+    """Returns `{'class_name', 'config'}` for a constraint (None for None)."""
+    if constraint is None:
+        return None
+    if not hasattr(constraint, "get_config"):
+        return getattr(constraint, "__name__", str(constraint))
     return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
 
 
+def deserialize(config, custom_objects=None):
+    """Returns the constraint described by `config` (a name or `{'class_name', 'config'}`)."""
+    name = config.get("class_name") if isinstance(config, dict) else config
+    if custom_objects and name in custom_objects:
+        cls = custom_objects[name]
+        return cls.from_config(config.get("config", {})) if isinstance(config, dict) else cls()
+    return get(config)
+
+
 def get(identifier):
-    """Returns a constraint from None, a name (`'max_norm'`), a config dict, an instance or a callable."""
+    """Returns a constraint from None, a name (`'max_norm'`), a config dict, a class, an instance or a callable.
+
+    Raises:
+        ValueError: for an unknown name or an identifier of another type.
+    """
     if identifier is None:
         return None
     if isinstance(identifier, dict):
         cls = CLASSES.get(identifier.get("class_name"))
         if cls is None:
-            raise ValueError(f"Unknown constraint: {identifier.get('class_name')!r}.")
-        return cls(**identifier.get("config", {}))
+            raise ValueError(f"Unknown constraint: {identifier.get('class_name')!r}. Expected "
+                             f"one of {sorted(CLASSES)}.")
+        return cls.from_config(dict(identifier.get("config") or {}))
     if isinstance(identifier, str):
         cls = CLASSES.get(identifier)
         if cls is None:
-            raise ValueError(f"Unknown constraint: {identifier!r}. Expected one of {sorted(CLASSES)}.")
+            raise ValueError(f"Could not interpret constraint identifier: {identifier!r}. "
+                             f"Expected one of {sorted(CLASSES)}.")
         return cls()
+    if isinstance(identifier, type):
+        return identifier()
     if callable(identifier):
         return identifier
-    raise TypeError(f"Could not interpret constraint identifier: {identifier!r}.")
+    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}.")

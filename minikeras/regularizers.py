@@ -1,7 +1,16 @@
-"""Weight penalties (`keras.regularizers`): `regularizer(weights) -> scalar`."""
+"""Weight penalties (`keras.regularizers`): `regularizer(weights) -> scalar`.
+
+A layer's weight penalties join the training loss as they are; an `activity_regularizer`'s
+penalty on a layer's output is divided by the batch size (Keras semantics, done by `Layer`).
+Formulas follow Keras 3 (`keras/src/regularizers/regularizers.py`).
+"""
+
+import math
+import numbers
 
 import autograd.numpy as anp
 
+from minikeras.backend import config
 from minikeras.backend.variables import unwrap
 
 
@@ -20,17 +29,19 @@ class Regularizer:
 
 
 def _check(name, value):
-    value = float(value)
-    if not value >= 0 or value != value:
-        raise ValueError(f"Value for argument {name} must be a non-negative float, received: {name}={value}")
-    return value
+    """Keras's validation: a finite, non-negative number (NumPy scalars welcome)."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or math.isinf(value) or math.isnan(value) or value < 0):
+        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. "
+                         f"Received: {name}={value!r}")
+    return float(value)
 
 
 class L1(Regularizer):
-    """`l1 * sum(abs(x))` (default `l1=0.01`)."""
+    """`l1 * sum(abs(x))` (default `l1=0.01`, also when given None)."""
 
     def __init__(self, l1=0.01):
-        self.l1 = _check("l1", l1)
+        self.l1 = _check("l1", 0.01 if l1 is None else l1)
 
     def __call__(self, x):
         return self.l1 * anp.sum(anp.abs(unwrap(x)))
@@ -40,10 +51,10 @@ class L1(Regularizer):
 
 
 class L2(Regularizer):
-    """`l2 * sum(square(x))` (default `l2=0.01`)."""
+    """`l2 * sum(square(x))` (default `l2=0.01`, also when given None)."""
 
     def __init__(self, l2=0.01):
-        self.l2 = _check("l2", l2)
+        self.l2 = _check("l2", 0.01 if l2 is None else l2)
 
     def __call__(self, x):
         x = unwrap(x)
@@ -54,10 +65,15 @@ class L2(Regularizer):
 
 
 class L1L2(Regularizer):
-    """`l1 * sum(abs(x)) + l2 * sum(square(x))` (defaults `l1=0.0, l2=0.0`)."""
+    """`l1 * sum(abs(x)) + l2 * sum(square(x))`.
+
+    Defaults `l1=0.0, l2=0.0` (None means 0); the Keras 2 shortcut `l1_l2()` and the string
+    `'l1_l2'` use 0.01 for both.
+    """
 
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1, self.l2 = _check("l1", l1), _check("l2", l2)
+        self.l1 = _check("l1", 0.0 if l1 is None else l1)
+        self.l2 = _check("l2", 0.0 if l2 is None else l2)
 
     def __call__(self, x):
         x = unwrap(x)
@@ -72,6 +88,52 @@ class L1L2(Regularizer):
         return {"l1": self.l1, "l2": self.l2}
 
 
+def _l2_normalize(x, axis):
+    # As keras.ops.normalize: x / max(norm, epsilon), written so the gradient at a zero
+    # row is 0 rather than NaN.
+    sq = anp.sum(x * x, axis=axis, keepdims=True)
+    return x / anp.sqrt(anp.maximum(sq, config.epsilon() ** 2))
+
+
+class OrthogonalRegularizer(Regularizer):
+    """Pushes the rows (or columns) of a 2-D weight to be orthogonal.
+
+    The penalty is `factor * 0.5 * sum(|P - diag(P)|) / (n*(n-1)/2)` where `P` is the Gram
+    matrix of the L2-normalized rows (`mode='rows'`) or columns (`mode='columns'`) and `n` their
+    number: `factor` times the mean absolute cosine between distinct pairs.
+
+    Args:
+        factor: the penalty's weight (default 0.01).
+        mode: `'rows'` (default) or `'columns'`.
+    """
+
+    def __init__(self, factor=0.01, mode="rows"):
+        self.factor = _check("factor", factor)
+        if mode not in ("rows", "columns"):
+            raise ValueError('Invalid value for argument `mode`. Expected one of {"rows", '
+                             f'"columns"}}. Received: mode={mode!r}')
+        self.mode = mode
+
+    def __call__(self, x):
+        x = unwrap(x)
+        if len(x.shape) != 2:
+            raise ValueError("Inputs to OrthogonalRegularizer must have rank 2. Received: "
+                             f"inputs.shape={tuple(x.shape)}")
+        if self.mode == "rows":
+            x = _l2_normalize(x, axis=1)
+            product = anp.dot(x, x.T)
+        else:
+            x = _l2_normalize(x, axis=0)
+            product = anp.dot(x.T, x)
+        n = product.shape[0]
+        off_diagonal = product * (1.0 - anp.eye(n, dtype=product.dtype))
+        num_pairs = n * (n - 1.0) / 2.0
+        return self.factor * 0.5 * anp.sum(anp.abs(off_diagonal)) / num_pairs
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}
+
+
 def l1_l2(l1=0.01, l2=0.01):
     """Keras 2 shortcut: `L1L2(l1, l2)` with both defaults 0.01."""
     return L1L2(l1=l1, l2=l2)
@@ -79,29 +141,56 @@ def l1_l2(l1=0.01, l2=0.01):
 
 l1 = L1
 l2 = L2
+orthogonal_regularizer = OrthogonalRegularizer
 
-CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2, "l1": L1, "l2": L2, "l1_l2": l1_l2,
-           "Regularizer": Regularizer}
+# Keras 3 names (class names and their snake_case), plus Keras 2's `l1_l2` shortcut.
+CLASSES = {"Regularizer": Regularizer, "regularizer": Regularizer, "L1": L1, "l1": L1,
+           "L2": L2, "l2": L2, "L1L2": L1L2, "l1l2": L1L2, "l1_l2": l1_l2,
+           "OrthogonalRegularizer": OrthogonalRegularizer,
+           "orthogonal_regularizer": OrthogonalRegularizer}
 
 
 def serialize(regularizer):
+    """Returns `{'class_name', 'config'}` for a regularizer (None for None)."""
+    if regularizer is None:
+        return None
+    if not hasattr(regularizer, "get_config"):
+        return getattr(regularizer, "__name__", str(regularizer))
     return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
 
 
+def deserialize(config, custom_objects=None):
+    """Returns the regularizer described by `config` (a name or `{'class_name', 'config'}`)."""
+    name = config.get("class_name") if isinstance(config, dict) else config
+    if custom_objects and name in custom_objects:
+        cls = custom_objects[name]
+        return cls.from_config(config.get("config", {})) if isinstance(config, dict) else cls()
+    return get(config)
+
+
 def get(identifier):
-    """Returns a regularizer from None, a name (`'l2'`), a config dict, an instance or a callable."""
+    """Returns a regularizer from None, a name (`'l2'`), a config dict, a class, an instance or a callable.
+
+    Raises:
+        ValueError: for an unknown name or an identifier of another type.
+    """
     if identifier is None:
         return None
     if isinstance(identifier, dict):
         cls = CLASSES.get(identifier.get("class_name"))
         if cls is None:
-            raise ValueError(f"Unknown regularizer: {identifier.get('class_name')!r}.")
-        return cls(**identifier.get("config", {}))
+            raise ValueError(f"Unknown regularizer: {identifier.get('class_name')!r}. Expected "
+                             f"one of {sorted(CLASSES)}.")
+        config_ = dict(identifier.get("config") or {})
+        return cls.from_config(config_) if isinstance(cls, type) else cls(**config_)
     if isinstance(identifier, str):
         cls = CLASSES.get(identifier) or CLASSES.get(identifier.lower())
         if cls is None:
-            raise ValueError(f"Unknown regularizer: {identifier!r}. Expected one of {sorted(CLASSES)}.")
+            raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}. "
+                             f"Expected one of {sorted(CLASSES)}.")
         return cls()
+    if isinstance(identifier, type):
+        return identifier()
     if callable(identifier):
         return identifier
-    raise TypeError(f"Could not interpret regularizer identifier: {identifier!r}.")
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}.")

@@ -12,6 +12,7 @@ from minikeras.backend.config import (
 from minikeras.backend.random import set_random_seed
 from minikeras.backend.scope import StatelessScope, current_scope
 from minikeras.backend.variables import Variable
+from minikeras.backend.functions import *  # noqa: F401,F403,E402  (the K functions)
 
 
 def backend():

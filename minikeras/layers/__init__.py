@@ -1,6 +1,7 @@
 """`minikeras.layers` (also `keras.layers`)."""
 
 from minikeras.layers.base import InputSpec, Layer
+from minikeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from minikeras.layers.core import Activation, Dense, Dropout, Input, InputLayer
 from minikeras.layers.reshaping import Flatten, Reshape
 from minikeras.layers.keras_tensor import KerasTensor

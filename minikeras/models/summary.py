@@ -1,5 +1,7 @@
 """`Model.summary()`: Keras 3's table of layers, output shapes and parameter counts."""
 
+import shutil
+
 import numpy as np
 
 from minikeras.layers.core import InputLayer
@@ -42,15 +44,24 @@ def _rule(widths, left, mid, right, fill):
     return left + mid.join(fill * w for w in widths) + right
 
 
+def _column_widths(line_length=None):
+    """Inner widths of the three columns, as Keras (through rich) draws them.
+
+    The table is `min(88, terminal columns - 4)` wide; Keras's 76-wide table (80 columns) has
+    columns 33/24/15 and its 88-wide one 38/29/17: extra width is shared 5:5:2.
+    """
+    if line_length is None:
+        line_length = min(88, shutil.get_terminal_size((80, 24)).columns - 4)
+    extra = max(line_length, 40) - 76
+    first, second = 33 + round(extra * 5 / 12), 24 + round(extra * 5 / 12)
+    return [first, second, max(line_length, 40) - 4 - first - second]
+
+
 def print_summary(model, line_length=None, print_fn=None, show_trainable=False):
     """Prints (or passes to `print_fn`, line by line) the summary table of `model`."""
     emit = print_fn or (lambda line, **kw: print(line))
     layers = [l for l in model.layers if not isinstance(l, InputLayer)]
-    widths = [33, 24, 15]
-    if line_length:
-        total = max(line_length - 4, 30)
-        widths = [int(total * 0.44), int(total * 0.32)]
-        widths.append(total - sum(widths))
+    widths = _column_widths(line_length)
     lines = [f'Model: "{model.name}"',
              _rule(widths, "┏", "┳", "┓", "━"),
              _row(["Layer (type)", "Output Shape", "Param #"], widths, "┃"),

@@ -1,43 +1,69 @@
-"""`minikeras.optimizers` (also `keras.optimizers`): optimizer classes and `get`."""
+"""`minikeras.optimizers` (also `keras.optimizers`): optimizer classes, `get`, `serialize`,
+`deserialize` and `schedules`."""
 
 from minikeras.optimizers import schedules
+from minikeras.optimizers.adadelta import Adadelta
+from minikeras.optimizers.adafactor import Adafactor
+from minikeras.optimizers.adagrad import Adagrad
 from minikeras.optimizers.adam import Adam
+from minikeras.optimizers.adamax import Adamax
+from minikeras.optimizers.adamw import AdamW
 from minikeras.optimizers.base import Optimizer
+from minikeras.optimizers.ftrl import Ftrl
+from minikeras.optimizers.lion import Lion
+from minikeras.optimizers.nadam import Nadam
 from minikeras.optimizers.rmsprop import RMSprop
 from minikeras.optimizers.sgd import SGD
 
-# Every Keras spelling of each optimizer: the class name and its lower-case form.
-CLASSES = {cls.__name__: cls for cls in (SGD, Adam, RMSprop)}
+CLASSES = {cls.__name__: cls for cls in (
+    SGD, RMSprop, Adam, AdamW, Adadelta, Adagrad, Adamax, Nadam, Ftrl, Lion, Adafactor)}
+# Keras looks names up case-insensitively: 'adam', 'Adam', 'ADAM', 'rmsprop', 'RMSprop'...
 ALIASES = {name.lower(): cls for name, cls in CLASSES.items()}
 
 
+def _lookup(name, custom_objects=None):
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    # tf.keras 2.11+ wrote 'Custom>Adam' into .h5 files; Keras 3 may write 'keras.optimizers.Adam'.
+    bare = str(name).rsplit(">", 1)[-1].rsplit(".", 1)[-1]
+    return CLASSES.get(bare) or ALIASES.get(bare.lower())
+
+
 def serialize(optimizer):
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    """The Keras 3 config of an optimizer: `{'module', 'class_name', 'config', 'registered_name'}`."""
+    return {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
+            "config": optimizer.get_config(), "registered_name": None}
 
 
 def deserialize(config, custom_objects=None):
+    """Rebuilds an optimizer from `serialize()`'s output, or a Keras 2 / tf.keras config."""
     name = config.get("class_name")
-    cls = (custom_objects or {}).get(name) or CLASSES.get(name) or ALIASES.get(str(name).lower())
+    cls = _lookup(name, custom_objects)
     if cls is None:
-        raise ValueError(f"Unknown optimizer: {name!r}. Expected one of {sorted(CLASSES)}.")
-    return cls.from_config(config.get("config", {}))
+        raise ValueError(f"Unknown optimizer: {name!r}. Expected one of {sorted(CLASSES)} or a "
+                         "class passed in `custom_objects`.")
+    return cls.from_config(dict(config.get("config") or {}))
 
 
 def get(identifier):
-    """Returns an optimizer from a name (`'adam'`, `'Adam'`), a config dict, a class or an instance."""
-    if isinstance(identifier, Optimizer):
+    """Returns an optimizer from a name (`'adam'`, `'Adam'`), a config dict, a class or an instance.
+
+    Strings build the optimizer with its defaults; `None` gives `None`, as in Keras.
+    """
+    if identifier is None or isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str):
-        cls = CLASSES.get(identifier) or ALIASES.get(identifier.lower())
+        cls = _lookup(identifier)
         if cls is None:
-            raise ValueError(
-                f"Could not interpret optimizer identifier: {identifier!r}. Expected one of "
-                f"{sorted(ALIASES)}."
-            )
+            raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}. Expected "
+                             f"one of {sorted(ALIASES)}.")
         return cls()
     if isinstance(identifier, type) and issubclass(identifier, Optimizer):
         return identifier()
-    raise TypeError(f"Could not interpret optimizer identifier: {identifier!r}. Expected a string, "
-                    "a config dict or an Optimizer.")
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}. Expected a "
+                     "string, a config dict or an Optimizer.")
+
+
+__all__ = ["Optimizer", *CLASSES, "get", "serialize", "deserialize", "schedules"]

@@ -84,7 +84,7 @@ class Trainer:
 
     def _require_compiled(self, method):
         if not self.compiled:
-            raise RuntimeError(
+            raise ValueError(
                 f"You must call `compile()` before using the model. `{method}()` was called on "
                 f"model '{self.name}' before `compile()`."
             )

@@ -1,0 +1,244 @@
+"""compile / fit / evaluate / predict / *_on_batch: Keras's API, return types and log keys."""
+
+import numpy as np
+import pytest
+
+import minikeras as keras
+from minikeras.callbacks import Callback
+from minikeras.layers import Dense, Dropout, Flatten, Input
+from minikeras.models import Model, Sequential
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(64, 4)).astype("float32")
+LABELS = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.5).astype(int)
+Y = np.eye(3, dtype="float32")[LABELS]
+
+
+def mlp(**compile_kwargs):
+    model = Sequential([Input((4,)), Dense(8, activation="relu"), Dense(3, activation="softmax")])
+    compile_kwargs.setdefault("optimizer", "adam")
+    compile_kwargs.setdefault("loss", "categorical_crossentropy")
+    model.compile(**compile_kwargs)
+    return model
+
+
+@pytest.mark.parametrize("name", ["accuracy", "acc"])
+def test_history_keys_follow_the_metric_name_given(name):
+    history = mlp(metrics=[name]).fit(X, Y, epochs=2, validation_split=0.25, verbose=0)
+    assert sorted(history.history) == sorted([name, "loss", f"val_{name}", f"val_loss"])
+    assert all(len(v) == 2 for v in history.history.values())
+
+
+def test_accuracy_resolves_from_shapes():
+    sparse = Sequential([Input((4,)), Dense(3, activation="softmax")])
+    sparse.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    sparse.fit(X, LABELS, verbose=0)
+    assert sparse._compiled_metrics.metrics[0][0]._fn.__name__ == "sparse_categorical_accuracy"
+    binary = Sequential([Input((4,)), Dense(1, activation="sigmoid")])
+    binary.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    binary.fit(X, (LABELS > 0).astype("float32"), verbose=0)
+    assert binary._compiled_metrics.metrics[0][0]._fn.__name__ == "binary_accuracy"
+    categorical = mlp(metrics=["accuracy"])
+    categorical.fit(X, Y, verbose=0)
+    assert categorical._compiled_metrics.metrics[0][0]._fn.__name__ == "categorical_accuracy"
+
+
+def test_evaluate_return_types_and_metrics_names():
+    model = mlp()
+    assert isinstance(model.evaluate(X, Y, verbose=0), float)
+    assert model.metrics_names == ["loss"]
+    model = mlp(metrics=["accuracy", "mae"])
+    result = model.evaluate(X, Y, verbose=0)
+    assert isinstance(result, list) and len(result) == 3
+    assert model.metrics_names == ["loss", "accuracy", "mae"]
+    as_dict = model.evaluate(X, Y, verbose=0, return_dict=True)
+    assert list(as_dict) == ["accuracy", "loss", "mae"]
+    assert as_dict["loss"] == pytest.approx(result[0])
+
+
+def test_on_batch_methods_and_call():
+    model = mlp(metrics=["accuracy"])
+    loss, acc = model.train_on_batch(X[:8], Y[:8])
+    assert np.isfinite(loss) and 0 <= acc <= 1
+    assert isinstance(model.test_on_batch(X[:8], Y[:8], return_dict=True), dict)
+    assert model.predict_on_batch(X[:5]).shape == (5, 3)
+    out = model(X[:5])
+    np.testing.assert_allclose(out, model.predict(X[:5], verbose=0), rtol=1e-6)
+    assert model.optimizer.iterations == 1
+
+
+def test_fit_learns():
+    keras.backend.set_random_seed(0)
+    model = mlp(optimizer=keras.optimizers.Adam(0.02), metrics=["accuracy"])
+    history = model.fit(X, Y, epochs=60, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0] * 0.7
+    assert history.history["accuracy"][-1] > 0.8
+
+
+def test_validation_split_takes_the_last_samples_before_shuffling():
+    seen = []
+
+    class Spy(Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(batch)
+
+    model = mlp()
+    # Validation = last 16 samples; with validation_data equal to them, val_loss must match.
+    h1 = model.fit(X, Y, epochs=1, validation_split=0.25, shuffle=True, verbose=0, callbacks=[Spy()])
+    val_loss = model.evaluate(X[48:], Y[48:], verbose=0)
+    assert h1.history["val_loss"][0] == pytest.approx(val_loss, rel=1e-5)
+    assert len(seen) == 2  # 48 training samples / batch 32
+
+
+def test_validation_data_tuple_of_two_or_three():
+    model = mlp()
+    h = model.fit(X, Y, epochs=1, validation_data=(X[:10], Y[:10]), verbose=0)
+    assert "val_loss" in h.history
+    h = model.fit(X, Y, epochs=1, validation_data=(X[:10], Y[:10], np.ones(10)), verbose=0)
+    assert "val_loss" in h.history
+    with pytest.raises(ValueError, match="validation_data"):
+        model.fit(X, Y, validation_data=(X,), verbose=0)
+
+
+def test_initial_epoch_steps_per_epoch_and_stop_training():
+    model = mlp()
+    h = model.fit(X, Y, epochs=5, initial_epoch=3, verbose=0)
+    assert h.epoch == [3, 4]
+    h = model.fit(X, Y, epochs=1, batch_size=8, steps_per_epoch=3, verbose=0)
+    assert h.params["steps"] == 3
+
+    class StopAfterTwo(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.stop_training = True
+
+    h = model.fit(X, Y, epochs=10, verbose=0, callbacks=[StopAfterTwo()])
+    assert h.epoch == [0, 1]
+
+
+def test_sample_weight_zero_makes_samples_irrelevant():
+    model = mlp(optimizer="sgd")
+    weights = model.get_weights()
+    sw = np.ones(len(X))
+    sw[32:] = 0
+    model.fit(X, Y, sample_weight=sw, batch_size=64, shuffle=False, verbose=0)
+    once = model.get_weights()
+    model.set_weights(weights)
+    y_changed = Y.copy()
+    y_changed[32:] = Y[32:][:, ::-1]
+    model.fit(X, y_changed, sample_weight=sw, batch_size=64, shuffle=False, verbose=0)
+    for a, b in zip(once, model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_dropout_active_only_in_training():
+    model = Sequential([Input((4,)), Dropout(0.5), Dense(3)])
+    model.compile("sgd", "mse")
+    np.testing.assert_array_equal(model.predict(X, verbose=0), model.predict(X, verbose=0))
+    a = model(X, training=True)
+    b = model(X, training=True)
+    assert not np.allclose(a, b)
+
+
+def test_functional_and_subclassed_models_train():
+    inputs = Input((4,))
+    hidden = Dense(8, activation="relu")(inputs)
+    outputs = Dense(3, activation="softmax")(hidden)
+    functional = Model(inputs, outputs)
+    functional.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
+    functional.fit(X, Y, epochs=2, verbose=0)
+    assert [l.name for l in functional.layers] == ["input_layer", "dense", "dense_1"]
+
+    class MLP(Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = Dense(8, activation="relu")
+            self.out = Dense(3, activation="softmax")
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+    sub = MLP()
+    sub.compile("adam", "categorical_crossentropy")
+    loss0 = sub.evaluate(X, Y, verbose=0)
+    sub.fit(X, Y, epochs=20, verbose=0)
+    assert sub.evaluate(X, Y, verbose=0) < loss0
+    assert len(sub.trainable_weights) == 4 and sub.name == "mlp"
+
+
+def test_multi_output_model_with_loss_weights():
+    inputs = Input((4,))
+    a = Dense(3, activation="softmax", name="cls")(inputs)
+    b = Dense(1, name="reg")(inputs)
+    model = Model(inputs, [a, b])
+    model.compile("adam", loss=["categorical_crossentropy", "mse"], loss_weights=[1.0, 0.5],
+                  metrics=[["accuracy"], []])
+    target = X[:, :1]
+    h = model.fit(X, [Y, target], epochs=1, verbose=0)
+    assert sorted(h.history) == ["cls_accuracy", "cls_loss", "loss", "reg_loss"]
+    loss, cls_loss, reg_loss, acc = model.evaluate(X, [Y, target], verbose=0)
+    assert loss == pytest.approx(cls_loss + 0.5 * reg_loss, rel=1e-5)
+
+
+def test_sequential_without_input_builds_on_first_data():
+    model = Sequential()
+    model.add(Flatten())
+    model.add(Dense(4))
+    assert not model.built
+    model.compile("sgd", "mse")
+    model.fit(np.ones((6, 2, 3)), np.ones((6, 4)), verbose=0)
+    assert model.built and model.layers[1].output_shape == (None, 4)
+    assert model.count_params() == 28
+
+
+def test_get_layer_weights_and_set_weights():
+    model = mlp()
+    assert model.get_layer("dense_1") is model.layers[1]
+    assert model.get_layer(index=0).name == "dense"
+    with pytest.raises(ValueError, match="No such layer"):
+        model.get_layer("nope")
+    assert [w.shape for w in model.weights] == [(4, 8), (8,), (8, 3), (3,)]
+    assert len(model.trainable_weights) == 4 and model.non_trainable_weights == []
+    with pytest.raises(ValueError, match="expects 4 weights"):
+        model.set_weights(model.get_weights()[:2])
+    with pytest.raises(ValueError, match="not compatible"):
+        model.set_weights([np.zeros((2, 2))] + model.get_weights()[1:])
+
+
+def test_frozen_layer_is_not_trained():
+    model = mlp(optimizer="sgd")
+    model.layers[0].trainable = False
+    model.compile("sgd", "categorical_crossentropy")
+    before = model.layers[0].get_weights()
+    model.fit(X, Y, epochs=1, verbose=0)
+    for a, b in zip(before, model.layers[0].get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
+
+
+def test_keras2_spellings():
+    model = mlp()
+    with pytest.warns(DeprecationWarning):
+        h = model.fit(X, Y, nb_epoch=2, verbose=0)
+    assert len(h.epoch) == 2
+    with pytest.warns(DeprecationWarning):
+        classes = model.predict_classes(X[:5])
+    assert classes.shape == (5,)
+    with pytest.warns(DeprecationWarning):
+        opt = keras.optimizers.Adam(lr=0.05)
+    assert float(opt.learning_rate.numpy()) == pytest.approx(0.05)
+
+
+def test_summary_matches_keras_output(capsys):
+    from tests.conftest import GOLDEN
+
+    model = Sequential([Input((28, 28)), Flatten(), Dense(128, activation="relu"),
+                        Dense(10, activation="softmax")])
+    model.summary()
+    assert capsys.readouterr().out == (GOLDEN / "summary_mlp.txt").read_text()
+
+
+def test_summary_print_fn():
+    lines = []
+    mlp().summary(print_fn=lines.append)
+    assert lines[0] == 'Model: "sequential"' and lines[-1].startswith(" Non-trainable params: 0")
