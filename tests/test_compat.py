@@ -1,0 +1,70 @@
+"""`python -m minikeras script.py` runs course code that imports keras or tensorflow.keras."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SCRIPT = textwrap.dedent("""
+    import numpy as np
+    import keras
+    from keras.layers import Dense
+    from keras.utils.np_utils import to_categorical
+    from keras.layers.core import Activation
+    import tensorflow as tf
+    from tensorflow.keras.models import Sequential
+    from tensorflow import keras as tfk
+    tf.random.set_seed(0)
+    model = Sequential([Dense(4, input_shape=(3,)), Activation("relu"), tf.keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.SGD(lr=0.1), loss="mse")
+    model.fit(np.ones((8, 3)), np.zeros((8, 2)), epochs=1, verbose=0)
+    print(keras.__name__, tfk is keras, to_categorical([0, 2]).shape, len(model.layers))
+""")
+
+
+def run(args, tmp_path):
+    return subprocess.run([sys.executable, "-m", "minikeras", *args], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=120)
+
+
+def test_script_importing_keras_and_tf_keras_runs_unchanged(tmp_path):
+    script = tmp_path / "course.py"
+    script.write_text(SCRIPT)
+    result = run([str(script)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "minikeras True (2, 3) 3"
+
+
+def test_script_arguments_are_passed_through(tmp_path):
+    script = tmp_path / "args.py"
+    script.write_text("import sys, keras\nprint(sys.argv)\n")
+    result = run([str(script), "--epochs", "3"], tmp_path)
+    assert result.stdout.strip() == f"[{str(script)!r}, '--epochs', '3']"
+
+
+def test_dash_c_and_usage(tmp_path):
+    assert run(["-c", "import keras; print(keras.Sequential.__name__)"], tmp_path).stdout.strip() \
+        == "Sequential"
+    assert run([], tmp_path).returncode == 2
+
+
+def test_tensorflow_only_features_give_a_clear_error(tmp_path):
+    result = run(["-c", "import tensorflow as tf; tf.constant(1)"], tmp_path)
+    assert result.returncode != 0 and "does not provide" in result.stderr
+
+
+def test_install_in_process():
+    from minikeras import compat
+
+    compat.install()
+    import keras.layers  # noqa: F401  (resolved by the alias finder)
+
+    import minikeras
+
+    assert sys.modules["keras.layers"] is minikeras.layers
+    with pytest.raises(ModuleNotFoundError, match="minikeras has no"):
+        import keras.does_not_exist  # noqa: F401
+    for name in [n for n in sys.modules if n == "keras" or n.startswith("keras.")]:
+        del sys.modules[name]
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, compat.KerasAliasFinder)]
