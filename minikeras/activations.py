@@ -12,6 +12,7 @@ import math
 import autograd.numpy as anp
 import numpy as np
 from autograd.extend import defvjp, primitive
+from autograd.tracer import getval
 
 from minikeras.backend import config
 from minikeras.backend.scope import current_scope
@@ -65,6 +66,15 @@ def _elu(x, alpha):
 defvjp(_elu, lambda ans, x, alpha: lambda g: g * np.where(x > 0, 1, ans + alpha))
 
 
+def _mask(condition, x):
+    """`condition` (computed on plain values) as 0/1 in `x`'s float dtype, a constant for autograd.
+
+    Multiplying by a mask keeps float32 gradients float32; autograd's `where` VJP pads with
+    float64 zeros.
+    """
+    return np.asarray(condition, dtype=_float_dtype(x))
+
+
 def _float_dtype(x):
     return x.dtype if x.dtype.kind == "f" else np.dtype(config.floatx())
 
@@ -107,7 +117,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     if negative_slope != 0 and max_value is None and threshold == 0:
         return leaky_relu(x, negative_slope=negative_slope)
     if threshold != 0:
-        out = anp.where(x > threshold, x, 0)
+        out = x * _mask(getval(x) > threshold, x)
     elif max_value == 6:
         out, max_value = relu6(x), None
     else:
@@ -124,7 +134,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 def leaky_relu(x, negative_slope=0.2):
     """`x` for `x >= 0`, else `negative_slope * x` (default 0.2; the layer's default is 0.3)."""
     x = _tensor(x)
-    return anp.where(x >= 0, x, negative_slope * x)
+    return x * np.where(getval(x) >= 0, 1, negative_slope).astype(_float_dtype(x))
 
 
 def relu6(x):
@@ -148,14 +158,15 @@ def selu(x):
 
 def celu(x, alpha=1.0):
     """Continuously differentiable ELU: `max(x, 0) + alpha * expm1(min(x, 0) / alpha)`."""
-    x = _tensor(x)
-    return anp.maximum(x, 0) + alpha * anp.expm1(anp.minimum(x, 0) / alpha)
+    # The same function as alpha * elu(x / alpha), whose gradient is NaN-safe.
+    return alpha * _elu(_tensor(x) / alpha, 1.0)
 
 
 def threshold(x, threshold, default_value):
     """`x` where `x > threshold`, else `default_value`."""
     x = _tensor(x)
-    return anp.where(x > threshold, x, default_value)
+    m = _mask(getval(x) > threshold, x)
+    return x * m + default_value * (1 - m)
 
 
 # --------------------------------------------------------------------------- sigmoid family
@@ -234,7 +245,8 @@ def squareplus(x, b=4):
 def sparse_plus(x):
     """0 for `x <= -1`, `x` for `x >= 1`, `(x + 1)**2 / 4` between."""
     x = _tensor(x)
-    return anp.where(x <= -1, 0, anp.where(x >= 1, x, 0.25 * (x + 1) ** 2))
+    v = getval(x)
+    return x * _mask(v >= 1, x) + 0.25 * (x + 1) ** 2 * _mask((v > -1) & (v < 1), x)
 
 
 def mish(x):
@@ -272,13 +284,13 @@ def linear(x):
 def soft_shrink(x, threshold=0.5):
     """`x - threshold` above `threshold`, `x + threshold` below `-threshold`, else 0."""
     x = _tensor(x)
-    return anp.where(x > threshold, x - threshold, anp.where(x < -threshold, x + threshold, 0))
+    return x - anp.clip(x, -threshold, threshold)
 
 
 def hard_shrink(x, threshold=0.5):
     """`x` where `abs(x) > threshold`, else 0 (default threshold 0.5)."""
     x = _tensor(x)
-    return anp.where(anp.abs(x) > threshold, x, 0)
+    return x * _mask(np.abs(getval(x)) > threshold, x)
 
 
 # --------------------------------------------------------------------------- along an axis
@@ -318,17 +330,25 @@ def glu(x, axis=-1):
 
 
 def sparsemax(x, axis=-1):
-    """Sparsemax (Martins & Astudillo, 2016): the Euclidean projection of `x` on the simplex."""
+    """Sparsemax (Martins & Astudillo, 2016): the Euclidean projection of `x` on the simplex.
+
+    `tau = (sum of the k largest - 1) / k`. (Keras 3.15 sums the cumulative sums instead, and its
+    outputs do not sum to 1; this is the paper's definition.)
+    """
     x = _tensor(x)
-    z = -anp.sort(-x, axis=axis)  # descending
-    cumsum = anp.cumsum(z, axis=axis)
-    shape = [1] * len(x.shape)
-    shape[axis] = x.shape[axis]
-    r = np.arange(1, x.shape[axis] + 1, dtype=_float_dtype(x)).reshape(shape)
-    support = np.asarray(z - (cumsum - 1) / r > 0)
-    k = np.sum(support, axis=axis, keepdims=True)
-    tau = (anp.sum(anp.where(support, cumsum, 0), axis=axis, keepdims=True) - 1) / k
-    return anp.maximum(x - tau, 0)
+    # Which entries are in the support does not depend on x differentiably: find it with
+    # plain NumPy (autograd cannot differentiate a multi-dimensional sort), then write tau with
+    # autograd over the support, in the original order.
+    xv = np.asarray(getval(x))
+    z = -np.sort(-xv, axis=axis)
+    shape = [1] * xv.ndim
+    shape[axis] = xv.shape[axis]
+    r = np.arange(1, xv.shape[axis] + 1).reshape(shape)
+    k = np.sum(z - (np.cumsum(z, axis=axis) - 1) / r > 0, axis=axis, keepdims=True)
+    kth_largest = np.take_along_axis(z, k - 1, axis=axis)
+    support = xv >= kth_largest
+    tau = (anp.sum(x * _mask(support, x), axis=axis, keepdims=True) - 1) / k.astype(xv.dtype)
+    return nn.relu(x - tau)
 
 
 # --------------------------------------------------------------------------- registry

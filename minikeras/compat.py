@@ -28,7 +28,6 @@ LEGACY_MODULES = {
     "layers.merge": "layers",
     "layers.embeddings": "layers",
     "layers.advanced_activations": "layers",
-    "optimizers.legacy": "optimizers",
     "engine": "models",
     "engine.sequential": "models",
     "engine.training": "models",

@@ -2,7 +2,6 @@
 
 import warnings
 
-import autograd.numpy as anp
 import numpy as np
 
 from minikeras import activations, constraints, initializers, regularizers
@@ -134,13 +133,14 @@ class Softmax(_Elementwise):
                 mask = mask > 0.5
             # -1e9 rather than -inf: a fully masked row then gives a uniform row (zeroed
             # below) instead of NaN, as in Keras.
-            inputs = anp.where(mask, inputs, -1e9 if np.dtype(self.dtype) != np.float16 else -3e4)
+            keep = mask.astype(np.dtype(self.dtype))
+            inputs = inputs * keep + (1 - keep) * (-1e9 if keep.dtype != np.float16 else -3e4)
         axis = self.axis
         if isinstance(axis, (list, tuple)):
             axis = axis[0] if len(axis) == 1 else tuple(axis)
         outputs = activations.softmax(inputs, axis=axis)
         if mask is not None:
-            outputs = anp.where(mask, outputs, 0.0)
+            outputs = outputs * keep
         return outputs
 
     def get_config(self):

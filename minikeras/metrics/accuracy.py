@@ -1,69 +1,93 @@
-"""Accuracy metrics: per-sample functions and their `MeanMetricWrapper` classes."""
+"""Accuracy metrics: per-sample functions (Keras 3 semantics) and their `MeanMetricWrapper` classes."""
 
 import numpy as np
 
-from minikeras.metrics.base import MeanMetricWrapper
+from minikeras.backend import config
+from minikeras.losses import squeeze_or_expand_to_same_rank
+from minikeras.metrics.base import as_float, to_numpy, wrapper_class
 
 
-def _match_rank(y_true, y_pred):
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
-        y_true = y_true[..., 0]
-    elif y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
-        y_pred = y_pred[..., 0]
-    return y_true, y_pred
+def _hits(mask):
+    return np.asarray(mask, dtype=config.floatx())
 
 
 def accuracy(y_true, y_pred):
-    """1.0 where `y_pred == y_true` exactly, else 0.0."""
-    y_true, y_pred = _match_rank(y_true, y_pred)
-    return (y_true == y_pred).astype(np.float32)
+    """1.0 where `y_pred == y_true` exactly, else 0.0 (tf.keras's `metrics.accuracy`)."""
+    y_pred = to_numpy(y_pred)
+    y_true = to_numpy(y_true, y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return _hits(y_true == y_pred)
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """Mean over the last axis of `(y_pred > threshold) == y_true` (default threshold 0.5)."""
-    y_true, y_pred = _match_rank(y_true, y_pred)
-    hits = (y_true == (y_pred > threshold).astype(y_true.dtype)).astype(np.float32)
-    return hits.mean(axis=-1) if hits.ndim else hits
+    """1.0 where `(y_pred > threshold) == y_true`, element-wise (Keras 3; Keras 2 averaged the
+    last axis). Default threshold 0.5."""
+    y_true, y_pred = squeeze_or_expand_to_same_rank(to_numpy(y_true), as_float(y_pred))
+    predicted = (y_pred > np.asarray(threshold, dtype=y_pred.dtype)).astype(y_true.dtype)
+    return _hits(y_true == predicted)
 
 
 def categorical_accuracy(y_true, y_pred):
     """1.0 where the arg-max of `y_pred` equals the arg-max of the one-hot `y_true`."""
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    return (np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)).astype(np.float32)
+    return _hits(np.argmax(to_numpy(y_true), axis=-1) == np.argmax(to_numpy(y_pred), axis=-1))
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    """1.0 where the arg-max of `y_pred` equals the integer label `y_true`."""
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    """1.0 where the arg-max of `y_pred` equals the class index `y_true`; shape `(N,)` for
+    labels of shape `(N,)` or `(N, 1)`."""
+    y_pred = as_float(y_pred)
+    y_true = to_numpy(y_true, y_pred.dtype)
     if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
         y_true = y_true[..., 0]
-    return (np.argmax(y_pred, axis=-1) == y_true.astype(np.int64)).astype(np.float32)
+    matches = _hits(y_true == np.argmax(y_pred, axis=-1).astype(y_true.dtype))
+    return matches[..., 0] if matches.ndim > 1 and matches.shape[-1] == 1 else matches
 
 
-class Accuracy(MeanMetricWrapper):
-    """How often predictions equal labels exactly."""
-
-    def __init__(self, name="accuracy", dtype=None):
-        super().__init__(accuracy, name=name, dtype=dtype)
-
-
-class BinaryAccuracy(MeanMetricWrapper):
-    """How often thresholded predictions match binary labels (default `threshold=0.5`)."""
-
-    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
-        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+def _in_top_k(targets, predictions, k):
+    """Keras's `in_top_k`: the target's score is beaten by fewer than k scores (ties count in)."""
+    at_label = np.take_along_axis(predictions, targets[..., None], axis=-1)
+    at_label = np.where(np.isnan(at_label), -np.inf, at_label)  # NaN is never a top score
+    return 1 + np.sum(predictions > at_label, axis=-1) <= k
 
 
-class CategoricalAccuracy(MeanMetricWrapper):
-    """How often the predicted class matches the one-hot label."""
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1.0 where the one-hot target is among the `k` highest predictions (default k=5)."""
+    y_pred = as_float(y_pred)
+    labels = np.argmax(to_numpy(y_true), axis=-1)
+    shape = labels.shape
+    matches = _in_top_k(labels.reshape(-1), y_pred.reshape(-1, y_pred.shape[-1]), k)
+    return _hits(matches).reshape(shape)
 
-    def __init__(self, name="categorical_accuracy", dtype=None):
-        super().__init__(categorical_accuracy, name=name, dtype=dtype)
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1.0 where the integer target is among the `k` highest predictions (default k=5).
+
+    The result has the shape of `y_true`, so `(N, 1)` labels give `(N, 1)`, as in Keras 3.
+    With `from_sorted_ids=True`, `y_pred` holds class ids sorted by decreasing score.
+    """
+    y_pred = as_float(y_pred)
+    y_true = to_numpy(y_true, y_pred.dtype if from_sorted_ids else np.int32)
+    shape = y_true.shape
+    flat_true = y_true.reshape(-1)
+    flat_pred = y_pred.reshape(-1, y_pred.shape[-1])
+    if from_sorted_ids:
+        matches = np.any(flat_true[:, None] == flat_pred[:, :k], axis=1)
+    else:
+        matches = _in_top_k(flat_true, flat_pred, k)
+    return _hits(matches).reshape(shape)
 
 
-class SparseCategoricalAccuracy(MeanMetricWrapper):
-    """How often the predicted class matches the integer label."""
-
-    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
-        super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
+Accuracy = wrapper_class("Accuracy", accuracy, "accuracy", doc="How often `y_pred == y_true`:")
+BinaryAccuracy = wrapper_class("BinaryAccuracy", binary_accuracy, "binary_accuracy",
+                               [("threshold", 0.5)])
+CategoricalAccuracy = wrapper_class("CategoricalAccuracy", categorical_accuracy,
+                                    "categorical_accuracy")
+SparseCategoricalAccuracy = wrapper_class(
+    "SparseCategoricalAccuracy", sparse_categorical_accuracy, "sparse_categorical_accuracy")
+TopKCategoricalAccuracy = wrapper_class(
+    "TopKCategoricalAccuracy", top_k_categorical_accuracy, "top_k_categorical_accuracy",
+    [("k", 5)], order=["k", "name", "dtype"])
+SparseTopKCategoricalAccuracy = wrapper_class(
+    "SparseTopKCategoricalAccuracy", sparse_top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy", [("k", 5), ("from_sorted_ids", False)],
+    order=["k", "name", "dtype", "from_sorted_ids"])

@@ -1,29 +1,55 @@
 """Stateful metrics: `Metric`, `Mean`, `Sum`, `MeanMetricWrapper`.
 
 Metrics run on plain NumPy values after each step (they are never differentiated), so their
-state is a few floats updated in place.
+state is a few NumPy numbers updated in place. Totals are kept in float64 (Keras keeps
+float32 variables) and `result()` returns the metric dtype, float32 by default.
 """
 
+import re
+
 import numpy as np
+from autograd.tracer import getval
 
+from minikeras.backend import config
 from minikeras.backend.variables import unwrap
+from minikeras.losses import squeeze_or_expand_to_same_rank
 
 
-def _np(x):
-    return np.asarray(unwrap(x))
+def to_numpy(x, dtype=None):
+    """A NumPy array from a Variable, a traced value, a list or an array."""
+    x = np.asarray(getval(unwrap(x)))
+    return x if dtype is None else x.astype(dtype, copy=False)
+
+
+def as_float(x):
+    """A floatx array, as Keras converts metric inputs (so thresholds compare in float32)."""
+    return to_numpy(x, config.floatx())
+
+
+def snake_case(name):
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def divide_no_nan(a, b):
+    """`a / b`, and 0 where `b == 0`."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b != 0)
 
 
 class Metric:
     """Base class: `update_state(...)`, `result()`, `reset_state()`.
 
     Args:
-        name: the metric's name (shown in logs).
-        dtype: the result's dtype (default float32).
+        name: the metric's name, shown in logs (default: the class name in snake case).
+        dtype: the result's dtype (default `backend.floatx()`, float32).
     """
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or _snake(type(self).__name__)
-        self.dtype = dtype or "float32"
+        self.name = name or snake_case(type(self).__name__)
+        if isinstance(dtype, dict):  # a Keras 3 DTypePolicy config
+            dtype = dtype.get("config", {}).get("name")
+        self.dtype = np.dtype(dtype or config.floatx()).name
 
     def update_state(self, *args, **kwargs):
         raise NotImplementedError
@@ -43,35 +69,49 @@ class Metric:
         self.update_state(*args, **kwargs)
         return self.result()
 
+    def _value(self, x):
+        """`x` as the metric's dtype: a NumPy scalar, or an array for vector results."""
+        x = np.asarray(x, dtype=self.dtype)
+        return x[()] if x.ndim == 0 else x
+
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
 
     @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+    def from_config(cls, config_):
+        return cls(**config_)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
 
 
-def _snake(name):
-    import re
+def reduce_to_samplewise_values(values, sample_weight, reduce_fn):
+    """Keras's reduction of `values` to one value per sample, applying `sample_weight`.
 
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def _broadcast_weights(values, sample_weight):
-    sample_weight = _np(sample_weight).astype(np.float64)
-    while sample_weight.ndim < values.ndim:
-        sample_weight = sample_weight[..., None]
-    while sample_weight.ndim > values.ndim and sample_weight.shape[-1] == 1:
-        sample_weight = sample_weight[..., 0]
-    return np.broadcast_to(sample_weight, values.shape)
+    Returns `(values of shape (N,) or (), weights of the same shape or None)`.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if sample_weight is not None:
+        sample_weight = to_numpy(sample_weight, np.float64)
+        values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        w_ndim = sample_weight.ndim
+        if values.ndim > w_ndim:
+            values = reduce_fn(values, axis=tuple(range(w_ndim, values.ndim)))
+        try:
+            sample_weight = np.broadcast_to(sample_weight, values.shape)
+        except ValueError:
+            raise ValueError(f"`sample_weight` of shape {sample_weight.shape} cannot weight values "
+                             f"of shape {values.shape}.") from None
+        values = values * sample_weight
+        if w_ndim > 1:
+            sample_weight = reduce_fn(sample_weight, axis=tuple(range(1, w_ndim)))
+    if values.ndim > 1:
+        values = reduce_fn(values, axis=tuple(range(1, values.ndim)))
+    return values, sample_weight
 
 
 class Sum(Metric):
-    """The (weighted) sum of the values seen."""
+    """The (weighted) sum of the values seen (Keras default name `'sum'`)."""
 
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -81,17 +121,18 @@ class Sum(Metric):
         self.total = 0.0
 
     def update_state(self, values, sample_weight=None):
-        values = _np(values).astype(np.float64)
-        if sample_weight is not None:
-            values = values * _broadcast_weights(values, sample_weight)
-        self.total += float(values.sum())
+        values, _ = reduce_to_samplewise_values(to_numpy(values), sample_weight, np.sum)
+        self.total += float(np.sum(values))
 
     def result(self):
-        return np.asarray(self.total, dtype=self.dtype)
+        return self._value(self.total)
 
 
 class Mean(Metric):
-    """The (weighted) mean of the values seen: `sum(w * v) / sum(w)`."""
+    """The (weighted) mean of the values seen: `sum(w * v) / sum(w)` (Keras default name `'mean'`).
+
+    Values of shape `(N, ...)` count as N samples, each the mean of its entries.
+    """
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -102,43 +143,96 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
-        values = _np(values).astype(np.float64)
-        if sample_weight is None:
-            self.total += float(values.sum())
-            self.count += values.size
+        values, sample_weight = reduce_to_samplewise_values(to_numpy(values), sample_weight, np.mean)
+        self.total += float(np.sum(values))
+        if sample_weight is not None:
+            self.count += float(np.sum(sample_weight))
         else:
-            w = _broadcast_weights(values, sample_weight)
-            self.total += float((values * w).sum())
-            self.count += float(w.sum())
+            self.count += values.shape[0] if values.ndim >= 1 else 1
 
     def result(self):
-        return np.asarray(self.total / self.count if self.count else 0.0, dtype=self.dtype)
+        return self._value(self.total / self.count if self.count else 0.0)
 
 
 class MeanMetricWrapper(Mean):
     """The mean of a per-sample function `fn(y_true, y_pred, **kwargs)` over every sample seen.
 
     Args:
-        fn: the per-sample metric function.
-        name: the metric's name (default the function's name).
-        dtype: the result dtype.
+        fn: the per-sample metric function (or a name `metrics.get` knows).
+        name: the metric's name (default: the function's name).
+        dtype: the result dtype (default float32).
         **kwargs: extra arguments passed to `fn`.
     """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
+        if isinstance(fn, (str, dict)):
+            from minikeras.metrics import get_function
+
+            fn = get_function(fn)
         super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"), dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        values = self._fn(_np(y_true), _np(y_pred), **self._fn_kwargs)
+        values = self._fn(to_numpy(y_true), to_numpy(y_pred), **self._fn_kwargs)
+        mask = self._mask(y_true, y_pred)
+        if mask is not None:  # masked entries leave the mean (Keras: the mask joins the weights)
+            mask = mask.astype(np.float64)
+            if sample_weight is not None:
+                mask, sample_weight = squeeze_or_expand_to_same_rank(
+                    mask, to_numpy(sample_weight, np.float64))
+                mask = mask * sample_weight
+            sample_weight = mask
         super().update_state(values, sample_weight)
 
+    def _mask(self, y_true, y_pred):
+        return None
+
     def get_config(self):
-        return {**super().get_config(), **self._fn_kwargs}
+        config_ = {**super().get_config(), **self._fn_kwargs}
+        if type(self) is MeanMetricWrapper:
+            config_["fn"] = getattr(self._fn, "__name__", str(self._fn))
+        return config_
 
     @classmethod
-    def from_config(cls, config):
-        if "fn" not in config:
-            raise ValueError("MeanMetricWrapper.from_config needs an 'fn' entry.")
-        return cls(**config)
+    def from_config(cls, config_):
+        config_ = dict(config_)
+        fn = config_.pop("fn", None)
+        if cls is MeanMetricWrapper:
+            if fn is None:
+                raise ValueError("MeanMetricWrapper.from_config needs an 'fn' entry.")
+            config_["fn"] = fn
+        return cls(**config_)
+
+
+def wrapper_class(class_name, fn, default_name, params=(), order=None, doc=""):
+    """Builds a `MeanMetricWrapper` subclass around `fn` with Keras's constructor signature.
+
+    Args:
+        params: `(argument, default)` pairs passed to `fn` and kept as attributes.
+        order: Keras's positional order (default: name, dtype, then params).
+    """
+    import inspect
+
+    defaults = {"name": default_name, "dtype": None, **dict(params)}
+    order = order or ["name", "dtype"] + [p for p, _ in params]
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature([inspect.Parameter("self", kind)] + [
+        inspect.Parameter(p, kind, default=defaults[p]) for p in order])
+    fn_params = [p for p, _ in params]
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        a = bound.arguments
+        MeanMetricWrapper.__init__(self, fn, name=a["name"], dtype=a["dtype"],
+                                   **{p: a[p] for p in fn_params})
+        for p in fn_params:
+            setattr(self, p, a[p])
+
+    __init__.__signature__ = signature
+    arg_doc = ", ".join(f"`{p}={defaults[p]!r}`" for p in order)
+    full_doc = f"{doc or 'The mean of'} `{fn.__name__}` over every sample seen.\n\n" \
+               f"Keras signature and defaults: {arg_doc}."
+    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": full_doc,
+                                                   "__module__": "minikeras.metrics"})

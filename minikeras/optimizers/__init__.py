@@ -30,7 +30,7 @@ def _lookup(name, custom_objects=None):
 
 
 def serialize(optimizer):
-    """The Keras 3 config of an optimizer: `{'module', 'class_name', 'config', 'registered_name'}`."""
+    """The Keras 3 config: `{'module', 'class_name', 'config', 'registered_name'}`."""
     return {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
             "config": optimizer.get_config(), "registered_name": None}
 
@@ -66,4 +66,6 @@ def get(identifier):
                      "string, a config dict or an Optimizer.")
 
 
-__all__ = ["Optimizer", *CLASSES, "get", "serialize", "deserialize", "schedules"]
+from minikeras.optimizers import legacy  # noqa: E402  (imports the classes above)
+
+__all__ = ["Optimizer", *CLASSES, "get", "serialize", "deserialize", "schedules", "legacy"]

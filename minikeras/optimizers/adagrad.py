@@ -1,4 +1,5 @@
-"""Adagrad (Duchi, Hazan & Singer, 2011, http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf)."""
+"""Adagrad (Duchi, Hazan & Singer, 2011,
+http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf)."""
 
 import numpy as np
 

@@ -32,12 +32,9 @@ def snake_case(name):
 
 
 class ScalarVariable(Variable):
-    """A 0-d `Variable` that also acts as a number (`int()`, `float()`, `==`, `%`), as Keras's
-    variables do: course code writes `float(opt.learning_rate)` and `opt.iterations % 100 == 0`."""
+    """A 0-d `Variable` that also compares and formats as a number (`==`, `%`, f-strings), as
+    Keras's variables do: course code writes `float(opt.learning_rate)` and `opt.iterations % 100 == 0`."""
 
-    def __int__(self): return int(self._value)
-    def __float__(self): return float(self._value)
-    def __index__(self): return int(self._value)
     def __bool__(self): return bool(self._value)
     def __eq__(self, o): return self._value == unwrap(o)
     def __ne__(self, o): return self._value != unwrap(o)
@@ -203,7 +200,8 @@ class Optimizer:
 
     @property
     def iterations(self):
-        """The number of updates applied (a Variable; with gradient accumulation, calls // steps)."""
+        """The number of updates applied: a Variable (with gradient accumulation, the number of
+        calls // steps)."""
         if self.gradient_accumulation_steps:
             return np.int64(int(self._iterations) // self.gradient_accumulation_steps)
         return self._iterations

@@ -1,4 +1,5 @@
-"""Nadam: Adam with Nesterov momentum (Dozat, 2016, https://openreview.net/pdf?id=OM0jvwB8jIp57ZJjtNEZ;
+"""Nadam: Adam with Nesterov momentum (Dozat, 2016,
+https://openreview.net/pdf?id=OM0jvwB8jIp57ZJjtNEZ;
 report: http://cs229.stanford.edu/proj2015/054_report.pdf)."""
 
 import warnings

@@ -89,7 +89,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                              f"values. Received: boundaries={boundaries} of length "
                              f"{len(boundaries)}, and values={values} of length {len(values)}.")
         if any(b >= a for b, a in zip(boundaries, boundaries[1:])):
-            raise ValueError(f"`boundaries` must be strictly increasing. Received: boundaries={boundaries}")
+            raise ValueError("`boundaries` must be strictly increasing. "
+                             f"Received: boundaries={boundaries}")
         self.boundaries, self.values, self.name = list(boundaries), list(values), name
 
     def __call__(self, step):
@@ -238,7 +239,8 @@ class CosineDecayRestarts(LearningRateSchedule):
     def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
                  name="SGDRDecay"):
         _check_steps("first_decay_steps", first_decay_steps)
-        self.initial_learning_rate, self.first_decay_steps = initial_learning_rate, first_decay_steps
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
         self.t_mul, self.m_mul, self.alpha, self.name = t_mul, m_mul, alpha, name
 
     def __call__(self, step):

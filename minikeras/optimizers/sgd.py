@@ -31,7 +31,8 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         if isinstance(momentum, bool) or not isinstance(momentum, (int, float)):
-            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum!r}")
+            raise ValueError("`momentum` must be a float between [0, 1]. "
+                             f"Received: momentum={momentum!r}")
         check_unit_interval("momentum", momentum, closed=True)
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
         self.slot_groups = [("momentum",)] if self.momentum != 0 else []

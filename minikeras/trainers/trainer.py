@@ -301,6 +301,8 @@ class Trainer:
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
+        # Keras: with use_ema the weights end as their moving average.
+        self.optimizer.finalize_variable_values(self._train_vars)
         callback_list.on_train_end(epoch_logs if epochs > initial_epoch else {})
         return history
 
