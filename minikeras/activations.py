@@ -28,6 +28,12 @@ def _tensor(x):
     return x
 
 
+def _f(value):
+    """A hyper-parameter as a Python float: NumPy scalars (e.g. read from an .h5 file) would
+    promote float32 inputs to float64 under NumPy 2's rules."""
+    return None if value is None else float(value)
+
+
 # --------------------------------------------------------------------------- primitives
 @primitive
 def _sigmoid(x):
@@ -114,6 +120,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
         `negative_slope * (x - threshold)` below `threshold`; the gradient at a kink is 0.
     """
     x = _tensor(x)
+    negative_slope, max_value, threshold = _f(negative_slope), _f(max_value), _f(threshold)
     if negative_slope != 0 and max_value is None and threshold == 0:
         return leaky_relu(x, negative_slope=negative_slope)
     if threshold != 0:
@@ -134,7 +141,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 def leaky_relu(x, negative_slope=0.2):
     """`x` for `x >= 0`, else `negative_slope * x` (default 0.2; the layer's default is 0.3)."""
     x = _tensor(x)
-    return x * np.where(getval(x) >= 0, 1, negative_slope).astype(_float_dtype(x))
+    return x * np.where(getval(x) >= 0, 1, _f(negative_slope)).astype(_float_dtype(x))
 
 
 def relu6(x):
@@ -144,7 +151,7 @@ def relu6(x):
 
 def elu(x, alpha=1.0):
     """Exponential linear unit: `x` for `x > 0`, else `alpha * (exp(x) - 1)` (default alpha 1.0)."""
-    return _elu(_tensor(x), alpha)
+    return _elu(_tensor(x), _f(alpha))
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -159,6 +166,7 @@ def selu(x):
 def celu(x, alpha=1.0):
     """Continuously differentiable ELU: `max(x, 0) + alpha * expm1(min(x, 0) / alpha)`."""
     # The same function as alpha * elu(x / alpha), whose gradient is NaN-safe.
+    alpha = _f(alpha)
     return alpha * _elu(_tensor(x) / alpha, 1.0)
 
 
@@ -166,7 +174,7 @@ def threshold(x, threshold, default_value):
     """`x` where `x > threshold`, else `default_value`."""
     x = _tensor(x)
     m = _mask(getval(x) > threshold, x)
-    return x * m + default_value * (1 - m)
+    return x * m + _f(default_value) * (1 - m)
 
 
 # --------------------------------------------------------------------------- sigmoid family
@@ -239,7 +247,7 @@ def softsign(x):
 def squareplus(x, b=4):
     """`(x + sqrt(x**2 + b)) / 2` (default `b=4`)."""
     x = _tensor(x)
-    return (x + anp.sqrt(x * x + b)) / 2
+    return (x + anp.sqrt(x * x + _f(b))) / 2
 
 
 def sparse_plus(x):
@@ -284,6 +292,7 @@ def linear(x):
 def soft_shrink(x, threshold=0.5):
     """`x - threshold` above `threshold`, `x + threshold` below `-threshold`, else 0."""
     x = _tensor(x)
+    threshold = _f(threshold)
     return x - anp.clip(x, -threshold, threshold)
 
 

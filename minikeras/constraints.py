@@ -48,7 +48,7 @@ class MaxNorm(Constraint):
     def __call__(self, w):
         w = unwrap(w)
         norms = _norms(w, self.axis)
-        desired = anp.clip(norms, 0, self.max_value)
+        desired = anp.clip(norms, 0, float(self.max_value))  # float(): keep float32
         return w * (desired / (config.epsilon() + norms))
 
     def get_config(self):
@@ -95,8 +95,9 @@ class MinMaxNorm(Constraint):
     def __call__(self, w):
         w = unwrap(w)
         norms = _norms(w, self.axis)
-        desired = self.rate * anp.clip(norms, self.min_value, self.max_value) + \
-            (1 - self.rate) * norms
+        rate = float(self.rate)  # Python floats keep float32 weights float32 (NumPy 2)
+        desired = rate * anp.clip(norms, float(self.min_value), float(self.max_value)) + \
+            (1 - rate) * norms
         return w * (desired / (config.epsilon() + norms))
 
     def get_config(self):
@@ -135,7 +136,7 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """Returns a constraint from None, a name (`'max_norm'`), a config dict, a class, an instance or a callable.
+    """Returns a constraint from None, a name (`'max_norm'`), a dict, a class, an instance or a function.
 
     Raises:
         ValueError: for an unknown name or an identifier of another type.

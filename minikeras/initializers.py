@@ -93,7 +93,8 @@ class RandomInitializer(Initializer):
 
     def __init__(self, seed=None):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-            raise ValueError(f"`seed` argument should be an integer or None. Received: seed={seed!r}")
+            raise ValueError("`seed` argument should be an integer or None. "
+                             f"Received: seed={seed!r}")
         self.seed = None if seed is None else int(seed)
 
     def _rng(self):
@@ -329,7 +330,8 @@ ALIASES = {
 zeros, ones, constant, identity = Zeros, Ones, Constant, Identity
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
 variance_scaling, orthogonal = VarianceScaling, Orthogonal
-glorot_uniform, glorot_normal, he_uniform, he_normal = GlorotUniform, GlorotNormal, HeUniform, HeNormal
+glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
+he_uniform, he_normal = HeUniform, HeNormal
 lecun_uniform, lecun_normal = LecunUniform, LecunNormal
 
 
@@ -366,7 +368,7 @@ def _constant_array(value):
 
 
 def get(identifier):
-    """Returns an initializer from a name, a config dict, a class, an instance, an array or a callable.
+    """Returns an initializer from a name, a config dict, a class, an instance, an array or a function.
 
     Args:
         identifier: e.g. `'glorot_uniform'`, `'GlorotUniform'`, `{'class_name': 'Constant',

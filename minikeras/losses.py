@@ -8,6 +8,8 @@ clipped with `backend.epsilon()` (1e-7) exactly where Keras clips them.
 
 import difflib
 import inspect
+import os
+import sys
 import warnings
 
 import autograd.numpy as anp
@@ -76,6 +78,18 @@ def _check_same_shape(fn_name, y_true, y_pred, hint=""):
                          f"y_true.shape={anp.shape(y_true)}, y_pred.shape={anp.shape(y_pred)}.{hint}")
 
 
+_INTERNAL = (os.path.dirname(os.path.abspath(__file__)) + os.sep,
+             os.path.dirname(os.path.abspath(getval.__code__.co_filename)) + os.sep)
+
+
+def _warn(message, category=UserWarning):
+    """Warns pointing at the first caller outside minikeras and autograd (the user's line)."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_INTERNAL):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
 def _check_probabilities(fn_name, y_pred, axis=None):
     """Warns when `from_logits=False` but `y_pred` cannot be probabilities.
 
@@ -86,15 +100,15 @@ def _check_probabilities(fn_name, y_pred, axis=None):
     if values.size == 0:
         return
     if values.min() < 0.0 or values.max() > 1.0:
-        warnings.warn(
+        _warn(
             f"`{fn_name}` received `from_logits=False`, but `y_pred` has values outside [0, 1], "
             "so it looks like logits rather than probabilities. If the last layer has no "
-            "softmax/sigmoid activation, pass `from_logits=True` to the loss.", stacklevel=4)
+            "softmax/sigmoid activation, pass `from_logits=True` to the loss.")
     elif axis is not None and np.any(np.abs(values.sum(axis=axis) - 1.0) > 1e-3):
-        warnings.warn(
+        _warn(
             f"`{fn_name}` received probabilities that do not sum to 1 along axis {axis}; they "
             "are rescaled to sum to 1, as Keras does. For independent (multi-label) "
-            "probabilities use `binary_crossentropy`.", stacklevel=4)
+            "probabilities use `binary_crossentropy`.")
 
 
 def _logits_of(y_pred):
@@ -227,9 +241,9 @@ def _crossentropy(y_true, y_pred, from_logits, axis, fn_name):
     logits = _logits_of(y_pred) if axis in (-1, anp.ndim(y_pred) - 1) else None
     if from_logits:
         if logits is not None:
-            warnings.warn(f"`{fn_name}` received `from_logits=True`, but the `y_pred` argument "
-                          "was produced by a softmax activation and thus does not represent "
-                          "logits. Was this intended?", stacklevel=4)
+            _warn(f"`{fn_name}` received `from_logits=True`, but the `y_pred` argument was "
+                  "produced by a softmax activation and thus does not represent logits. "
+                  "Was this intended?")
         return -anp.sum(y_true * ops.log_softmax(y_pred, axis=axis), axis=axis)
     if logits is not None:
         # y_pred is softmax(logits) of this step: the fused op has the same value and gradient
@@ -243,10 +257,9 @@ def _crossentropy(y_true, y_pred, from_logits, axis, fn_name):
 
 def _warn_single_class(fn_name, y_pred):
     if anp.shape(y_pred)[-1] == 1:
-        warnings.warn(f"In loss {fn_name}, expected y_pred.shape to be (batch_size, num_classes) "
-                      f"with num_classes > 1. Received: y_pred.shape={anp.shape(y_pred)}. "
-                      "Consider using 'binary_crossentropy' if you only have 2 classes.",
-                      SyntaxWarning, stacklevel=3)
+        _warn(f"In loss {fn_name}, expected y_pred.shape to be (batch_size, num_classes) with "
+              f"num_classes > 1. Received: y_pred.shape={anp.shape(y_pred)}. Consider using "
+              "'binary_crossentropy' if you only have 2 classes.", SyntaxWarning)
 
 
 _SPARSE_HINT = (" Your labels look like integer class indices: use "

@@ -169,7 +169,7 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """Returns a regularizer from None, a name (`'l2'`), a config dict, a class, an instance or a callable.
+    """Returns a regularizer from None, a name (`'l2'`), a dict, a class, an instance or a function.
 
     Raises:
         ValueError: for an unknown name or an identifier of another type.

@@ -9,7 +9,6 @@ list, or a `Variable` (its current value is used). `floatx`, `epsilon`, `image_d
 """
 
 import builtins as _builtins
-import math as _math
 
 import autograd.numpy as anp
 import numpy as np
@@ -403,7 +402,8 @@ def dot(x, y):
     """
     x, y = _t(x), _t(y)
     if np.ndim(x) > 2 or np.ndim(y) > 2:
-        return anp.tensordot(x, y, axes=[[np.ndim(x) - 1], [np.ndim(y) - 2 if np.ndim(y) > 1 else 0]])
+        y_axis = np.ndim(y) - 2 if np.ndim(y) > 1 else 0
+        return anp.tensordot(x, y, axes=[[np.ndim(x) - 1], [y_axis]])
     return anp.dot(x, y)
 
 
@@ -551,7 +551,7 @@ eval = get_value
 
 
 def set_value(x, value):
-    """Sets the `Variable` `x` to `value`, e.g. `K.set_value(model.optimizer.learning_rate, 0.01)`."""
+    """Sets the `Variable` `x` to `value`: `K.set_value(model.optimizer.learning_rate, 0.01)`."""
     _check_variable(x, "set_value")
     x.assign(np.asarray(getval(unwrap(value)), dtype=np.dtype(x.dtype)))
 

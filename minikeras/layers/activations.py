@@ -1,4 +1,4 @@
-"""Activation layers: `ReLU`, `LeakyReLU`, `PReLU`, `ELU`, `Softmax` (and Keras 2's `ThresholdedReLU`)."""
+"""Activation layers: `ReLU`, `LeakyReLU`, `PReLU`, `ELU`, `Softmax`, Keras 2's `ThresholdedReLU`."""
 
 import warnings
 

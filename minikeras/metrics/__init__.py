@@ -1,69 +1,195 @@
-"""`minikeras.metrics` (also `keras.metrics`): metric functions, stateful classes and `get`."""
+"""`minikeras.metrics` (also `keras.metrics`): metric functions, stateful classes and `get`.
 
+A metric object has `update_state(y_true, y_pred, sample_weight=None)`, `result()` (a NumPy
+float32 scalar, or an array for per-class / per-threshold results), `reset_state()`, `.name`
+and `get_config()`. `get` resolves every name Keras 3's `metrics.get` accepts, plus the
+Keras 2 spellings course code still uses (`'kld'`, `'logcosh'`, `'cosine_proximity'`...).
+"""
+
+import difflib
+import inspect
+
+from minikeras import losses as _losses
+from minikeras.losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from minikeras.metrics.accuracy import (
     Accuracy,
     BinaryAccuracy,
     CategoricalAccuracy,
     SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
     accuracy,
     binary_accuracy,
     categorical_accuracy,
     sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
 )
-from minikeras.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
+from minikeras.metrics.auc import AUC
+from minikeras.metrics.base import Mean, MeanMetricWrapper, Metric, Sum, snake_case
+from minikeras.metrics.confusion import (
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
+from minikeras.metrics.f_score import F1Score, FBetaScore
+from minikeras.metrics.probabilistic import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
 from minikeras.metrics.regression import (
+    CosineSimilarity,
+    LogCoshError,
     MeanAbsoluteError,
+    MeanAbsolutePercentageError,
     MeanSquaredError,
-    mean_absolute_error,
-    mean_squared_error,
+    MeanSquaredLogarithmicError,
+    R2Score,
+    RootMeanSquaredError,
+    cosine_similarity,
 )
 
+# Keras 2 function spellings (`keras.metrics.mse`...). `cosine_proximity` is Keras 2's
+# metric of that name: the (negative) cosine loss.
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+cosine_proximity = cosine = _losses.cosine_similarity
 
-# name -> class; strings accept every Keras spelling.
 CLASSES = {
-    cls.__name__: cls
-    for cls in (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, Mean,
-                Sum, MeanMetricWrapper, MeanSquaredError, MeanAbsoluteError)
+    cls.__name__: cls for cls in (
+        Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
+        SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+        MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+        MeanSquaredLogarithmicError, RootMeanSquaredError, CosineSimilarity, LogCoshError,
+        R2Score, AUC, Precision, Recall, TruePositives, TrueNegatives, FalsePositives,
+        FalseNegatives, PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+        SpecificityAtSensitivity, F1Score, FBetaScore, KLDivergence, Poisson,
+        BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge,
+        SquaredHinge, CategoricalHinge)
 }
-ALIASES = {
-    "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
-    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
-    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError, "MSE": MeanSquaredError,
-    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+FUNCTIONS = {
+    fn.__name__: fn for fn in (
+        accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+        top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, mean_squared_error,
+        mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
+        hinge, squared_hinge, categorical_hinge, kl_divergence, poisson, binary_crossentropy,
+        categorical_crossentropy, sparse_categorical_crossentropy, binary_focal_crossentropy,
+        categorical_focal_crossentropy, huber, log_cosh, cosine_similarity)
 }
+# What a string names, as in Keras 3: class names and their snake_case (fresh instances),
+# plus short aliases. Then Keras 2 names Keras 3 dropped.
+STRINGS = {**CLASSES, **{snake_case(name): cls for name, cls in CLASSES.items()}}
+STRINGS.update({
+    "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
+    "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
+    "acc": Accuracy, "fbeta_score": FBetaScore, "kld": KLDivergence, "KLD": KLDivergence,
+    "kullback_leibler_divergence": KLDivergence, "logcosh": LogCoshError,
+    "log_cosh": LogCoshError, "cosine_proximity": cosine_proximity, "cosine": cosine_proximity,
+    "huber": huber, "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy,
+})
+
+
+def _lookup(name):
+    obj = STRINGS.get(name)
+    if obj is None:
+        known = sorted(k for k in STRINGS if k not in ("Metric", "metric"))
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+        raise ValueError(f"Could not interpret metric identifier: {name!r}.{hint} Expected a "
+                         "metric name such as 'accuracy' or 'mae', a Metric instance or a "
+                         "callable `metric(y_true, y_pred)`.")
+    return obj
+
+
+def get_function(identifier):
+    """The per-sample function a name (or Keras's `{'class_name': 'function'}` dict) names."""
+    if isinstance(identifier, dict):
+        identifier = identifier.get("config")
+    if callable(identifier):
+        return identifier
+    fn = FUNCTIONS.get(identifier) or _losses.ALL_FUNCTIONS.get(identifier) or \
+        _losses.ALIASES.get(identifier)
+    if fn is None:
+        raise ValueError(f"Unknown metric function: {identifier!r}.")
+    return fn
 
 
 def serialize(metric):
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    """`{'module', 'class_name', 'config', 'registered_name'}` for a `Metric` (Keras 3's
+    layout); a function's name for a function."""
+    if isinstance(metric, Metric):
+        return {"module": "keras.metrics", "class_name": type(metric).__name__,
+                "config": metric.get_config(), "registered_name": None}
+    return getattr(metric, "__name__", str(metric))
+
+
+def deserialize(config, custom_objects=None):
+    """Returns the metric a `serialize` output (or a Keras 2/3 config dict) describes."""
+    if isinstance(config, str):
+        if custom_objects and config in custom_objects:
+            return custom_objects[config]
+        return _lookup(config)
+    class_name = config.get("class_name")
+    if class_name == "function":
+        return get_function(config)
+    cls = (custom_objects or {}).get(class_name) or CLASSES.get(class_name)
+    if cls is None:
+        raise ValueError(f"Unknown metric class: {class_name!r}. Pass it in `custom_objects`.")
+    return cls.from_config(config.get("config", {}))
 
 
 def get(identifier):
-    """Returns a `Metric` (or a metric function) from a name, config dict, class, instance or callable.
-
-    `'accuracy'`/`'acc'` become `Accuracy` here; `Model.compile` resolves them to the binary,
-    categorical or sparse categorical variant from the shapes of the data, as Keras does.
-    """
-    if isinstance(identifier, Metric):
+    """Returns a `Metric` (or a metric function) from a name, config dict, class, instance or
+    callable. Names of metric classes, config dicts and classes give fresh instances; None
+    gives None. `'accuracy'`/`'acc'` give `Accuracy` here; `Model.compile` picks the binary,
+    categorical or sparse variant from the shapes of the data, as Keras does."""
+    if identifier is None or isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, dict):
-        cls = CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"Unknown metric: {identifier.get('class_name')!r}.")
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, str):
-        cls = CLASSES.get(identifier) or ALIASES.get(identifier) or (
-            Accuracy if identifier in ("accuracy", "acc") else None)
-        if cls is None:
-            raise ValueError(
-                f"Unknown metric function: {identifier!r}. Expected one of "
-                f"{sorted(set(ALIASES) | set(CLASSES) | {'accuracy', 'acc'})} or a callable "
-                "`metric(y_true, y_pred)`."
-            )
-        return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"Could not interpret metric identifier: {identifier!r}.")
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = _lookup(identifier)
+    else:
+        obj = identifier
+    if inspect.isclass(obj):
+        return obj()
+    if callable(obj):
+        return obj
+    raise ValueError(f"Could not interpret metric identifier: {identifier!r}.")

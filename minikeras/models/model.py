@@ -111,6 +111,20 @@ class Model(Trainer, Layer):
             return tree.map_structure(lambda t: t.shape, self._outputs_struct)
         return super().compute_output_shape(input_shape)
 
+    @property
+    def input(self):
+        """The model's input tensor (a list when it has several), as `model.input` in Keras."""
+        if not getattr(self, "inputs", None):
+            raise AttributeError(f"Model '{self.name}' has no defined input: it is not built yet.")
+        return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def output(self):
+        """The model's output tensor (a list when it has several)."""
+        if not getattr(self, "outputs", None):
+            raise AttributeError(f"Model '{self.name}' has no defined output: it is not built yet.")
+        return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
     # ------------------------------------------------------------------ structure
     @property
     def layers(self):

@@ -185,17 +185,15 @@ class Trainer:
         return float(loss), aux["y_pred"], aux["per_output"]
 
     def _test_step(self, x, y, sample_weight):
-        with StatelessScope(training=False):
+        with StatelessScope(training=False) as scope:
             y_pred = self(x, training=False)
             loss, per_output = self._compiled_loss(y, y_pred, sample_weight)
             for var in self.trainable_weights:
                 if var.regularizer is not None:
                     loss = loss + var.regularizer(var.value)
-            loss = loss + sum(self._eager_losses())
+            for extra in scope.losses:  # activity regularizers, add_loss() in call
+                loss = loss + extra
         return float(loss), y_pred, per_output
-
-    def _eager_losses(self):
-        return [l for layer in self._flat_layers() for l in layer._losses]
 
     def _update_metrics(self, y, y_pred, sample_weight, loss, per_output, batch_size):
         ys = tree.flatten(y) if len(self._compiled_loss.losses) > 1 else [y]

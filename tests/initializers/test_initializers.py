@@ -1,4 +1,4 @@
-"""Initializers: sample statistics vs Keras 3, exact Identity/Orthogonal, aliases, seeds, configs."""
+"""Initializers: sample statistics vs Keras 3, exact Identity/Orthogonal, aliases, seeds."""
 
 import math
 
@@ -27,7 +27,7 @@ def _sigma(case):
 
 
 @pytest.mark.parametrize("case", STAT_CASES,
-                         ids=lambda c: f"{c['class']}-{c['config']}-{'x'.join(map(str, c['shape']))}")
+                         ids=lambda c: f"{c['class']}-{c['config']}-{c['shape']}")
 def test_sample_statistics_match_keras(case):
     w = _make(case)(tuple(case["shape"]))
     assert w.shape == tuple(case["shape"]) and w.dtype == np.float32
@@ -78,7 +78,8 @@ def test_golden_covers_the_families():
                        "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform", "LecunNormal"}
 
 
-@pytest.mark.parametrize("case", [c for c in GOLDEN["exact"] if c["class"] in ("Identity", "Constant")],
+@pytest.mark.parametrize("case", [c for c in GOLDEN["exact"]
+                                  if c["class"] in ("Identity", "Constant")],
                          ids=lambda c: f"{c['class']}-{c['config']}-{c['shape']}")
 def test_identity_and_constant_exact(case):
     init = getattr(initializers, case["class"])(**case["config"])

@@ -1,4 +1,4 @@
-"""Regularizers: formulas, Keras 3 values, registry, configs and their place in the training loss."""
+"""Regularizers: formulas, Keras 3 values, registry, configs, and their part of the loss."""
 
 import autograd.numpy as anp
 import numpy as np
@@ -35,9 +35,13 @@ def test_defaults_and_spellings():
 
 # Values computed with Keras 3.15.1 (JAX backend):
 # keras.regularizers.OrthogonalRegularizer(factor, mode)(keras.ops.convert_to_tensor(x)).
+W_KERAS = np.array([[1.0, 2.0, 0.0], [3.0, -1.0, 2.0], [0.5, 0.5, -1.0], [2.0, 0.0, 1.0]],
+                   dtype=np.float32)
+
+
 @pytest.mark.parametrize("factor, mode, x, expected", [
-    (0.1, "rows", W, 0.037360768765211105),
-    (0.1, "columns", W, 0.044775113463401794),
+    (0.1, "rows", W_KERAS, 0.037360768765211105),
+    (0.1, "columns", W_KERAS, 0.044775113463401794),
     (0.01, "rows", np.array([[0, 0, 0], [1.0, 2, 3], [3, 1, 1]], dtype=np.float32),
      0.0021488612983375788),
 ])
@@ -104,7 +108,8 @@ def test_get_other_identifiers():
 
 
 @pytest.mark.parametrize("reg", [L1(0.3), L2(0.2), L1L2(0.1, 0.2),
-                                 OrthogonalRegularizer(0.5, "columns")], ids=lambda r: type(r).__name__)
+                                 OrthogonalRegularizer(0.5, "columns")],
+                         ids=lambda r: type(r).__name__)
 def test_config_round_trip(reg):
     again = regularizers.get(regularizers.serialize(reg))
     assert type(again) is type(reg) and again.get_config() == reg.get_config()
@@ -148,11 +153,20 @@ def test_regularizer_gradient_shrinks_the_weights():
                                rtol=1e-5, atol=1e-7)
 
 
-def test_activity_regularizer_is_divided_by_the_batch_size():
+def _activity_case():
     plain, reg = _model(), _model(activity_regularizer=L1(0.1))
     reg.set_weights(plain.get_weights())
     out = plain.predict(X, verbose=0)
     base = plain.test_on_batch(X, Y)
-    expected = base + 0.1 * np.abs(out.astype(np.float64)).sum() / len(X)
-    assert reg.test_on_batch(X, Y) == pytest.approx(expected, rel=1e-5)
+    return reg, base + 0.1 * np.abs(out.astype(np.float64)).sum() / len(X)
+
+
+def test_activity_regularizer_is_divided_by_the_batch_size():
+    reg, expected = _activity_case()
     assert reg.train_on_batch(X, Y) == pytest.approx(expected, rel=1e-5)
+
+
+def test_activity_regularizer_counts_in_evaluate():
+    reg, expected = _activity_case()
+    assert reg.test_on_batch(X, Y) == pytest.approx(expected, rel=1e-5)
+    assert reg.evaluate(X, Y, batch_size=8, verbose=0) == pytest.approx(expected, rel=1e-5)
