@@ -57,6 +57,7 @@ from minikeras.metrics.confusion import (
     TruePositives,
 )
 from minikeras.metrics.f_score import F1Score, FBetaScore
+from minikeras.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from minikeras.metrics.probabilistic import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -68,15 +69,19 @@ from minikeras.metrics.probabilistic import (
     SquaredHinge,
 )
 from minikeras.metrics.regression import (
+    ConcordanceCorrelation,
     CosineSimilarity,
     LogCoshError,
     MeanAbsoluteError,
     MeanAbsolutePercentageError,
     MeanSquaredError,
     MeanSquaredLogarithmicError,
+    PearsonCorrelation,
     R2Score,
     RootMeanSquaredError,
+    concordance_correlation,
     cosine_similarity,
+    pearson_correlation,
 )
 
 # Keras 2 function spellings (`keras.metrics.mse`...). `cosine_proximity` is Keras 2's
@@ -99,7 +104,8 @@ CLASSES = {
         FalseNegatives, PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
         SpecificityAtSensitivity, F1Score, FBetaScore, KLDivergence, Poisson,
         BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge,
-        SquaredHinge, CategoricalHinge)
+        SquaredHinge, CategoricalHinge, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU,
+        PearsonCorrelation, ConcordanceCorrelation)
 }
 FUNCTIONS = {
     fn.__name__: fn for fn in (
@@ -108,7 +114,8 @@ FUNCTIONS = {
         mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
         hinge, squared_hinge, categorical_hinge, kl_divergence, poisson, binary_crossentropy,
         categorical_crossentropy, sparse_categorical_crossentropy, binary_focal_crossentropy,
-        categorical_focal_crossentropy, huber, log_cosh, cosine_similarity)
+        categorical_focal_crossentropy, huber, log_cosh, cosine_similarity, pearson_correlation,
+        concordance_correlation)
 }
 # What a string names, as in Keras 3: class names and their snake_case (fresh instances),
 # plus short aliases. Then Keras 2 names Keras 3 dropped.

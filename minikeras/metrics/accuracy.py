@@ -87,7 +87,17 @@ SparseCategoricalAccuracy = wrapper_class(
 TopKCategoricalAccuracy = wrapper_class(
     "TopKCategoricalAccuracy", top_k_categorical_accuracy, "top_k_categorical_accuracy",
     [("k", 5)], order=["k", "name", "dtype"])
-SparseTopKCategoricalAccuracy = wrapper_class(
+_SparseTopK = wrapper_class(
     "SparseTopKCategoricalAccuracy", sparse_top_k_categorical_accuracy,
     "sparse_top_k_categorical_accuracy", [("k", 5), ("from_sorted_ids", False)],
     order=["k", "name", "dtype", "from_sorted_ids"])
+
+
+class SparseTopKCategoricalAccuracy(_SparseTopK):
+    __doc__ = _SparseTopK.__doc__
+
+    def get_config(self):
+        config_ = super().get_config()
+        if not config_["from_sorted_ids"]:  # Keras writes it only when set
+            del config_["from_sorted_ids"]
+        return config_

@@ -176,13 +176,13 @@ class MeanMetricWrapper(Mean):
     def update_state(self, y_true, y_pred, sample_weight=None):
         values = self._fn(to_numpy(y_true), to_numpy(y_pred), **self._fn_kwargs)
         mask = self._mask(y_true, y_pred)
-        if mask is not None:  # masked entries leave the mean (Keras: the mask joins the weights)
-            mask = mask.astype(np.float64)
-            if sample_weight is not None:
-                mask, sample_weight = squeeze_or_expand_to_same_rank(
-                    mask, to_numpy(sample_weight, np.float64))
-                mask = mask * sample_weight
-            sample_weight = mask
+        if mask is not None and sample_weight is not None:
+            # Masked entries leave the mean only when a sample_weight is given: Keras merges
+            # the values' mask into the weights and drops it when there are none (so an
+            # unweighted batch averages the masked zeros in). Matched for identical numbers.
+            mask, sample_weight = squeeze_or_expand_to_same_rank(
+                mask.astype(np.float64), to_numpy(sample_weight, np.float64))
+            sample_weight = mask * sample_weight
         super().update_state(values, sample_weight)
 
     def _mask(self, y_true, y_pred):

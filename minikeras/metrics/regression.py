@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from minikeras import losses
+from minikeras.backend import config
 from minikeras.losses import (
     log_cosh,
     mean_absolute_error,
@@ -22,6 +23,29 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     return -losses.cosine_similarity(as_float(y_true), as_float(y_pred), axis=axis)
 
 
+def pearson_correlation(y_true, y_pred, axis=-1):
+    """Pearson correlation of `y_true` and `y_pred` along `axis` (default -1), per sample."""
+    y_true, y_pred = squeeze_or_expand_to_same_rank(as_float(y_true), as_float(y_pred))
+    t = y_true - y_true.mean(axis=axis, keepdims=True)
+    p = y_pred - y_pred.mean(axis=axis, keepdims=True)
+    t = t / t.std(axis=axis, keepdims=True)
+    p = p / p.std(axis=axis, keepdims=True)
+    return np.mean(t * p, axis=axis)
+
+
+def concordance_correlation(y_true, y_pred, axis=-1):
+    """Lin's concordance correlation along `axis` (default -1), per sample, as Keras computes
+    it (its covariance centres `y_true` on the mean of `y_pred`; kept for equal numbers)."""
+    y_true, y_pred = squeeze_or_expand_to_same_rank(as_float(y_true), as_float(y_pred))
+    t_mean = y_true.mean(axis=axis, keepdims=True)
+    p_mean = y_pred.mean(axis=axis, keepdims=True)
+    t_var = (y_true - t_mean).var(axis=axis, keepdims=True)
+    p_var = (y_pred - p_mean).var(axis=axis, keepdims=True)
+    covar = (y_true - p_mean) * (y_pred - p_mean)
+    norm = t_var + p_var + np.square(t_mean - p_mean)
+    return np.mean(2 * covar / (norm + np.float32(config.epsilon())), axis=axis)
+
+
 MeanSquaredError = wrapper_class("MeanSquaredError", mean_squared_error, "mean_squared_error")
 MeanAbsoluteError = wrapper_class("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
 MeanAbsolutePercentageError = wrapper_class(
@@ -31,6 +55,10 @@ MeanSquaredLogarithmicError = wrapper_class(
 CosineSimilarity = wrapper_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
                                  [("axis", -1)])
 LogCoshError = wrapper_class("LogCoshError", log_cosh, "logcosh")
+PearsonCorrelation = wrapper_class("PearsonCorrelation", pearson_correlation,
+                                   "pearson_correlation", [("axis", -1)])
+ConcordanceCorrelation = wrapper_class("ConcordanceCorrelation", concordance_correlation,
+                                       "concordance_correlation", [("axis", -1)])
 
 
 class RootMeanSquaredError(Mean):

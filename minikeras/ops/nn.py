@@ -9,6 +9,8 @@ gradient of a model's first layer is never computed.
 import numpy as np
 from autograd.extend import defvjp, primitive
 
+from minikeras.backend.blas import dot
+
 
 def _as_2d(x):
     return x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
@@ -23,18 +25,20 @@ def dense(x, kernel, bias=None):
         kernel: array of shape `(in, out)`.
         bias: array of shape `(out,)`, or None.
     """
-    out = np.dot(x, kernel)
+    out = dot(_as_2d(x), kernel)
+    if x.ndim != 2:
+        out = out.reshape(x.shape[:-1] + (kernel.shape[1],))
     if bias is not None:
         out += bias
     return out
 
 
 def _dense_grad_x(ans, x, kernel, bias=None):
-    return lambda g: np.dot(g, kernel.T)
+    return lambda g: dot(_as_2d(g), kernel.T).reshape(x.shape)
 
 
 def _dense_grad_kernel(ans, x, kernel, bias=None):
-    return lambda g: np.dot(_as_2d(x).T, _as_2d(g))
+    return lambda g: dot(_as_2d(x).T, _as_2d(g))
 
 
 def _dense_grad_bias(ans, x, kernel, bias=None):
@@ -53,41 +57,33 @@ def relu(x):
 defvjp(relu, lambda ans, x: lambda g: g * (ans > 0))
 
 
-@primitive
-def softmax(x, axis=-1):
-    """Returns `exp(x) / sum(exp(x))` along `axis`, computed without overflow."""
+def _softmax(x, axis=-1):
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     e /= np.sum(e, axis=axis, keepdims=True)
     return e
 
 
-def _softmax_vjp(ans, x, axis=-1):
-    return lambda g: ans * (g - np.sum(g * ans, axis=axis, keepdims=True))
-
-
-defvjp(softmax, _softmax_vjp)
-
-
-@primitive
-def log_softmax(x, axis=-1):
-    """Returns `x - logsumexp(x)` along `axis`."""
+def _log_softmax(x, axis=-1):
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-def _log_softmax_vjp(ans, x, axis=-1):
-    return lambda g: g - np.exp(ans) * np.sum(g, axis=axis, keepdims=True)
+# The primitives wrap the raw functions; the VJPs below call the raw ones, which skips
+# autograd's wrapper on the hot path.
+softmax = primitive(_softmax)
+softmax.__doc__ = "Returns `exp(x) / sum(exp(x))` along `axis`, computed without overflow."
+log_softmax = primitive(_log_softmax)
+log_softmax.__doc__ = "Returns `x - logsumexp(x)` along `axis`."
+
+defvjp(softmax, lambda ans, x, axis=-1: lambda g: ans * (g - np.sum(g * ans, axis=axis,
+                                                                    keepdims=True)))
+defvjp(log_softmax, lambda ans, x, axis=-1: lambda g: g - np.exp(ans) * np.sum(g, axis=axis,
+                                                                               keepdims=True))
 
 
-defvjp(log_softmax, _log_softmax_vjp)
-
-
-def _clipped_log_probs(logits, epsilon):
-    log_p = log_softmax(logits)
-    eps = np.asarray(epsilon, dtype=log_p.dtype)  # the clip bounds in the data's precision
-    lo, hi = np.log(eps), np.log1p(-eps)
-    inside = (log_p > lo) & (log_p < hi)
-    return np.clip(log_p, lo, hi), inside
+def _clip_bounds(dtype, epsilon):
+    eps = np.asarray(epsilon, dtype=dtype)  # the clip bounds in the data's precision
+    return np.log(eps), np.log1p(-eps)
 
 
 @primitive
@@ -102,24 +98,28 @@ def softmax_cross_entropy(logits, y_true, epsilon=1e-7):
         y_true: array of the same shape (one-hot or soft labels).
         epsilon: the clipping bound (Keras's `backend.epsilon()`).
     """
-    log_p, _ = _clipped_log_probs(logits, epsilon)
-    return -np.sum(y_true * log_p, axis=-1)
+    log_p = _log_softmax(logits)
+    return -np.sum(y_true * np.clip(log_p, *_clip_bounds(log_p.dtype, epsilon)), axis=-1)
 
 
 def _xent_grad_logits(ans, logits, y_true, epsilon=1e-7):
     # d/dz of -sum(y log clip(p)) is p*sum(y*m) - y*m, m = where p is not clipped (clip has
     # zero gradient outside its bounds, as in Keras).
     def vjp(g):
-        _, inside = _clipped_log_probs(logits, epsilon)
-        y_in = y_true * inside
-        p = softmax(logits)
-        return g[..., None] * (p * np.sum(y_in, axis=-1, keepdims=True) - y_in)
+        log_p = _log_softmax(logits)
+        lo, hi = _clip_bounds(log_p.dtype, epsilon)
+        y_in = y_true * ((log_p > lo) & (log_p < hi))
+        return g[..., None] * (np.exp(log_p) * np.sum(y_in, axis=-1, keepdims=True) - y_in)
 
     return vjp
 
 
 def _xent_grad_labels(ans, logits, y_true, epsilon=1e-7):
-    return lambda g: -g[..., None] * _clipped_log_probs(logits, epsilon)[0]
+    def vjp(g):
+        log_p = _log_softmax(logits)
+        return -g[..., None] * np.clip(log_p, *_clip_bounds(log_p.dtype, epsilon))
+
+    return vjp
 
 
 defvjp(softmax_cross_entropy, _xent_grad_logits, _xent_grad_labels)

@@ -125,14 +125,15 @@ class CompiledLoss:
             raise ValueError(f"The model has {len(self.losses)} outputs but `y` holds {len(ys)} arrays.")
         if not self._checked:
             self.check_shapes(ys, preds)
-        total, per_output = 0.0, []
+        total, per_output = None, []
         for loss, w, y, p in zip(self.losses, self.weights, ys, preds):
             if loss is None:
                 per_output.append(None)
                 continue
             value = loss(y, p, sample_weight)
             per_output.append(value)
-            total = total + (value * w if w != 1.0 else value)
+            value = value * w if w != 1.0 else value
+            total = value if total is None else total + value
         return total, per_output
 
 

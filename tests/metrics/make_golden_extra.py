@@ -3,7 +3,8 @@
 Cases the shared `tests/golden/metrics.json` does not cover: the X-at-Y metrics, R2Score,
 the loss-based metric classes, multi-label / weighted / from-logits / explicit-threshold /
 PRGAIN AUC, evenly spaced Precision thresholds, top_k with class_id, sorted-id top-k,
-Mean and Sum of per-entry values, other F-score settings, rank mismatches.
+Mean and Sum of per-entry values, other F-score settings, rank mismatches, the IoU family and
+the correlation metrics.
 
     KERAS_BACKEND=jax /work/kvenv/bin/python tests/metrics/make_golden_extra.py
 """
@@ -81,6 +82,7 @@ def main():
     sorted_ids_b = batches([(c[2].astype("int32"), f32(np.argsort(-c[1], axis=-1)))
                             for c in cats])
     reg_b = batches(two(regression))
+    ids_b = batches([(c[2].astype("int32"), np.argmax(c[1], -1).astype("int32")) for c in cats])
     pos_b = batches([(np.abs(r[0]) + f32(0.1), np.abs(r[1]) + f32(0.1)) for r in two(regression)])
     pm1_b = batches([(f32(2 * b[0] - 1), f32(4 * b[1] - 2)) for b in two(binary)])
     one_d_b = batches([(b[0][:, 0], b[1][:, :1]) for b in two(binary)])
@@ -130,6 +132,15 @@ def main():
         ("FBetaScore", {"beta": 0.5, "average": "weighted", "threshold": 0.4}, bin_b),
         ("F1Score", {"average": "micro", "threshold": 0.5}, bin_b),
         ("RootMeanSquaredError", {}, one_d_b),
+        ("PearsonCorrelation", {}, reg_b),
+        ("ConcordanceCorrelation", {}, reg_b),
+        ("IoU", {"num_classes": 4, "target_class_ids": [0, 2]}, ids_b),
+        ("IoU", {"num_classes": 4, "target_class_ids": [1, 3], "ignore_class": 0}, ids_b),
+        ("MeanIoU", {"num_classes": 4}, ids_b),
+        ("BinaryIoU", {}, bin_b),
+        ("BinaryIoU", {"target_class_ids": [1], "threshold": 0.3}, bin_b),
+        ("OneHotIoU", {"num_classes": 4, "target_class_ids": [1, 2]}, cat_b),
+        ("OneHotMeanIoU", {"num_classes": 4}, cat_b),
         ("MeanAbsoluteError", {}, one_d_b),
     ]
     cases = []
