@@ -172,15 +172,17 @@ def plot_paths(paths, out_dir):
         z = problem.f(np.stack([gx, gy], axis=-1))
         fig, ax = plt.subplots(figsize=(7, 6))
         if problem.optimum is None:
-            ax.contour(gx, gy, z, levels=21, cmap="gray", linewidths=0.6)
+            ax.contour(gx, gy, z, levels=21, colors="0.75", linewidths=0.6)
         else:  # log-spaced levels show both the valley floor and the walls
             ax.contour(gx, gy, z + 1e-3,
-                       levels=np.logspace(-3, np.log10(z.max()), 25), cmap="gray",
+                       levels=np.logspace(-3, np.log10(z.max()), 25), colors="0.75",
                        linewidths=0.6)
             ax.plot(*problem.optimum, "*", ms=14, color="gold", mec="k", zorder=5)
         ax.plot(*problem.start, "o", color="k", zorder=5)
         for color, (name, (lr, path)) in zip(colors, paths[problem.name].items()):
-            ax.plot(path[:, 0], path[:, 1], "-", lw=1.2, color=color, label=f"{name} ({lr:g})")
+            ax.plot(path[:, 0], path[:, 1], "-", lw=1.2, alpha=0.8, color=color,
+                    label=f"{name} ({lr:g})")
+            ax.plot(*path[-1], "o", ms=4, color=color)  # where the run ended
         ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="x", ylabel="y",
                title=f"{problem.name}: paths at the tuned learning rates")
         ax.legend(fontsize=7, loc="best")
@@ -249,8 +251,9 @@ def bench_mnist(train, test, epochs):
         start.update({"val_" + k: v for k, v in
                       zip(["loss", "accuracy"], model.evaluate(*test, verbose=0))})
         timer = EpochTimer()
-        history = model.fit(*train, batch_size=32, epochs=epochs, validation_data=test,
-                            verbose=0, callbacks=[timer]).history
+        with np.errstate(all="ignore"):  # a nan (see the note in main) is reported, not warned
+            history = model.fit(*train, batch_size=32, epochs=epochs, validation_data=test,
+                                verbose=0, callbacks=[timer]).history
         curves[name] = {k: [start[k], *v] for k, v in history.items()}
         h = {k: v[-1] for k, v in history.items()}
         rows.append([name, f"{float(model.optimizer.learning_rate):g}", f"{h['loss']:.4f}",
@@ -304,8 +307,9 @@ def main(argv=None):
 
     reference, meta = load_reference()
     tables, paths = bench_functions(cfg["grid"], cfg["steps"], reference)
+    compared = min(meta["steps"], cfg["steps"] or meta["steps"]) if meta else 0
     ref_note = (f"Keras dev: max |position - Keras {meta['keras']} ({meta['backend']}, jax "
-                f"{meta['jax']})| over the first {meta['steps']} steps at the defaults, "
+                f"{meta['jax']})| over the first {compared} steps at the defaults, "
                 "\"(first n)\" when a run diverged sooner" if meta else
                 f"Keras dev: n/a, {REFERENCE.name} is missing")
     grid = ", ".join(f"{lr:g}" for lr in cfg["grid"])

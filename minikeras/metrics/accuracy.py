@@ -1,4 +1,4 @@
-"""Accuracy metrics: per-sample functions (Keras 3 semantics) and their `MeanMetricWrapper` classes."""
+"""Accuracy metrics: per-sample functions (Keras 3 semantics) and their mean-metric classes."""
 
 import numpy as np
 

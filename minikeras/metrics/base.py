@@ -40,6 +40,10 @@ def divide_no_nan(a, b):
 class Metric:
     """Base class: `update_state(...)`, `result()`, `reset_state()`.
 
+    A custom metric keeps its state in variables made with `add_variable` (Keras 3) or
+    `add_weight` (tf.keras), updated with `assign_add` / `assign`; the default
+    `reset_state` sets them back to their initial values.
+
     Args:
         name: the metric's name, shown in logs (default: the class name in snake case).
         dtype: the result's dtype (default `backend.floatx()`, float32).
@@ -50,6 +54,38 @@ class Metric:
         if isinstance(dtype, dict):  # a Keras 3 DTypePolicy config
             dtype = dtype.get("config", {}).get("name")
         self.dtype = np.dtype(dtype or config.floatx()).name
+        self._state_variables = []
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                     name=None):
+        """Returns a new state `Variable` (not trainable) that `reset_state` re-initializes.
+
+        Args:
+            shape: default `()`.
+            initializer: anything `initializers.get` accepts (default `'zeros'`).
+            dtype: default the metric's dtype.
+            aggregation: accepted for Keras compatibility (one device: nothing to aggregate).
+            name: the variable's name.
+        """
+        from minikeras import initializers
+        from minikeras.backend.variables import Variable
+
+        init = initializers.get(initializer)
+        var = Variable(init, shape=tuple(shape or ()), dtype=dtype or self.dtype,
+                       trainable=False, name=name)
+        self._state_variables.append((var, init))
+        return var
+
+    def add_weight(self, name=None, shape=(), initializer="zeros", dtype=None,
+                   aggregation="sum", **kwargs):
+        """tf.keras's spelling of `add_variable` (`name` first)."""
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype,
+                                 aggregation=aggregation, name=name)
+
+    @property
+    def variables(self):
+        """The state variables made with `add_variable` / `add_weight`."""
+        return [var for var, _ in self._state_variables]
 
     def update_state(self, *args, **kwargs):
         raise NotImplementedError
@@ -58,7 +94,9 @@ class Metric:
         raise NotImplementedError
 
     def reset_state(self):
-        raise NotImplementedError
+        """Sets every state variable back to its initial value."""
+        for var, init in self._state_variables:
+            var.assign(init(var.shape, dtype=var.dtype))
 
     def reset_states(self):
         """Keras 2 spelling of `reset_state`."""
@@ -143,7 +181,8 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
-        values, sample_weight = reduce_to_samplewise_values(to_numpy(values), sample_weight, np.mean)
+        values, sample_weight = reduce_to_samplewise_values(to_numpy(values), sample_weight,
+                                                            np.mean)
         self.total += float(np.sum(values))
         if sample_weight is not None:
             self.count += float(np.sum(sample_weight))

@@ -28,7 +28,8 @@ class FBetaScore(Metric):
             raise ValueError("Invalid `beta` argument value. It should be a Python float. "
                              f"Received: beta={beta} of type '{type(beta)}'")
         if beta <= 0.0:
-            raise ValueError(f"Invalid `beta` argument value. It should be > 0. Received: beta={beta}")
+            raise ValueError("Invalid `beta` argument value. It should be > 0. "
+                             f"Received: beta={beta}")
         if threshold is not None:
             if not isinstance(threshold, float):
                 raise ValueError("Invalid `threshold` argument value. It should be a Python "

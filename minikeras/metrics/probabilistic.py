@@ -4,10 +4,7 @@ Each class is the mean of the matching `minikeras.losses` function over every sa
 with Keras's metric names and constructor signatures (`name, dtype` first).
 """
 
-import numpy as np
-
 from minikeras.losses import (
-    _sparse_labels,
     binary_crossentropy,
     categorical_crossentropy,
     categorical_hinge,
@@ -38,10 +35,8 @@ class SparseCategoricalCrossentropy(_SparseCategoricalCrossentropy):
         "\n\nEntries labelled `ignore_class` are left out of the mean, as in Keras.")
 
     def _mask(self, y_true, y_pred):
-        if self.ignore_class is None:
-            return None
-        labels = _sparse_labels(to_numpy(y_true), as_float(y_pred), self.axis, self.name)
-        return np.asarray(labels != self.ignore_class)
+        return sparse_categorical_crossentropy.entry_mask(
+            to_numpy(y_true), as_float(y_pred), ignore_class=self.ignore_class, axis=self.axis)
 
 
 Hinge = wrapper_class("Hinge", hinge, "hinge")

@@ -265,3 +265,35 @@ def test_compiled_metric_values_equal_the_standalone_metric():
                          ("mse", metrics.MeanSquaredError())]:
         metric.update_state(YB, y_pred)
         assert result[name] == pytest.approx(float(metric.result()), rel=1e-5)
+
+
+class BinaryTruePositives(keras.metrics.Metric):
+    """A custom metric as the tf.keras and Keras 3 guides write them."""
+
+    def __init__(self, name="binary_true_positives", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.true_positives = self.add_weight(name="tp", initializer="zeros")
+        self.seen = self.add_variable(shape=(), initializer="zeros", name="seen")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        hits = keras.ops.cast((y_pred > 0.5) & (y_true > 0.5), self.dtype)
+        if sample_weight is not None:
+            hits = hits * keras.ops.reshape(sample_weight, (-1, 1))
+        self.true_positives.assign_add(keras.ops.sum(hits))
+        self.seen.assign_add(1.0)
+
+    def result(self):
+        return self.true_positives
+
+
+def test_custom_metric_subclass_with_state_variables():
+    m = BinaryTruePositives()
+    assert m.name == "binary_true_positives" and len(m.variables) == 2
+    m.update_state(Y, P)
+    assert float(m.result()) == 5.0  # (0,0), (0,2), (1,1), (2,2), (3,1)
+    m.update_state(Y, P, sample_weight=np.array([1.0, 0.0, 2.0, 1.0]))
+    assert float(m.result()) == 5.0 + 2 + 0 + 2 + 1
+    m.reset_state()
+    assert float(m.result()) == 0.0 and float(m.seen) == 0.0
+    history = _binary_model([BinaryTruePositives()]).fit(X, YB, epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["binary_true_positives"]))

@@ -1,0 +1,181 @@
+"""Losses (`keras.losses`): per-sample functions, `Loss` classes with reductions, and `get`.
+
+The functions return one value per sample (they reduce the last axis); the classes weight
+those values and reduce them over the batch as Keras 3 does. Every function is written on
+`autograd.numpy` without mutation, so the training engine can differentiate it. Values are
+clipped with `backend.epsilon()` (1e-7) exactly where Keras clips them.
+
+Layout: `loss.py` (`Loss`, `LossFunctionWrapper`, reductions), one module per family
+(`regression`, `probabilistic`, `hinge`, `segmentation`) holding functions and classes,
+`utils.py` (input checks and warnings), and here every Keras spelling and `get`.
+"""
+
+import difflib
+import inspect
+
+from minikeras.losses.hinge import (
+    CategoricalHinge,
+    Hinge,
+    SquaredHinge,
+    categorical_hinge,
+    hinge,
+    squared_hinge,
+)
+from minikeras.losses.loss import (
+    REDUCTIONS,
+    Loss,
+    LossFunctionWrapper,
+    Reduction,
+    reduce_weighted_values,
+    standardize_reduction,
+)
+from minikeras.losses.probabilistic import (
+    BinaryCrossentropy,
+    BinaryFocalCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
+    kl_divergence,
+    poisson,
+    sparse_categorical_crossentropy,
+)
+from minikeras.losses.regression import (
+    CosineSimilarity,
+    Huber,
+    LogCosh,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    cosine_similarity,
+    huber,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+)
+from minikeras.losses.segmentation import Dice, Tversky, dice, tversky
+from minikeras.losses.utils import squeeze_or_expand_to_same_rank
+
+# Keras 2 spellings (`keras.losses.mse`, `logcosh`, `kld`, `cosine_proximity`...).
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+bce = BCE = binary_crossentropy
+cosine_proximity = cosine = cosine_similarity
+huber_loss = huber
+
+ALL_FUNCTIONS = {
+    fn.__name__: fn for fn in (
+        mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+        mean_squared_logarithmic_error, cosine_similarity, huber, log_cosh, hinge, squared_hinge,
+        categorical_hinge, kl_divergence, poisson, binary_crossentropy, binary_focal_crossentropy,
+        categorical_crossentropy, categorical_focal_crossentropy, sparse_categorical_crossentropy,
+        dice, tversky, categorical_generalized_cross_entropy)
+}
+ALIASES = {
+    "mse": mse, "MSE": mse, "mae": mae, "MAE": mae, "mape": mape, "MAPE": mape, "msle": msle,
+    "MSLE": msle, "kld": kld, "KLD": kld, "bce": bce, "BCE": bce,
+    # Keras 2 names that Keras 3 dropped.
+    "kullback_leibler_divergence": kl_divergence, "logcosh": log_cosh, "huber_loss": huber,
+    "cosine_proximity": cosine_similarity, "cosine": cosine_similarity,
+}
+CLASSES = {
+    cls.__name__: cls for cls in (
+        Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
+        MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, Huber,
+        LogCosh, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
+        BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
+        CategoricalFocalCrossentropy, SparseCategoricalCrossentropy, Dice, Tversky,
+        CategoricalGeneralizedCrossEntropy)
+}
+FUNCTION_TO_CLASS = {
+    mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
+    mean_absolute_percentage_error: MeanAbsolutePercentageError,
+    mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
+    cosine_similarity: CosineSimilarity, huber: Huber, log_cosh: LogCosh, hinge: Hinge,
+    squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge,
+    kl_divergence: KLDivergence, poisson: Poisson, binary_crossentropy: BinaryCrossentropy,
+    binary_focal_crossentropy: BinaryFocalCrossentropy,
+    categorical_crossentropy: CategoricalCrossentropy,
+    categorical_focal_crossentropy: CategoricalFocalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy, dice: Dice, tversky: Tversky,
+}
+
+
+def _lookup(name):
+    obj = ALL_FUNCTIONS.get(name) or ALIASES.get(name) or CLASSES.get(name)
+    if obj is None:
+        known = sorted(set(ALL_FUNCTIONS) | set(ALIASES) | set(CLASSES) - {"Loss"})
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+        raise ValueError(f"Could not interpret loss identifier: {name!r}.{hint} Expected a loss "
+                         f"name such as 'mse' or 'categorical_crossentropy', a Loss instance or a "
+                         "callable `loss(y_true, y_pred)`.")
+    return obj
+
+
+def serialize(loss):
+    """A loss's config: `{'module', 'class_name', 'config', 'registered_name'}` for `Loss`
+    instances (Keras 3's layout); a registered function's name for functions (what every
+    Keras version can read back)."""
+    if isinstance(loss, Loss):
+        return {"module": "keras.losses", "class_name": type(loss).__name__,
+                "config": loss.get_config(), "registered_name": None}
+    return getattr(loss, "__name__", str(loss))
+
+
+def deserialize(config_, custom_objects=None):
+    """Returns the loss a `serialize` output (or a Keras 2/3 config dict) describes."""
+    if isinstance(config_, str):
+        if custom_objects and config_ in custom_objects:
+            return custom_objects[config_]
+        return _lookup(config_)
+    class_name, inner = config_.get("class_name"), config_.get("config", {})
+    if class_name == "function":  # Keras 3's form for a plain function
+        return deserialize(inner, custom_objects)
+    cls = (custom_objects or {}).get(class_name) or CLASSES.get(class_name)
+    if cls is None:
+        raise ValueError(f"Unknown loss class: {class_name!r}. Pass it in `custom_objects`.")
+    return cls.from_config(inner)
+
+
+def get(identifier):
+    """Returns a loss from a name (any Keras spelling), a config dict, a class, an instance or a
+    callable `fn(y_true, y_pred)`. Names of functions give the function; class names, config
+    dicts and classes give a fresh instance; None gives None."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = _lookup(identifier)
+    else:
+        obj = identifier
+    if inspect.isclass(obj):
+        return obj()
+    if callable(obj):
+        return obj
+    raise ValueError(f"Could not interpret loss identifier: {identifier!r}.")
+
+
+def as_loss_object(identifier):
+    """Returns a `Loss` instance: functions are wrapped in a `LossFunctionWrapper` named as given
+    (`'mse'` stays `mse`), as Keras 3's compile does."""
+    loss = get(identifier)
+    if loss is None or isinstance(loss, Loss):
+        return loss
+    name = identifier if isinstance(identifier, str) else getattr(loss, "__name__", None)
+    return LossFunctionWrapper(loss, name=name)

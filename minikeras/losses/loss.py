@@ -1,0 +1,269 @@
+"""`Loss`, `LossFunctionWrapper` and the Keras 3 reductions (`reduce_weighted_values`)."""
+
+import inspect
+
+import autograd.numpy as anp
+import numpy as np
+from autograd.tracer import getval, isbox
+
+from minikeras.backend import config
+from minikeras.backend.variables import unwrap
+from minikeras.losses.utils import check_axis, check_label_smoothing, squeeze_or_expand_to_same_rank
+
+
+class Reduction:
+    """tf.keras's reduction names (`tf.keras.losses.Reduction.SUM`...); `AUTO` is the default."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+
+REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
+
+
+def standardize_reduction(reduction):
+    """Returns a Keras 3 reduction; tf.keras's `'auto'` (found in saved configs) is the default."""
+    if reduction == "auto":
+        return "sum_over_batch_size"
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"Invalid value for argument `reduction`. Expected one of {REDUCTIONS}. "
+                         f"Received: reduction={reduction!r}")
+    return reduction
+
+
+def _dtype(x):
+    return getattr(getval(x), "dtype", None) or np.dtype(config.floatx())
+
+
+def _standardize_dtype(dtype):
+    """A dtype name; Keras 3 configs may hold a `DTypePolicy` dict instead of a string."""
+    if isinstance(dtype, dict):
+        dtype = dtype.get("config", {}).get("name")
+    return None if dtype is None else np.dtype(dtype).name
+
+
+def _mask_to_weights(mask, sample_weight, dtype, reduction):
+    """Merges a boolean mask into the sample weights; masked entries leave the average."""
+    mask = np.asarray(mask, dtype=bool)
+    if reduction in ("mean", "sum_over_batch_size"):
+        valid = mask.sum()
+        float_mask = np.where(mask, mask.size / valid if valid else 0.0, 0.0).astype(dtype)
+    else:
+        float_mask = mask.astype(dtype)
+    if sample_weight is None:
+        return float_mask
+    float_mask, sample_weight = squeeze_or_expand_to_same_rank(float_mask, sample_weight)
+    return sample_weight * float_mask
+
+
+def _align_weights(values, sample_weight):
+    values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+    shape, w_shape = anp.shape(values), anp.shape(sample_weight)
+    # Per-sample weights (N,) against per-timestep losses (N, T): Keras raises a broadcasting
+    # error; weighting every entry of sample i is what the weights mean.
+    if 0 < len(w_shape) < len(shape) and tuple(w_shape) == tuple(shape[:len(w_shape)]):
+        w_shape = tuple(w_shape) + (1,) * (len(shape) - len(w_shape))
+        sample_weight = anp.reshape(sample_weight, w_shape)
+    try:
+        np.broadcast_shapes(tuple(shape), tuple(anp.shape(sample_weight)))
+    except ValueError:
+        raise ValueError(f"`sample_weight` of shape {anp.shape(sample_weight)} cannot weight "
+                         f"per-sample losses of shape {tuple(shape)}.") from None
+    return values, sample_weight
+
+
+def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size", mask=None):
+    """Weights per-sample values and reduces them as Keras 3 does.
+
+    Args:
+        values: per-sample (or per-entry) losses.
+        sample_weight: weights broadcastable to `values` (a `(N,)` weight also weights every
+            entry of sample i), or None.
+        reduction: `'sum_over_batch_size'` and `'mean'` divide the weighted sum by the number of
+            values (not by the sum of the weights); `'mean_with_sample_weight'` divides by the
+            sum of the weights; `'sum'` sums; None/`'none'` returns the weighted values.
+        mask: optional boolean array; False entries are left out of the average.
+    """
+    reduction = standardize_reduction(reduction)
+    if not isbox(values):
+        values = np.asarray(values, dtype=_dtype(values))
+    dtype = _dtype(values)
+    if sample_weight is not None:
+        sample_weight = unwrap(sample_weight)
+        if not isbox(sample_weight):
+            sample_weight = np.asarray(sample_weight, dtype=dtype)
+    if mask is not None:
+        sample_weight = _mask_to_weights(mask, sample_weight, dtype, reduction)
+    if sample_weight is not None:
+        values, sample_weight = _align_weights(values, sample_weight)
+        values = values * sample_weight
+    if reduction in (None, "none") or anp.shape(values) in ((), (0,)):
+        return values
+    total = anp.sum(values)
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        divisor = np.sum(getval(sample_weight))
+    else:
+        divisor = int(np.prod(anp.shape(values)))
+    # divide_no_nan, as Keras: a zero divisor gives 0.
+    return total / np.asarray(divisor, dtype=dtype) if divisor else total * 0.0
+
+
+def snake_case(name):
+    import re
+
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+class Loss:
+    """Base class of losses: `loss(y_true, y_pred, sample_weight=None)` returns the reduced loss.
+
+    Subclasses implement `call(y_true, y_pred)` returning per-sample values.
+
+    Args:
+        name: the loss's name (default: the class name in snake case).
+        reduction: `'sum_over_batch_size'` (default), `'sum'`, `'mean'`,
+            `'mean_with_sample_weight'` or None/`'none'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        self.name = name or snake_case(type(self).__name__)
+        self.reduction = standardize_reduction(reduction)
+        self._dtype = _standardize_dtype(dtype)
+
+    @property
+    def dtype(self):
+        return self._dtype or config.floatx()
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def _convert(self, x):
+        # Keras casts both inputs to the loss dtype; traced values are left as they are.
+        x = unwrap(x)
+        return x if isbox(x) else np.asarray(x, dtype=self.dtype)
+
+    def _mask(self, y_true, y_pred):
+        """Entries to leave out of the reduction (None: all count)."""
+        return None
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = self._convert(y_true), self._convert(y_pred)
+        values = self.call(y_true, y_pred)
+        return reduce_weighted_values(values, sample_weight, self.reduction,
+                                      mask=self._mask(y_true, y_pred))
+
+    def get_config(self):
+        config_ = {"name": self.name, "reduction": self.reduction}
+        if self._dtype is not None:
+            config_["dtype"] = self._dtype
+        return config_
+
+    @classmethod
+    def from_config(cls, config_):
+        return cls(**config_)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name} reduction={self.reduction}>"
+
+
+def _validate_fn_kwargs(kwargs):
+    if "label_smoothing" in kwargs:
+        check_label_smoothing(kwargs["label_smoothing"])
+    if "axis" in kwargs and kwargs["axis"] is not None and not isinstance(kwargs["axis"], tuple):
+        check_axis(kwargs["axis"])
+
+
+class LossFunctionWrapper(Loss):
+    """A `Loss` around a per-sample function `fn(y_true, y_pred, **kwargs)`.
+
+    Ranks of `y_true` and `y_pred` are aligned first (a trailing axis of 1), unless `fn` has
+    `takes_class_indices = True`; `fn.entry_mask(y_true, y_pred, **kwargs)`, when defined,
+    names entries to leave out of the reduction (`ignore_class`).
+
+    Args:
+        fn: the per-sample loss function (or its registered name).
+        reduction: see `Loss` (default `'sum_over_batch_size'`).
+        name: the loss's name (default the function's name).
+        dtype: the computation dtype (default floatx).
+        **kwargs: passed on to `fn` and exposed as attributes (`loss.from_logits`...).
+    """
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        if isinstance(fn, (str, dict)):
+            from minikeras import losses
+
+            fn = losses.get(fn)
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction,
+                         dtype=dtype)
+        _validate_fn_kwargs(kwargs)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    def call(self, y_true, y_pred):
+        if not getattr(self.fn, "takes_class_indices", False):
+            y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def _mask(self, y_true, y_pred):
+        entry_mask = getattr(self.fn, "entry_mask", None)
+        return None if entry_mask is None else entry_mask(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        config_ = {**super().get_config(), **self._fn_kwargs}
+        if type(self) is LossFunctionWrapper:
+            from minikeras import losses
+
+            config_["fn"] = losses.serialize(self.fn)
+        return config_
+
+    @classmethod
+    def from_config(cls, config_):
+        config_ = dict(config_)
+        fn = config_.pop("fn", None)
+        if cls is LossFunctionWrapper:  # subclasses know their function already
+            config_["fn"] = fn
+        return cls(**config_)
+
+    def __repr__(self):
+        fn = getattr(self.fn, "__name__", self.fn)
+        return f"<{type(self).__name__}({fn}, kwargs={self._fn_kwargs})>"
+
+
+def loss_class(class_name, fn, default_name, params=(), order=None):
+    """Builds a Keras loss class around `fn` with Keras's constructor signature.
+
+    Args:
+        params: `(argument, default)` pairs passed to `fn` (and kept as attributes).
+        order: the full positional order of Keras's `__init__` (default: params, then
+            reduction, name, dtype), so `Huber(2.0)` works as in Keras.
+    """
+    defaults = dict(params)
+    defaults.update(reduction="sum_over_batch_size", name=default_name, dtype=None)
+    order = order or [p for p, _ in params] + ["reduction", "name", "dtype"]
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature(
+        [inspect.Parameter("self", kind)]
+        + [inspect.Parameter(p, kind, default=defaults[p]) for p in order])
+    fn_params = [p for p, _ in params]
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        a = bound.arguments
+        LossFunctionWrapper.__init__(self, fn, reduction=a["reduction"], name=a["name"],
+                                     dtype=a["dtype"], **{p: a[p] for p in fn_params})
+
+    __init__.__signature__ = signature
+    arg_doc = ", ".join(f"`{p}={defaults[p]!r}`" for p in order)
+    doc = (f"The `Loss` class of `{fn.__name__}`: weights and reduces its per-sample values.\n\n"
+           f"Keras signature and defaults: {arg_doc}.")
+    return type(class_name, (LossFunctionWrapper,),
+                {"__init__": __init__, "__doc__": doc, "__module__": "minikeras.losses"})
