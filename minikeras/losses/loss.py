@@ -101,6 +101,8 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
         values = values * sample_weight
     if reduction in (None, "none") or anp.shape(values) in ((), (0,)):
         return values
+    if sample_weight is None and reduction in ("sum_over_batch_size", "mean"):
+        return anp.mean(values)  # the common case in one traced op instead of two
     total = anp.sum(values)
     if reduction == "sum":
         return total

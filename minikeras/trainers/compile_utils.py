@@ -43,6 +43,14 @@ def _accuracy_variant(y_true, y_pred):
     return "categorical"
 
 
+_CROSSENTROPY = {"binary": "binary_crossentropy", "sparse": "sparse_categorical_crossentropy",
+                 "categorical": "categorical_crossentropy"}
+
+
+def _is_generic_crossentropy(identifier):
+    return isinstance(identifier, str) and identifier in ("crossentropy", "ce")
+
+
 def resolve_metric(identifier, y_true, y_pred):
     """Returns a `Metric` for one compile entry, named as Keras names it."""
     if isinstance(identifier, str) and identifier in ("accuracy", "acc"):
@@ -51,11 +59,8 @@ def resolve_metric(identifier, y_true, y_pred):
               metrics_module.sparse_categorical_accuracy,
               "categorical": metrics_module.categorical_accuracy}[variant]
         return MeanMetricWrapper(fn, name=identifier)
-    if isinstance(identifier, str) and identifier in ("crossentropy", "ce"):
-        variant = _accuracy_variant(y_true, y_pred)
-        fn = {"binary": losses_module.binary_crossentropy,
-              "sparse": losses_module.sparse_categorical_crossentropy,
-              "categorical": losses_module.categorical_crossentropy}[variant]
+    if _is_generic_crossentropy(identifier):
+        fn = losses_module.get(_CROSSENTROPY[_accuracy_variant(y_true, y_pred)])
         return MeanMetricWrapper(fn, name=identifier)
     metric = metrics_module.get(identifier)
     if not isinstance(metric, Metric):
@@ -76,7 +81,9 @@ class CompiledLoss:
 
     def __init__(self, loss, loss_weights, output_names):
         self.output_names = list(output_names)
-        self.losses = [losses_module.as_loss_object(l) for l in _per_output(loss, output_names, "loss")]
+        # 'crossentropy'/'ce' pick their variant from the data shapes on the first batch.
+        self.losses = [l if _is_generic_crossentropy(l) else losses_module.as_loss_object(l)
+                       for l in _per_output(loss, output_names, "loss")]
         if all(l is None for l in self.losses):
             raise ValueError("No loss to compute. Pass a `loss` to `compile()`.")
         if loss_weights is None:
@@ -93,6 +100,9 @@ class CompiledLoss:
 
     def check_shapes(self, ys, preds):
         """Fails early, naming the loss, when y cannot match the model's output."""
+        self.losses = [losses_module.as_loss_object(_CROSSENTROPY[_accuracy_variant(y, p)])
+                       if _is_generic_crossentropy(loss) else loss
+                       for loss, y, p in zip(self.losses, ys, preds)]
         for loss, y, p, name in zip(self.losses, ys, preds, self.output_names):
             if loss is None:
                 continue

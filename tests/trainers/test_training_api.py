@@ -242,3 +242,15 @@ def test_summary_print_fn():
     lines = []
     mlp().summary(print_fn=lines.append)
     assert lines[0] == 'Model: "sequential"' and lines[-1].startswith(" Non-trainable params: 0")
+
+
+@pytest.mark.parametrize("loss", ["crossentropy", "ce"])
+def test_generic_crossentropy_loss_resolves_from_shapes(loss):
+    sparse = Sequential([Input((4,)), Dense(3, activation="softmax")])
+    sparse.compile("adam", loss, metrics=[loss])
+    sparse.fit(X, LABELS, verbose=0)
+    assert sparse._compiled_loss.losses[0].name == "sparse_categorical_crossentropy"
+    onehot = Sequential([Input((4,)), Dense(3, activation="softmax")])
+    onehot.compile("adam", loss)
+    onehot.fit(X, Y, verbose=0)
+    assert onehot._compiled_loss.losses[0].name == "categorical_crossentropy"
