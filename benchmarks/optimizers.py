@@ -124,38 +124,44 @@ def keras_deviation(path, ref):
 
 
 def _num(v):
-    return "0" if v == 0 else f"{v:.2e}"
+    return "0" if v == 0 else f"{v:.2g}"
 
 
-def _cells(problem, s):
+def _cell(problem, s):
+    """`steps · dist · f` of one run, compact enough for one table over all problems."""
     steps = "—" if s["steps"] is None else str(s["steps"])
     if s["blown"]:
-        return [steps, "> 1e6", "—"] if problem.optimum is None else [steps, "diverged", "—"]
-    return [steps, _num(s["dist"]), _num(s["f"])]
+        return f"{steps} · >1e6 · —" if problem.optimum is None else f"{steps} · diverged"
+    return f"{steps} · {_num(s['dist'])} · {_num(s['f'])}"
 
 
 def bench_functions(grid, steps_override, reference):
-    """Runs every optimizer on every problem; returns `{problem: rows}` and the tuned paths."""
-    tables, paths = {}, {}
-    for problem in PROBLEMS.values():
-        steps = steps_override or problem.steps
-        rows, paths[problem.name] = [], {}
-        for name in OPTIMIZERS:
+    """Runs every optimizer on every problem, at its defaults and tuned.
+
+    Returns:
+        `(default_rows, tuned_rows, paths)`: the rows of the two tables, one per optimizer,
+        and `{problem: {optimizer: (tuned lr, tuned path)}}` for the plots.
+    """
+    default_rows, tuned_rows, paths = [], [], {p: {} for p in PROBLEMS}
+    for name in OPTIMIZERS:
+        default_lr = float(make_optimizer(name).learning_rate)
+        default_row, devs, tuned_row = [name, f"{default_lr:g}"], [], [name]
+        for problem in PROBLEMS.values():
+            steps = steps_override or problem.steps
             default = trajectory(name, None, problem, steps)
-            s_def = summarize(problem, default)
+            default_row.append(_cell(problem, summarize(problem, default)))
             ref = reference.get(f"{name}/{problem.name}")
             if ref is None:
-                dev = "n/a"
+                devs.append("n/a")
             else:
                 d, n = keras_deviation(default, ref)
-                dev = _num(d) + ("" if n == min(len(ref), steps) else f" (first {n})")
+                devs.append(_num(d) + ("" if n == min(len(ref), steps) else f" (first {n})"))
             lr, path, s_tuned = tune(name, problem, grid, steps)
             paths[problem.name][name] = (lr, path)
-            default_lr = float(make_optimizer(name).learning_rate)
-            rows.append([name, f"{default_lr:g}", *_cells(problem, s_def), dev,
-                         f"{lr:g}", *_cells(problem, s_tuned)])
-        tables[problem.name] = rows
-    return tables, paths
+            tuned_row.append(f"{lr:g}: {_cell(problem, s_tuned)}")
+        default_rows.append(default_row + [" / ".join(devs)])
+        tuned_rows.append(tuned_row)
+    return default_rows, tuned_rows, paths
 
 
 def plot_paths(paths, out_dir):
@@ -306,25 +312,25 @@ def main(argv=None):
     t0 = time.perf_counter()
 
     reference, meta = load_reference()
-    tables, paths = bench_functions(cfg["grid"], cfg["steps"], reference)
+    default_rows, tuned_rows, paths = bench_functions(cfg["grid"], cfg["steps"], reference)
     compared = min(meta["steps"], cfg["steps"] or meta["steps"]) if meta else 0
     ref_note = (f"Keras dev: max |position - Keras {meta['keras']} ({meta['backend']}, jax "
-                f"{meta['jax']})| over the first {compared} steps at the defaults, "
-                "\"(first n)\" when a run diverged sooner" if meta else
+                f"{meta['jax']})| over the first {compared} steps, per function in column "
+                "order; \"(first n)\" when a run blew up sooner" if meta else
                 f"Keras dev: n/a, {REFERENCE.name} is missing")
     grid = ", ".join(f"{lr:g}" for lr in cfg["grid"])
+    problems = "; ".join(
+        f"{p.name} from {p.start} to " + (f"{p.optimum}" if p.optimum else "escape (0, 0)")
+        + f", {cfg['steps'] or p.steps} steps" for p in PROBLEMS.values())
     md = [f"# Optimizer benchmark{' (--quick)' if args.quick else ''}", "",
-          "float32; steps = steps until f < 1e-4 for good (saddle: f < -1, escaped), \"—\" = "
-          "not there at the end of the budget; dist = final distance to the optimum (saddle: "
-          f"from the saddle point); tuned = best of lr in {{{grid}}} (fewest steps, then "
-          f"lowest final f). {ref_note}."]
-    header = ["optimizer", "default lr", "steps", "dist", "f", "Keras dev (defaults)",
-              "tuned lr", "steps", "dist", "f"]
-    for problem in PROBLEMS.values():
-        steps = cfg["steps"] or problem.steps
-        md += ["", f"## {problem.name}: start {problem.start}, "
-               + (f"optimum {problem.optimum}" if problem.optimum else "saddle at (0, 0)")
-               + f", {steps} steps", "", markdown_table(header, tables[problem.name])]
+          f"float32. {problems}. Cells: steps · dist · f, where steps = steps until f < 1e-4 for "
+          "good (saddle: f < -1, escaped), \"—\" = not there at the end; dist = final distance "
+          "to the optimum (saddle: from (0, 0)); f = final f. Tuned: the best lr of "
+          f"{{{grid}}} (fewest steps, then lowest final f). {ref_note}.", "",
+          "## 2-D functions, Keras defaults", "",
+          markdown_table(["optimizer", "lr", *PROBLEMS, "Keras dev"], default_rows), "",
+          "## 2-D functions, tuned learning rate (lr: steps · dist · f)", "",
+          markdown_table(["optimizer", *PROBLEMS], tuned_rows)]
     if plots:
         files = plot_paths(paths, args.out)
         md += ["", "Paths: " + ", ".join(f.name for f in files)]
@@ -346,7 +352,7 @@ def main(argv=None):
     text = "\n".join(md) + "\n"
     print(text)
     (args.out / "optimizers.md").write_text(text)
-    return tables, rows
+    return default_rows, tuned_rows, rows
 
 
 if __name__ == "__main__":

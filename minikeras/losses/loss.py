@@ -6,6 +6,7 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval, isbox
 
+from minikeras import ops
 from minikeras.backend import config
 from minikeras.backend.variables import unwrap
 from minikeras.losses.utils import check_axis, check_label_smoothing, squeeze_or_expand_to_same_rank
@@ -102,7 +103,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     if reduction in (None, "none") or anp.shape(values) in ((), (0,)):
         return values
     if sample_weight is None and reduction in ("sum_over_batch_size", "mean"):
-        return anp.mean(values)  # the common case in one traced op instead of two
+        return ops.mean_all(values)  # the common case in one traced op instead of two
     total = anp.sum(values)
     if reduction == "sum":
         return total

@@ -123,3 +123,16 @@ def _xent_grad_labels(ans, logits, y_true, epsilon=1e-7):
 
 
 defvjp(softmax_cross_entropy, _xent_grad_logits, _xent_grad_labels)
+
+
+@primitive
+def mean_all(x):
+    """Returns the mean of all entries of `x`, in `x`'s dtype.
+
+    autograd's `np.mean` VJP divides by a NumPy int64, which turns float32 gradients into
+    float64 for the whole backward pass; this one keeps the dtype.
+    """
+    return np.mean(x, dtype=x.dtype)
+
+
+defvjp(mean_all, lambda ans, x: lambda g: np.full(x.shape, g / x.size, dtype=x.dtype))

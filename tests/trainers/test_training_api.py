@@ -254,3 +254,28 @@ def test_generic_crossentropy_loss_resolves_from_shapes(loss):
     onehot.compile("adam", loss)
     onehot.fit(X, Y, verbose=0)
     assert onehot._compiled_loss.losses[0].name == "categorical_crossentropy"
+
+
+@pytest.mark.parametrize("loss, labels", [
+    ("categorical_crossentropy", Y), ("sparse_categorical_crossentropy", LABELS),
+    ("mse", Y), ("mae", Y), ("binary_crossentropy", Y), ("huber", Y), ("hinge", Y),
+])
+def test_gradients_stay_float32(monkeypatch, loss, labels):
+    """A float64 gradient (e.g. from an autograd VJP dividing by a NumPy int64) would run the
+    whole backward pass in double precision: slower, and not what Keras computes."""
+    from minikeras.trainers import trainer
+
+    seen = []
+
+    def spy(fun, values):
+        value, grads = trainer_value_and_grads(fun, values)
+        seen.extend([np.asarray(value).dtype] + [g.dtype for g in grads])
+        return value, grads
+
+    trainer_value_and_grads = trainer.value_and_grads
+    monkeypatch.setattr(trainer, "value_and_grads", spy)
+    model = Sequential([Input((4,)), Dense(8, activation="relu"), Dense(3, activation="softmax")])
+    model.compile("sgd", loss)
+    model.train_on_batch(X, labels)
+    model.fit(X, labels, sample_weight=np.linspace(0.5, 1.5, len(X)), verbose=0)
+    assert seen and all(dtype == np.float32 for dtype in seen), seen
