@@ -15,13 +15,25 @@ def adam_update(g, slots, x, t, lr, beta_1, beta_2, epsilon, amsgrad):
     f32 = np.float32
     # Keras raises the float32 betas to the power t, but rounds `1 - beta` from the double.
     alpha = lr * np.sqrt(f32(1) - f32(beta_2) ** f32(t)) / (f32(1) - f32(beta_1) ** f32(t))
-    m = slots[0] + (g - slots[0]) * f32(1 - beta_1)
-    v = slots[1] + (g * g - slots[1]) * f32(1 - beta_2)
+    # Same operations in the same order as the plain expressions, but each result array is
+    # allocated once and updated in place: the slots and x of a large kernel are the most
+    # memory-bound work of a training step.
+    m = g - slots[0]
+    m *= f32(1 - beta_1)
+    m += slots[0]
+    v = g * g
+    v -= slots[1]
+    v *= f32(1 - beta_2)
+    v += slots[1]
     new_slots = (m, v)
     if amsgrad:
         v = np.maximum(slots[2], v)
         new_slots = (m, new_slots[1], v)
-    return x - m * alpha / (np.sqrt(v) + f32(epsilon)), new_slots
+    denominator = np.sqrt(v)
+    denominator += f32(epsilon)
+    step = m * alpha
+    step /= denominator
+    return x - step, new_slots
 
 
 class Adam(Optimizer):
