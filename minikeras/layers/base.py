@@ -319,25 +319,28 @@ class Layer:
                 raise TypeError(f"Layer {self.name} was called without inputs.")
             args = (kwargs.pop("inputs"),)
         inputs, rest = args[0], args[1:]
-        if is_symbolic(inputs):
+        nested = isinstance(inputs, (list, tuple, dict))
+        if type(inputs) is KerasTensor or nested and is_symbolic(inputs):
             return self._symbolic_call(inputs, rest, kwargs)
         inputs = _standardize_inputs(inputs)
         if not self.built:
             self._build_from_shapes(tree.map_structure(_shape_of, inputs))
-        if self.input_spec is not None and not tree.is_nested(inputs):
-            self.input_spec.check(self, _shape_of(inputs))
+        if self.input_spec is not None and not nested:
+            self.input_spec.check(self, inputs.shape)
         has_training, has_mask = self._call_params()
         training = kwargs.pop("training", None)
         if not has_mask:
             kwargs.pop("mask", None)
+        # `training` flows from the outermost call that set it (a model passes it to its
+        # layers), else from the training step's scope.
+        outer = getattr(_call_context, "training", None)
         if training is None:
-            training = getattr(_call_context, "training", None)
+            training = outer
             if training is None:
                 scope = current_scope()
                 training = bool(scope.training) if scope is not None else False
         if has_training:
             kwargs["training"] = training
-        outer = getattr(_call_context, "training", None)
         _call_context.training = training
         try:
             outputs = self.call(inputs, *rest, **kwargs)

@@ -137,8 +137,10 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        out = ops.dense(inputs, self.kernel.value, self.bias.value if self.use_bias else None)
-        return self.activation(out)
+        bias = self.bias.value if self.use_bias else None
+        if self.activation is activations.relu:
+            return ops.dense(inputs, self.kernel.value, bias, relu=True)
+        return self.activation(ops.dense(inputs, self.kernel.value, bias))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

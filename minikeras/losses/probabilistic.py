@@ -56,7 +56,7 @@ def _crossentropy(y_true, y_pred, from_logits, axis, fn_name):
     if logits is not None:
         # y_pred is softmax(logits) of this step: the fused op has the same value and gradient
         # as clipping the probabilities, computed from the logits in one pass.
-        return ops.softmax_cross_entropy(logits, y_true, eps)
+        return ops.softmax_cross_entropy(logits, y_true, getval(y_pred), eps)
     check_probabilities(fn_name, y_pred, axis)
     p = y_pred / anp.sum(y_pred, axis=axis, keepdims=True)
     p = anp.clip(p, eps, 1.0 - eps)

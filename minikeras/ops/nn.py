@@ -7,7 +7,7 @@ gradient of a model's first layer is never computed.
 """
 
 import numpy as np
-from autograd.extend import defvjp, primitive
+from autograd.extend import defvjp, defvjp_argnums, primitive
 
 from minikeras.backend.blas import dot
 
@@ -17,35 +17,49 @@ def _as_2d(x):
 
 
 @primitive
-def dense(x, kernel, bias=None):
-    """Returns `x @ kernel + bias` over the last axis of `x`.
+def dense(x, kernel, bias=None, relu=False):
+    """Returns `x @ kernel + bias` over the last axis of `x`, optionally through a ReLU.
+
+    Fusing the ReLU (the activation of most hidden layers) saves one traced node per layer.
 
     Args:
         x: array of shape `(..., in)`.
         kernel: array of shape `(in, out)`.
         bias: array of shape `(out,)`, or None.
+        relu: apply `max(., 0)` to the result (default False).
     """
     out = dot(_as_2d(x), kernel)
     if x.ndim != 2:
         out = out.reshape(x.shape[:-1] + (kernel.shape[1],))
     if bias is not None:
         out += bias
+    if relu:
+        np.maximum(out, 0, out=out)
     return out
 
 
-def _dense_grad_x(ans, x, kernel, bias=None):
-    return lambda g: dot(_as_2d(g), kernel.T).reshape(x.shape)
+def _dense_vjp(argnums, ans, args, kwargs):
+    x, kernel = args[0], args[1]
+    relu = kwargs.get("relu", False) or (len(args) > 3 and args[3])
+
+    def vjp(g):
+        if relu:
+            g = g * (ans > 0)  # the ReLU's gradient at 0 is 0, as in Keras
+        g2 = _as_2d(g)
+        grads = []
+        for argnum in argnums:
+            if argnum == 0:
+                grads.append(dot(g2, kernel.T).reshape(x.shape))
+            elif argnum == 1:
+                grads.append(dot(_as_2d(x).T, g2))
+            else:
+                grads.append(g2.sum(axis=0))
+        return grads
+
+    return vjp
 
 
-def _dense_grad_kernel(ans, x, kernel, bias=None):
-    return lambda g: dot(_as_2d(x).T, _as_2d(g))
-
-
-def _dense_grad_bias(ans, x, kernel, bias=None):
-    return lambda g: _as_2d(g).sum(axis=0)
-
-
-defvjp(dense, _dense_grad_x, _dense_grad_kernel, _dense_grad_bias)
+defvjp_argnums(dense, _dense_vjp)
 
 
 @primitive
@@ -57,15 +71,20 @@ def relu(x):
 defvjp(relu, lambda ans, x: lambda g: g * (ans > 0))
 
 
+# NumPy's `np.max`/`np.sum` wrappers cost microseconds of Python on small arrays; the ufunc
+# reductions called directly do not, and these run several times per training step.
+_max, _sum = np.maximum.reduce, np.add.reduce
+
+
 def _softmax(x, axis=-1):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    e /= np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(x - _max(x, axis, keepdims=True))
+    e /= _sum(e, axis, keepdims=True)
     return e
 
 
 def _log_softmax(x, axis=-1):
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - _max(x, axis, keepdims=True)
+    return shifted - np.log(_sum(np.exp(shifted), axis, keepdims=True))
 
 
 # The primitives wrap the raw functions; the VJPs below call the raw ones, which skips
@@ -75,49 +94,53 @@ softmax.__doc__ = "Returns `exp(x) / sum(exp(x))` along `axis`, computed without
 log_softmax = primitive(_log_softmax)
 log_softmax.__doc__ = "Returns `x - logsumexp(x)` along `axis`."
 
-defvjp(softmax, lambda ans, x, axis=-1: lambda g: ans * (g - np.sum(g * ans, axis=axis,
-                                                                    keepdims=True)))
-defvjp(log_softmax, lambda ans, x, axis=-1: lambda g: g - np.exp(ans) * np.sum(g, axis=axis,
-                                                                               keepdims=True))
+defvjp(softmax, lambda ans, x, axis=-1: lambda g: ans * (g - _sum(g * ans, axis, keepdims=True)))
+defvjp(log_softmax, lambda ans, x, axis=-1: lambda g: g - np.exp(ans) * _sum(g, axis,
+                                                                             keepdims=True))
 
 
 def _clip_bounds(dtype, epsilon):
-    eps = np.asarray(epsilon, dtype=dtype)  # the clip bounds in the data's precision
-    return np.log(eps), np.log1p(-eps)
+    eps = np.asarray(epsilon, dtype=dtype)  # Keras clips in the data's precision
+    return eps, np.asarray(1, dtype=dtype) - eps
+
+
+def _probabilities(logits, probs):
+    return _softmax(logits) if probs is None else probs
 
 
 @primitive
-def softmax_cross_entropy(logits, y_true, epsilon=1e-7):
+def softmax_cross_entropy(logits, y_true, probs=None, epsilon=1e-7):
     """Categorical cross-entropy of `softmax(logits)` along the last axis, per sample.
 
-    Equal, value and gradient, to Keras's cross-entropy on the softmax's probabilities (which
-    clips them to `[epsilon, 1 - epsilon]`), but computed from the logits in one pass.
+    The value is Keras's, `-sum(y * log(clip(p, epsilon, 1 - epsilon)))`, and so is the
+    gradient (zero where the clip is active), but it is taken with respect to the logits in one
+    step, `p * sum(y * m) - y * m` with `m` the unclipped entries, instead of through the
+    softmax's Jacobian.
 
     Args:
         logits: array `(..., classes)`.
         y_true: array of the same shape (one-hot or soft labels).
+        probs: `softmax(logits)` when the caller already has it (not differentiated), else None.
         epsilon: the clipping bound (Keras's `backend.epsilon()`).
     """
-    log_p = _log_softmax(logits)
-    return -np.sum(y_true * np.clip(log_p, *_clip_bounds(log_p.dtype, epsilon)), axis=-1)
+    p = _probabilities(logits, probs)
+    return -_sum(y_true * np.log(np.clip(p, *_clip_bounds(p.dtype, epsilon))), -1)
 
 
-def _xent_grad_logits(ans, logits, y_true, epsilon=1e-7):
-    # d/dz of -sum(y log clip(p)) is p*sum(y*m) - y*m, m = where p is not clipped (clip has
-    # zero gradient outside its bounds, as in Keras).
+def _xent_grad_logits(ans, logits, y_true, probs=None, epsilon=1e-7):
     def vjp(g):
-        log_p = _log_softmax(logits)
-        lo, hi = _clip_bounds(log_p.dtype, epsilon)
-        y_in = y_true * ((log_p > lo) & (log_p < hi))
-        return g[..., None] * (np.exp(log_p) * np.sum(y_in, axis=-1, keepdims=True) - y_in)
+        p = _probabilities(logits, probs)
+        lo, hi = _clip_bounds(p.dtype, epsilon)
+        y_in = y_true * ((p > lo) & (p < hi))
+        return g[..., None] * (p * _sum(y_in, -1, keepdims=True) - y_in)
 
     return vjp
 
 
-def _xent_grad_labels(ans, logits, y_true, epsilon=1e-7):
+def _xent_grad_labels(ans, logits, y_true, probs=None, epsilon=1e-7):
     def vjp(g):
-        log_p = _log_softmax(logits)
-        return -g[..., None] * np.clip(log_p, *_clip_bounds(log_p.dtype, epsilon))
+        p = _probabilities(logits, probs)
+        return -g[..., None] * np.log(np.clip(p, *_clip_bounds(p.dtype, epsilon)))
 
     return vjp
 
@@ -132,7 +155,7 @@ def mean_all(x):
     autograd's `np.mean` VJP divides by a NumPy int64, which turns float32 gradients into
     float64 for the whole backward pass; this one keeps the dtype.
     """
-    return np.mean(x, dtype=x.dtype)
+    return _sum(x, None) / x.size
 
 
 defvjp(mean_all, lambda ans, x: lambda g: np.full(x.shape, g / x.size, dtype=x.dtype))

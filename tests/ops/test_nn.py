@@ -95,3 +95,10 @@ def test_softmax_cross_entropy_matches_keras_formula_value_and_gradient():
 def test_softmax_cross_entropy_label_gradient():
     z, y = rng.normal(size=(3, 4)), rng.random((3, 4))
     check(lambda y: nn.softmax_cross_entropy(z, y), y)
+
+
+@pytest.mark.parametrize("argnum", [0, 1, 2])
+def test_dense_with_fused_relu(argnum):
+    x, k, b = rng.normal(size=(4, 5)), rng.normal(size=(5, 3)), rng.normal(size=3)
+    np.testing.assert_allclose(nn.dense(x, k, b, relu=True), np.maximum(x @ k + b, 0))
+    check(lambda *a: nn.dense(*a, relu=True), x, k, b, argnum=argnum)
