@@ -181,8 +181,15 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
-        values, sample_weight = reduce_to_samplewise_values(to_numpy(values), sample_weight,
-                                                            np.mean)
+        values = to_numpy(values)
+        if values.ndim <= 1 and (sample_weight is None or np.ndim(sample_weight) == 0):
+            # One value per sample and at most one weight (every training step's loss and
+            # accuracy): the general path below gives the same sums, with more NumPy calls.
+            w = 1.0 if sample_weight is None else float(to_numpy(sample_weight))
+            self.total += float(np.add.reduce(values, None, dtype=np.float64)) * w
+            self.count += (values.size if values.ndim else 1) * w
+            return
+        values, sample_weight = reduce_to_samplewise_values(values, sample_weight, np.mean)
         self.total += float(np.sum(values))
         if sample_weight is not None:
             self.count += float(np.sum(sample_weight))
