@@ -7,6 +7,7 @@ with `autograd.numpy`, so a constraint may also be used inside a differentiated 
 
 import autograd.numpy as anp
 
+from minikeras import serialization
 from minikeras.backend import config
 from minikeras.backend.variables import unwrap
 
@@ -119,20 +120,12 @@ CLASSES = {"Constraint": Constraint, "constraint": Constraint,
 
 def serialize(constraint):
     """Returns `{'class_name', 'config'}` for a constraint (None for None)."""
-    if constraint is None:
-        return None
-    if not hasattr(constraint, "get_config"):
-        return getattr(constraint, "__name__", str(constraint))
-    return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
+    return serialization.serialize(constraint)
 
 
 def deserialize(config, custom_objects=None):
     """Returns the constraint described by `config` (a name or `{'class_name', 'config'}`)."""
-    name = config.get("class_name") if isinstance(config, dict) else config
-    if custom_objects and name in custom_objects:
-        cls = custom_objects[name]
-        return cls.from_config(config.get("config", {})) if isinstance(config, dict) else cls()
-    return get(config)
+    return serialization.deserialize(get, config, custom_objects)
 
 
 def get(identifier):

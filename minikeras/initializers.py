@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from minikeras import serialization
 from minikeras.backend import config
 from minikeras.backend.random import global_rng
 
@@ -340,21 +341,13 @@ def _lookup(name):
 
 
 def serialize(initializer):
-    """Returns `{'class_name', 'config'}` for an initializer instance (None for None)."""
-    if initializer is None:
-        return None
-    if not hasattr(initializer, "get_config"):
-        return getattr(initializer, "__name__", str(initializer))
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    """Returns `{'class_name', 'config'}` for a initializer (None for None)."""
+    return serialization.serialize(initializer)
 
 
 def deserialize(config, custom_objects=None):
     """Returns the initializer described by `config` (a name or `{'class_name', 'config'}`)."""
-    name = config.get("class_name") if isinstance(config, dict) else config
-    if custom_objects and name in custom_objects:
-        cls = custom_objects[name]
-        return cls.from_config(config.get("config", {})) if isinstance(config, dict) else cls()
-    return get(config)
+    return serialization.deserialize(get, config, custom_objects)
 
 
 def _constant_array(value):

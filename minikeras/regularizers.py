@@ -10,6 +10,7 @@ import numbers
 
 import autograd.numpy as anp
 
+from minikeras import serialization
 from minikeras.backend import config
 from minikeras.backend.variables import unwrap
 
@@ -152,20 +153,12 @@ CLASSES = {"Regularizer": Regularizer, "regularizer": Regularizer, "L1": L1, "l1
 
 def serialize(regularizer):
     """Returns `{'class_name', 'config'}` for a regularizer (None for None)."""
-    if regularizer is None:
-        return None
-    if not hasattr(regularizer, "get_config"):
-        return getattr(regularizer, "__name__", str(regularizer))
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    return serialization.serialize(regularizer)
 
 
 def deserialize(config, custom_objects=None):
     """Returns the regularizer described by `config` (a name or `{'class_name', 'config'}`)."""
-    name = config.get("class_name") if isinstance(config, dict) else config
-    if custom_objects and name in custom_objects:
-        cls = custom_objects[name]
-        return cls.from_config(config.get("config", {})) if isinstance(config, dict) else cls()
-    return get(config)
+    return serialization.deserialize(get, config, custom_objects)
 
 
 def get(identifier):
