@@ -131,14 +131,6 @@ class Model(Trainer, Layer):
         """The model's layers (for a functional model, `InputLayer`s included, as in Keras)."""
         return list(self._layers)
 
-    def _flat_layers(self):
-        out = []
-        for layer in self._layers:
-            out.append(layer)
-            if isinstance(layer, Model):
-                out.extend(layer._flat_layers())
-        return out
-
     def get_layer(self, name=None, index=None):
         """Returns a layer by `name` or by `index` in `layers`."""
         if index is not None and name is not None:

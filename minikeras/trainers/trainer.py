@@ -31,6 +31,17 @@ def _resolve_verbose(verbose):
     return int(verbose)
 
 
+def _add_penalties(loss, variables_and_values, scope):
+    """The loss plus the weights' regularization penalties and the losses that layers added
+    during the call (activity regularizers, `add_loss`), as Keras adds them."""
+    for var, value in variables_and_values:
+        if var.regularizer is not None:
+            loss = loss + var.regularizer(value)
+    for extra in scope.losses:
+        loss = loss + extra
+    return loss
+
+
 def _unbox(structure):
     return tree.map_structure(getval, structure) if tree.is_nested(structure) else getval(structure)
 
@@ -166,11 +177,7 @@ class Trainer:
             with StatelessScope(zip(variables, traced), training=True, rng=rng) as scope:
                 y_pred = self(x, training=True)
                 loss, per_output = self._compiled_loss(y, y_pred, sample_weight)
-                for var, value in zip(variables, traced):
-                    if var.regularizer is not None:
-                        loss = loss + var.regularizer(value)
-                for extra in scope.losses:
-                    loss = loss + extra
+                loss = _add_penalties(loss, zip(variables, traced), scope)
             aux["y_pred"] = _unbox(y_pred)
             aux["per_output"] = [None if l is None else getval(l) for l in per_output]
             aux["updates"] = [(var, getval(v)) for var, v in scope.updates.values()]
@@ -188,11 +195,7 @@ class Trainer:
         with StatelessScope(training=False) as scope:
             y_pred = self(x, training=False)
             loss, per_output = self._compiled_loss(y, y_pred, sample_weight)
-            for var in self.trainable_weights:
-                if var.regularizer is not None:
-                    loss = loss + var.regularizer(var.value)
-            for extra in scope.losses:  # activity regularizers, add_loss() in call
-                loss = loss + extra
+            loss = _add_penalties(loss, ((v, v.value) for v in self.trainable_weights), scope)
         return float(loss), y_pred, per_output
 
     def _update_metrics(self, y, y_pred, sample_weight, loss, per_output, batch_size):
