@@ -11,10 +11,12 @@ import numpy as np
 from minikeras.datasets import mnist
 from minikeras.layers import Dense, Flatten
 from minikeras.models import Sequential
-from minikeras.utils import to_categorical
+from minikeras.utils import set_random_seed, to_categorical
 
 EPOCHS = int(os.environ.get("MINIKERAS_EXAMPLE_EPOCHS", 10))
 SAMPLES = int(os.environ.get("MINIKERAS_EXAMPLE_SAMPLES", 60000))
+
+set_random_seed(0)  # the same weights, shuffling and result on every run
 
 (X_train, y_train), (X_test, y_test) = mnist.load_data()
 X_train, y_train = X_train[:SAMPLES], y_train[:SAMPLES]
