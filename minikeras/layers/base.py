@@ -7,6 +7,7 @@ import threading
 import warnings
 
 import numpy as np
+from autograd.tracer import Box
 
 from minikeras import tree
 from minikeras.backend import config
@@ -86,6 +87,8 @@ def _standardize_input(x):
 
 def _standardize_inputs(inputs):
     """Standardizes one input, or each of several given as a list, tuple or dict."""
+    if isinstance(inputs, Box):  # traced by the training step: already standard
+        return inputs
     if isinstance(inputs, dict):
         return {k: _standardize_input(v) for k, v in inputs.items()}
     if isinstance(inputs, (list, tuple)) and inputs and hasattr(inputs[0], "shape"):
