@@ -17,6 +17,18 @@ def load_golden(name):
 
 
 @pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests never touch the network: any socket connection fails loudly."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("a test tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_names():
     """Layer names (`dense`, `dense_1`, ...) restart in every test, as after `clear_session()`."""
     from minikeras.backend import clear_session
