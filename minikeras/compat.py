@@ -108,10 +108,22 @@ def tensorflow_shim():
     return shim
 
 
+def _add_legacy_attributes():
+    """`from keras.utils import np_utils` reads an attribute of the parent module first."""
+    for path, target in sorted(LEGACY_MODULES.items()):  # parents before children
+        *parents, child = path.split(".")
+        parent_module = minikeras
+        for name in parents:
+            parent_module = getattr(parent_module, name)
+        if target is not None and not hasattr(parent_module, child):
+            setattr(parent_module, child, importlib.import_module(f"minikeras.{target}"))
+
+
 def install():
     """Makes `keras` and `tensorflow.keras` imports resolve to minikeras (idempotent)."""
     if not any(isinstance(f, KerasAliasFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, KerasAliasFinder())
+        _add_legacy_attributes()
     for name in ("keras", "tensorflow"):
         existing = sys.modules.get(name)
         if existing is not None and existing is not minikeras and not isinstance(existing, _TensorFlowShim):

@@ -12,6 +12,7 @@ from autograd.tracer import Box
 from minikeras import tree
 from minikeras.backend import config
 from minikeras.backend.scope import StatelessScope, current_scope
+from minikeras.backend.tensor import as_tensor
 from minikeras.backend.variables import Variable
 from minikeras.layers.keras_tensor import KerasTensor, Node, is_symbolic
 
@@ -353,6 +354,8 @@ class Layer:
             for out in tree.flatten(outputs):
                 batch = out.shape[0] if len(out.shape) else 1
                 self.add_loss(self.activity_regularizer(out) / batch)
+        if outer is None and current_scope() is None:
+            return as_tensor(outputs)  # a user's eager call: tf.keras's `.numpy()` works
         return outputs
 
     # ----------------------------------------------------------------------------- symbolic

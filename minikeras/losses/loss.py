@@ -8,6 +8,7 @@ from autograd.tracer import getval, isbox
 
 from minikeras import ops
 from minikeras.backend import config
+from minikeras.backend.tensor import as_tensor
 from minikeras.backend.variables import unwrap
 from minikeras.losses.utils import check_axis, check_label_smoothing, squeeze_or_expand_to_same_rank
 
@@ -158,8 +159,9 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = self._convert(y_true), self._convert(y_pred)
         values = self.call(y_true, y_pred)
-        return reduce_weighted_values(values, sample_weight, self.reduction,
+        loss = reduce_weighted_values(values, sample_weight, self.reduction,
                                       mask=self._mask(y_true, y_pred))
+        return loss if isbox(loss) else as_tensor(loss)
 
     def get_config(self):
         config_ = {"name": self.name, "reduction": self.reduction}

@@ -11,6 +11,7 @@ import numpy as np
 from autograd.tracer import getval
 
 from minikeras.backend import config
+from minikeras.backend.tensor import as_tensor
 from minikeras.backend.variables import unwrap
 from minikeras.losses import squeeze_or_expand_to_same_rank
 
@@ -108,9 +109,8 @@ class Metric:
         return self.result()
 
     def _value(self, x):
-        """`x` as the metric's dtype: a NumPy scalar, or an array for vector results."""
-        x = np.asarray(x, dtype=self.dtype)
-        return x[()] if x.ndim == 0 else x
+        """`x` as the metric's dtype, a `Tensor` (0-d, or 1-d for vector results)."""
+        return as_tensor(np.asarray(x, dtype=self.dtype))
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}

@@ -125,7 +125,8 @@ def test_stateful_interface_on_its_own():
     assert m.name == "precision" and m.result() == 0.0
     m.update_state(Y, P)
     first = m.result()
-    assert isinstance(first, np.float32)
+    assert first.dtype == np.float32 and first.ndim == 0
+    assert isinstance(first.numpy(), np.float32)  # tf.keras's `m.result().numpy()`
     m.update_state(Y, P, sample_weight=np.array([1.0, 0.0, 2.0, 1.0]))
     assert m.result() != first
     m.reset_state()
