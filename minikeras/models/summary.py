@@ -4,7 +4,6 @@ import shutil
 
 import numpy as np
 
-from minikeras.layers.core import InputLayer
 
 
 def _format_size(n_bytes):
@@ -60,7 +59,8 @@ def _column_widths(line_length=None):
 def print_summary(model, line_length=None, print_fn=None, show_trainable=False):
     """Prints (or passes to `print_fn`, line by line) the summary table of `model`."""
     emit = print_fn or (lambda line, **kw: print(line))
-    layers = [l for l in model.layers if not isinstance(l, InputLayer)]
+    # Keras lists a functional model's InputLayers; a Sequential's input is not one of its layers.
+    layers = model.layers
     widths = _column_widths(line_length)
     lines = [f'Model: "{model.name}"',
              _rule(widths, "┏", "┳", "┓", "━"),

@@ -279,3 +279,12 @@ def test_gradients_stay_float32(monkeypatch, loss, labels):
     model.train_on_batch(X, labels)
     model.fit(X, labels, sample_weight=np.linspace(0.5, 1.5, len(X)), verbose=0)
     assert seen and all(dtype == np.float32 for dtype in seen), seen
+
+
+def test_functional_summary_lists_the_input_layer():
+    inputs = Input((8,))
+    lines = []
+    Model(inputs, Dense(3)(inputs)).summary(print_fn=lines.append)
+    assert lines[0] == 'Model: "functional"'
+    assert lines[4].startswith("│ input_layer (InputLayer)        │ (None, 8)")
+    assert lines[6].startswith("│ dense (Dense)")
