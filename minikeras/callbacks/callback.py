@@ -52,9 +52,12 @@ class CallbackList:
         for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(params)
+        self.active = set()  # the hooks some callback listens to
         for hook in _HOOKS:
             active = [getattr(cb, hook) for cb in self.callbacks if _overrides(cb, hook)]
             setattr(self, hook, _fan_out(active))
+            if active:
+                self.active.add(hook)
 
 
 def _overrides(callback, hook):

@@ -202,7 +202,6 @@ class Trainer:
         ys = tree.flatten(y) if len(self._compiled_loss.losses) > 1 else [y]
         preds = tree.flatten(y_pred) if len(self._compiled_loss.losses) > 1 else [y_pred]
         self._compiled_metrics.update(ys, preds, sample_weight, loss, per_output, batch_size)
-        return self._logs()
 
     def _logs(self):
         logs = self._compiled_metrics.results()
@@ -274,8 +273,9 @@ class Trainer:
         params = {"verbose": verbose, "epochs": epochs, "steps": steps}
         callback_list = CallbackList(cbs, self, params)
         self.stop_training = False
+        # Per-batch logs are only computed for callbacks that read them.
+        batch_logs = "on_train_batch_end" in callback_list.active
         callback_list.on_train_begin()
-        logs = {}
         for epoch in range(initial_epoch, epochs):
             self._compiled_metrics.reset()
             callback_list.on_epoch_begin(epoch)
@@ -288,13 +288,14 @@ class Trainer:
                     xb, yb = data_utils.take(x, index), data_utils.take(y, index)
                     swb = data_utils.take(sample_weight, index)
                     loss, y_pred, per_output = self._train_step(xb, yb, swb, rng)
-                    logs = self._update_metrics(yb, y_pred, swb, loss, per_output,
-                                                len(tree.flatten(yb)[0]))
-                    callback_list.on_train_batch_end(step, logs)
+                    self._update_metrics(yb, y_pred, swb, loss, per_output,
+                                         len(tree.flatten(yb)[0]))
+                    if batch_logs:  # the running means so far, as Keras passes them
+                        callback_list.on_train_batch_end(step, self._logs())
                     step += 1
                 if self.stop_training:
                     break
-            epoch_logs = dict(logs)
+            epoch_logs = self._logs() if step else {}
             if validation_data is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_arrays(*validation_data, validation_batch_size or batch_size,
                                                  validation_steps, callback_list=None)
@@ -331,7 +332,6 @@ class Trainer:
         n = data_utils.num_samples(x)
         self._ensure_built(x)
         self._compiled_metrics.reset()
-        logs = {}
         slices = data_utils.batch_slices(n, batch_size, False, None)
         if steps is not None:
             slices = slices[:steps]
@@ -340,10 +340,10 @@ class Trainer:
                 callback_list.on_test_batch_begin(i)
             yb, swb = data_utils.take(y, index), data_utils.take(sample_weight, index)
             loss, y_pred, per_output = self._test_step(data_utils.take(x, index), yb, swb)
-            logs = self._update_metrics(yb, y_pred, swb, loss, per_output, len(tree.flatten(yb)[0]))
-            if callback_list is not None:
-                callback_list.on_test_batch_end(i, logs)
-        return logs
+            self._update_metrics(yb, y_pred, swb, loss, per_output, len(tree.flatten(yb)[0]))
+            if callback_list is not None and "on_test_batch_end" in callback_list.active:
+                callback_list.on_test_batch_end(i, self._logs())
+        return self._logs() if slices else {}
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
@@ -419,8 +419,8 @@ class Trainer:
         self._train_vars = self.trainable_weights
         self._compiled_metrics.reset()
         loss, y_pred, per_output = self._train_step(x, y, sample_weight, make_rng())
-        logs = self._update_metrics(y, y_pred, sample_weight, loss, per_output, n)
-        return self._format_results(logs, return_dict)
+        self._update_metrics(y, y_pred, sample_weight, loss, per_output, n)
+        return self._format_results(self._logs(), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Returns the loss (and metrics) of one batch, without training."""
@@ -431,8 +431,8 @@ class Trainer:
             self._build_compiled()
         self._compiled_metrics.reset()
         loss, y_pred, per_output = self._test_step(x, y, sample_weight)
-        logs = self._update_metrics(y, y_pred, sample_weight, loss, per_output, n)
-        return self._format_results(logs, return_dict)
+        self._update_metrics(y, y_pred, sample_weight, loss, per_output, n)
+        return self._format_results(self._logs(), return_dict)
 
     def predict_on_batch(self, x):
         """Returns the model's outputs for one batch."""
