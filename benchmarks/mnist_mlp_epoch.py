@@ -64,6 +64,8 @@ def load():
 
 
 class EpochTimer(Callback):
+    """Wall time of each epoch (training and validation)."""
+
     def on_train_begin(self, logs=None):
         self.times = []
 

@@ -23,12 +23,12 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # for test_functions
 
+from mnist_mlp_epoch import EpochTimer  # noqa: E402
 from test_functions import OPTIMIZERS, PROBLEMS  # noqa: E402
 
 import minikeras  # noqa: E402
 from minikeras import layers, optimizers  # noqa: E402
 from minikeras.backend import Variable, set_random_seed  # noqa: E402
-from minikeras.callbacks import Callback  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 REFERENCE = HERE / "reference" / "keras_trajectories.json"
@@ -219,19 +219,6 @@ def load_mnist(n_train, n_test):
     note = (f"**SYNTHETIC data** ({n_train} / {n_test} noisy copies of 10 random prototypes): "
             f"mnist.npz is not in {home}/datasets")
     return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:]), note
-
-
-class EpochTimer(Callback):
-    """Wall time of each epoch (training and validation)."""
-
-    def on_train_begin(self, logs=None):
-        self.times = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self.start)
 
 
 def mlp():

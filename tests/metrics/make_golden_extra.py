@@ -11,6 +11,7 @@ the correlation metrics.
 
 import json
 import os
+import sys
 import warnings
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -23,23 +24,8 @@ import keras  # noqa: E402
 
 warnings.filterwarnings("ignore")
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def tolist(a):
-    """Nested lists; float32 values as the shortest decimal that gives back the same float32."""
-    if a is None:
-        return None
-    a = np.asarray(a)
-    if a.ndim == 0:
-        v = a.item()
-        if a.dtype == np.float32:
-            return float(str(np.float32(v))) if np.isfinite(v) else repr(float(v))
-        return v
-    return [tolist(x) for x in a]
-
-
-def f32(a):
-    return np.asarray(a, dtype="float32")
+sys.path.insert(0, os.path.join(HERE, "..", "golden"))
+from make_golden import f32, tolist  # noqa: E402  (one JSON format for all fixtures)
 
 
 def softmax(z):
