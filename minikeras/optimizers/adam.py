@@ -6,34 +6,37 @@ import numpy as np
 from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
 
 
-def adam_update(g, slots, x, t, lr, beta_1, beta_2, epsilon, amsgrad):
+def adam_update(g, slots, x, t, lr, beta_1, beta_2, epsilon, amsgrad, scratch=None):
     """One Adam step, Keras 3 formulas (epsilon is not bias-corrected):
 
     `a = lr*sqrt(1-b2^t)/(1-b1^t)`; `m += (g-m)*(1-b1)`; `v += (g²-v)*(1-b2)`;
     AMSGrad `vhat = max(vhat, v)`, used for v; `x -= m*a/(sqrt(v)+eps)`.
+
+    The slots are updated in place and `x` is left alone; `scratch` is two work arrays of
+    `x`'s shape (allocated when None).
     """
     f32 = np.float32
     # Keras raises the float32 betas to the power t, but rounds `1 - beta` from the double.
     alpha = lr * np.sqrt(f32(1) - f32(beta_2) ** f32(t)) / (f32(1) - f32(beta_1) ** f32(t))
-    # Same operations in the same order as the plain expressions, but each result array is
-    # allocated once and updated in place: the slots and x of a large kernel are the most
-    # memory-bound work of a training step.
-    m = g - slots[0]
-    m *= f32(1 - beta_1)
-    m += slots[0]
-    v = g * g
-    v -= slots[1]
-    v *= f32(1 - beta_2)
-    v += slots[1]
-    new_slots = (m, v)
+    # Same operations in the same order as the plain expressions, written into arrays that
+    # already exist: on a large kernel these passes are memory-bound, and fresh arrays each
+    # step cost more than the arithmetic.
+    m, v = slots[0], slots[1]
+    work, denominator = scratch if scratch is not None else (np.empty_like(x), np.empty_like(x))
+    np.subtract(g, m, out=work)
+    work *= f32(1 - beta_1)
+    m += work
+    np.multiply(g, g, out=work)
+    work -= v
+    work *= f32(1 - beta_2)
+    v += work
     if amsgrad:
-        v = np.maximum(slots[2], v)
-        new_slots = (m, new_slots[1], v)
-    denominator = np.sqrt(v)
+        v = np.maximum(slots[2], v, out=slots[2])
+    np.sqrt(v, out=denominator)
     denominator += f32(epsilon)
-    step = m * alpha
-    step /= denominator
-    return x - step, new_slots
+    np.multiply(m, alpha, out=work)
+    work /= denominator
+    return x - work, slots
 
 
 class Adam(Optimizer):
@@ -61,7 +64,8 @@ class Adam(Optimizer):
         return tuple(np.zeros_like(x) for _ in range(3 if self.amsgrad else 2))
 
     def update_rule(self, g, slots, x, t, lr):
-        return adam_update(g, slots, x, t, lr, self.beta_1, self.beta_2, self.epsilon, self.amsgrad)
+        return adam_update(g, slots, x, t, lr, self.beta_1, self.beta_2, self.epsilon, self.amsgrad,
+                           self._scratch(x, 2))
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -3,7 +3,9 @@
 A subclass supplies pure functions of NumPy arrays:
 
 - `init_slots(x) -> tuple` — the per-variable state (momentums, accumulators...), and
-- `update_rule(g, slots, x, t, lr) -> (new_x, new_slots)` — one step, `t = iterations + 1`,
+- `update_rule(g, slots, x, t, lr) -> (new_x, new_slots)` — one step, `t = iterations + 1`;
+  it never changes `x` but may update the slot arrays in place (the optimizer owns them and
+  hands out copies only),
 - `slot_groups` — the Keras names of the slots, grouped as Keras creates them (for `variables`).
 
 This class does everything Keras 3 does around them, in Keras's order (keras/src/optimizers/
@@ -127,6 +129,7 @@ class Optimizer:
         self._ema = {}             # id(variable) -> moving average
         self._accumulators = {}    # id(variable) -> sum of the gradients not yet applied
         self._exclude_ids, self._exclude_pattern = set(), None
+        self._scratch_buffers = {}  # dtype -> flat work array shared by every variable's update
 
     # ------------------------------------------------------------------ learning rate
     def _build_learning_rate(self, learning_rate):
@@ -220,6 +223,18 @@ class Optimizer:
             if self.gradient_accumulation_steps:
                 self._accumulators[id(var)] = np.zeros_like(x)
 
+    def _scratch(self, x, count):
+        """`count` work arrays of `x`'s shape and dtype, overwritten by the next call.
+
+        One buffer serves every variable and step: reusing memory that is already in cache is
+        faster than allocating temporaries the size of the largest kernel on every step.
+        """
+        size = x.size
+        buffer = self._scratch_buffers.get(x.dtype)
+        if buffer is None or buffer.size < count * size:
+            buffer = self._scratch_buffers[x.dtype] = np.empty(count * size, dtype=x.dtype)
+        return [buffer[i * size:(i + 1) * size].reshape(x.shape) for i in range(count)]
+
     def _state(self):
         """`(path, getter, setter)` of every state array, in Keras's order."""
         entries = [(self._iterations.path, lambda: self._iterations._value,
@@ -251,7 +266,8 @@ class Optimizer:
 
         def set_slot(value):
             slots = list(self._slots[key])
-            slots[index] = np.asarray(value, dtype=slots[index].dtype).reshape(slots[index].shape)
+            # A copy: the rule updates slots in place, and the caller keeps its array.
+            slots[index] = np.array(value, dtype=slots[index].dtype).reshape(slots[index].shape)
             self._slots[key] = tuple(slots)
 
         return (f"{self.name}/{_ref_name(var)}_{slot_name}", lambda: self._slots[key][index],

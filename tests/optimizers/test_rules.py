@@ -104,11 +104,24 @@ def test_nadam_schedule_decay_one_is_keras3():
     np.testing.assert_array_equal(run(opt, [G, G, G]), run(optimizers.Nadam(), [G, G, G]))
 
 
-def test_pure_update_functions_do_not_mutate_their_inputs():
+def test_update_functions_leave_x_alone_and_own_their_slots():
     from minikeras.optimizers.adam import adam_update
 
     slots = (np.zeros(3, np.float32), np.zeros(3, np.float32))
     x = X0.copy()
     new_x, new_slots = adam_update(G, slots, x, 1, np.float32(0.1), 0.9, 0.999, 1e-7, False)
-    assert np.array_equal(x, X0) and not slots[0].any() and new_slots[0].any()
-    assert new_x.dtype == np.float32
+    assert np.array_equal(x, X0) and new_x is not x and new_x.dtype == np.float32
+    # The slots are the optimizer's own arrays, updated in place.
+    assert new_slots[0] is slots[0] and slots[0].any() and slots[1].any()
+
+
+def test_optimizer_state_handed_out_or_set_is_copied():
+    opt = optimizers.Adam()
+    var = Variable(X0.copy())
+    opt.apply([G], [var])
+    state = [v.numpy() for v in opt.variables]
+    mine = [np.ones_like(s) for s in state]
+    opt.set_weights(mine)
+    opt.apply([G], [var])
+    assert all((m == 1).all() for m in mine)
+    assert not np.array_equal(state[2], [v.numpy() for v in opt.variables][2])
