@@ -27,6 +27,8 @@ class Adadelta(Optimizer):
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
+    elementwise = True
+
     slot_groups = [("accumulated_grad", "accumulated_delta_var")]
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, name=None, **kwargs):

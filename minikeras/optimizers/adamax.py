@@ -28,6 +28,8 @@ class Adamax(Optimizer):
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
+    elementwise = True
+
     slot_groups = [("momentum", "norm")]
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None,

@@ -23,6 +23,10 @@ import numpy as np
 from minikeras.backend.variables import Variable, unwrap
 
 
+# Variables of at most this many float32 entries are updated together by an elementwise rule.
+GROUP_SIZE = 1 << 14
+
+
 def _f32(x):
     return np.float32(x)
 
@@ -49,6 +53,9 @@ class ScalarVariable(Variable):
 class Optimizer:
     """Base optimizer, as `keras.optimizers.Optimizer`.
 
+    Subclasses whose rule updates each entry from that entry alone set `elementwise = True`,
+    which lets small variables be updated together.
+
     Args:
         learning_rate: a float, a `LearningRateSchedule` (called with the number of steps done)
             or a zero-argument callable.
@@ -71,6 +78,7 @@ class Optimizer:
     # Keras's names of the slots, grouped as Keras creates them: the names in one group are
     # interleaved per variable; groups follow one another. Subclasses override.
     slot_groups = ()
+    elementwise = False
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -130,6 +138,7 @@ class Optimizer:
         self._accumulators = {}    # id(variable) -> sum of the gradients not yet applied
         self._exclude_ids, self._exclude_pattern = set(), None
         self._scratch_buffers = {}  # dtype -> flat work array shared by every variable's update
+        self._group_slots = {}      # ids of the small variables -> their flat slots
 
     # ------------------------------------------------------------------ learning rate
     def _build_learning_rate(self, learning_rate):
@@ -150,15 +159,14 @@ class Optimizer:
 
     def _current_learning_rate(self):
         """The learning rate of the next step, as a float32 scalar."""
-        from minikeras.optimizers.schedules import LearningRateSchedule
-
         lr = self._learning_rate
-        if isinstance(lr, LearningRateSchedule):
-            value = lr(int(self._iterations))  # schedules see every call, as in Keras
-        elif isinstance(lr, Variable):
+        if isinstance(lr, Variable):
             value = lr._value
         else:
-            value = lr()
+            from minikeras.optimizers.schedules import LearningRateSchedule
+
+            value = lr(int(self._iterations)) if isinstance(lr, LearningRateSchedule) else lr()
+            # schedules see every call, as in Keras
         value = _f32(np.asarray(unwrap(value)))
         if self.decay:  # Keras 2: lr / (1 + decay * iterations), iterations = steps done
             value = value / (_f32(1) + _f32(self.decay) * _f32(int(self._iterations)))
@@ -265,10 +273,10 @@ class Optimizer:
         key = id(var)
 
         def set_slot(value):
-            slots = list(self._slots[key])
-            # A copy: the rule updates slots in place, and the caller keeps its array.
-            slots[index] = np.array(value, dtype=slots[index].dtype).reshape(slots[index].shape)
-            self._slots[key] = tuple(slots)
+            # Written into the slot (a copy): the caller keeps its array, and the slot may be a
+            # view of the flat state of small variables updated together.
+            slot = self._slots[key][index]
+            slot[...] = np.asarray(value, dtype=slot.dtype).reshape(slot.shape)
 
         return (f"{self.name}/{_ref_name(var)}_{slot_name}", lambda: self._slots[key][index],
                 set_slot)
@@ -399,17 +407,52 @@ class Optimizer:
         """Clipping, weight decay and the rule: one real update."""
         grads = self._clip(grads)
         lr = self._current_learning_rate()
-        t = int(self.iterations) + 1
+        t = int(self._iterations._value) + 1 if not self.gradient_accumulation_steps else \
+            int(self.iterations) + 1
         self._before_update(t)
-        new_values = []
-        for g, x, var in zip(grads, values, variables):
+        new_values = list(values)
+        small = []
+        for i, (g, x, var) in enumerate(zip(grads, values, variables)):
             lr_x = lr.astype(x.dtype)
-            if self._decays(var):
+            if self.weight_decay is not None and self._decays(var):
                 x = x - x * _f32(self.weight_decay) * lr_x
+            if self.elementwise and x.size <= GROUP_SIZE and x.dtype == np.float32:
+                small.append((i, g, x, var))
+                continue
             x, slots = self.update_rule(g, self._slots[id(var)], x, t, lr_x)
             self._slots[id(var)] = tuple(slots)
-            new_values.append(x)
+            new_values[i] = x
+        if small:
+            self._update_group(small, new_values, t, lr)
         return new_values
+
+    def _update_group(self, small, new_values, t, lr):
+        """The rule applied once to the small float32 variables laid end to end.
+
+        Each call of a rule costs a dozen NumPy calls whatever the size; a model's biases and
+        small kernels are updated together, and their slots live in flat arrays of which each
+        variable's slots are views.
+        """
+        key = tuple(id(var) for _, _, _, var in small)
+        flat_slots = self._group_slots.get(key)
+        if flat_slots is None:
+            self._group_slots = {key: None}  # one group: the variables trained together
+            flat_slots = tuple(np.concatenate([self._slots[id(var)][k].ravel() for *_, var in small])
+                               for k in range(len(self._slots[key[0]])))
+        flat_x = np.concatenate([x.ravel() for _, _, x, _ in small])
+        flat_g = np.concatenate([g.ravel() for _, g, _, _ in small])
+        flat_x, new_slots = self.update_rule(flat_g, flat_slots, flat_x, t, lr)
+        new_slots = tuple(new_slots)
+        fresh = any(a is not b for a, b in zip(new_slots, flat_slots)) or \
+            self._group_slots[key] is None
+        self._group_slots[key] = new_slots
+        start = 0
+        for i, _, x, var in small:
+            end = start + x.size
+            new_values[i] = flat_x[start:end].reshape(x.shape)
+            if fresh:
+                self._slots[id(var)] = tuple(s[start:end].reshape(x.shape) for s in new_slots)
+            start = end
 
     def _before_update(self, t):
         """Hook for optimizer-wide state updated once per step, before the rule."""

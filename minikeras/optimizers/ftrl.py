@@ -41,6 +41,8 @@ class Ftrl(Optimizer):
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
+    elementwise = True
+
     slot_groups = [("accumulator", "linear")]
 
     def __init__(self, learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,

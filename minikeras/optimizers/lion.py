@@ -25,6 +25,8 @@ class Lion(Optimizer):
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
+    elementwise = True
+
     slot_groups = [("momentum",)]
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, name=None, **kwargs):

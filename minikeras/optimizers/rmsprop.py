@@ -46,6 +46,8 @@ class RMSprop(Optimizer):
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
+    elementwise = True
+
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)

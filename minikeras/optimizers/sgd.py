@@ -28,6 +28,8 @@ class SGD(Optimizer):
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
+    elementwise = True
+
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         if isinstance(momentum, bool) or not isinstance(momentum, (int, float)):
