@@ -33,6 +33,9 @@ class Variable:
 
     # Lets `ndarray + variable` call our reflected operators instead of converting us.
     __array_priority__ = 200
+    # The stored array last handed out by `value` (so possibly held outside minikeras): an
+    # optimizer never writes a new value into that array, only into ones nobody else has seen.
+    _exposed = None
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, **kwargs):
         self.constraint = kwargs.pop("constraint", None)
@@ -73,6 +76,7 @@ class Variable:
             traced = scope.values.get(id(self))
             if traced is not None:
                 return traced
+        self._exposed = self._value
         return self._value
 
     def numpy(self):

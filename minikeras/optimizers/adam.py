@@ -6,14 +6,14 @@ import numpy as np
 from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
 
 
-def adam_update(g, slots, x, t, lr, beta_1, beta_2, epsilon, amsgrad, scratch=None):
+def adam_update(g, slots, x, t, lr, beta_1, beta_2, epsilon, amsgrad, scratch=None, out=None):
     """One Adam step, Keras 3 formulas (epsilon is not bias-corrected):
 
     `a = lr*sqrt(1-b2^t)/(1-b1^t)`; `m += (g-m)*(1-b1)`; `v += (g²-v)*(1-b2)`;
     AMSGrad `vhat = max(vhat, v)`, used for v; `x -= m*a/(sqrt(v)+eps)`.
 
-    The slots are updated in place and `x` is left alone; `scratch` is two work arrays of
-    `x`'s shape (allocated when None).
+    The slots are updated in place; the new value is written into `out` (a new array when
+    None); `scratch` is two work arrays of `x`'s shape (allocated when None).
     """
     f32 = np.float32
     # Keras raises the float32 betas to the power t, but rounds `1 - beta` from the double.
@@ -36,7 +36,7 @@ def adam_update(g, slots, x, t, lr, beta_1, beta_2, epsilon, amsgrad, scratch=No
     denominator += f32(epsilon)
     np.multiply(m, alpha, out=work)
     work /= denominator
-    return x - work, slots
+    return np.subtract(x, work, out=out), slots
 
 
 class Adam(Optimizer):
@@ -52,6 +52,7 @@ class Adam(Optimizer):
     """
 
     elementwise = True
+    in_place = True
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, name=None, **kwargs):
@@ -65,9 +66,9 @@ class Adam(Optimizer):
     def init_slots(self, x):
         return tuple(np.zeros_like(x) for _ in range(3 if self.amsgrad else 2))
 
-    def update_rule(self, g, slots, x, t, lr):
+    def update_rule(self, g, slots, x, t, lr, out=None):
         return adam_update(g, slots, x, t, lr, self.beta_1, self.beta_2, self.epsilon, self.amsgrad,
-                           self._scratch(x, 2))
+                           self._scratch(x, 2), out)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -79,6 +79,9 @@ class Optimizer:
     # interleaved per variable; groups follow one another. Subclasses override.
     slot_groups = ()
     elementwise = False
+    # Subclasses whose `update_rule` accepts `out=` (an array to write the new value into) set
+    # `in_place = True`: a large kernel then keeps one array instead of a new one each step.
+    in_place = False
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -139,6 +142,7 @@ class Optimizer:
         self._exclude_ids, self._exclude_pattern = set(), None
         self._scratch_buffers = {}  # dtype -> flat work array shared by every variable's update
         self._group_slots = {}      # ids of the small variables -> their flat slots
+        self._owned = {}            # id(variable) -> the array this optimizer last gave it
 
     # ------------------------------------------------------------------ learning rate
     def _build_learning_rate(self, learning_rate):
@@ -419,9 +423,14 @@ class Optimizer:
             if self.elementwise and x.size <= GROUP_SIZE and x.dtype == np.float32:
                 small.append((i, g, x, var))
                 continue
-            x, slots = self.update_rule(g, self._slots[id(var)], x, t, lr_x)
+            # The value is overwritten only if this optimizer made it and it was never handed
+            # out (`Variable.value`): otherwise whoever holds it would see it change.
+            if self.in_place and x is self._owned.get(id(var)) and x is not var._exposed:
+                x, slots = self.update_rule(g, self._slots[id(var)], x, t, lr_x, out=x)
+            else:
+                x, slots = self.update_rule(g, self._slots[id(var)], x, t, lr_x)
             self._slots[id(var)] = tuple(slots)
-            new_values[i] = x
+            self._owned[id(var)] = new_values[i] = x
         if small:
             self._update_group(small, new_values, t, lr)
         return new_values
