@@ -7,31 +7,34 @@ import numpy as np
 from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
 
 
-def rmsprop_update(g, slots, x, lr, rho, momentum, epsilon, centered):
+def rmsprop_update(g, slots, x, lr, rho, momentum, epsilon, centered, out=None):
     """One RMSprop step, Keras 3 formulas: `v = rho*v + (1-rho)g²`; centered:
     `mg = rho*mg + (1-rho)g`, denominator `v - mg² + eps`, else `v + eps`;
     `inc = lr*g/sqrt(den)`; with momentum `mom = momentum*mom + inc; x -= mom`, else `x -= inc`.
 
-    `slots` is `(v, mom, mg)` without the absent ones (Keras's order).
+    `slots` is `(v, mom, mg)` without the absent ones (Keras's order), updated in place; the new
+    value is written into `out` (a new array when None).
     """
     f32 = np.float32
-    v = f32(rho) * slots[0] + f32(1 - rho) * (g * g)
-    new_slots = [v]
+    v = slots[0]
+    v *= f32(rho)
+    v += f32(1 - rho) * (g * g)
     if centered:
-        mg = f32(rho) * slots[-1] + f32(1 - rho) * g
-        den = v - mg * mg + f32(epsilon)
+        mg = slots[-1]
+        mg *= f32(rho)
+        mg += f32(1 - rho) * g
+        den = v - mg * mg
+        den += f32(epsilon)
     else:
         den = v + f32(epsilon)
-    inc = lr * g / np.sqrt(den)
+    inc = lr * g
+    inc /= np.sqrt(den)
     if momentum > 0:
-        mom = f32(momentum) * slots[1] + inc
-        new_slots.append(mom)
-        x = x - mom
-    else:
-        x = x - inc
-    if centered:
-        new_slots.append(mg)
-    return x, tuple(new_slots)
+        mom = slots[1]
+        mom *= f32(momentum)
+        mom += inc
+        inc = mom
+    return np.subtract(x, inc, out=out), slots
 
 
 class RMSprop(Optimizer):
@@ -47,6 +50,7 @@ class RMSprop(Optimizer):
     """
 
     elementwise = True
+    in_place = True
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  name=None, **kwargs):
@@ -61,8 +65,9 @@ class RMSprop(Optimizer):
     def init_slots(self, x):
         return tuple(np.zeros_like(x) for _ in self.slot_groups)
 
-    def update_rule(self, g, slots, x, t, lr):
-        return rmsprop_update(g, slots, x, lr, self.rho, self.momentum, self.epsilon, self.centered)
+    def update_rule(self, g, slots, x, t, lr, out=None):
+        return rmsprop_update(g, slots, x, lr, self.rho, self.momentum, self.epsilon, self.centered,
+                              out)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

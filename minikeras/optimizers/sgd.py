@@ -5,16 +5,21 @@ import numpy as np
 from minikeras.optimizers.base import Optimizer, check_unit_interval
 
 
-def sgd_update(g, slots, x, lr, momentum, nesterov):
+def sgd_update(g, slots, x, lr, momentum, nesterov, out=None):
     """One SGD step, Keras 3 formulas: without momentum `x -= lr*g`; else
-    `m = momentum*m - lr*g` and `x += m` (Nesterov: `x += momentum*m - lr*g`, new `m`)."""
+    `m = momentum*m - lr*g` and `x += m` (Nesterov: `x += momentum*m - lr*g`, new `m`).
+
+    The momentum is updated in place; the new value is written into `out` (a new array when
+    None).
+    """
+    step = g * lr
     if not slots:
-        return x - g * lr, slots
+        return np.subtract(x, step, out=out), slots
     (m,) = slots
     mom = np.float32(momentum)
-    m = m * mom - g * lr
-    x = x + (m * mom - g * lr) if nesterov else x + m
-    return x, (m,)
+    m *= mom
+    m -= step
+    return np.add(x, m * mom - step if nesterov else m, out=out), slots
 
 
 class SGD(Optimizer):
@@ -29,6 +34,7 @@ class SGD(Optimizer):
     """
 
     elementwise = True
+    in_place = True
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
@@ -42,8 +48,8 @@ class SGD(Optimizer):
     def init_slots(self, x):
         return (np.zeros_like(x),) if self.momentum != 0 else ()
 
-    def update_rule(self, g, slots, x, t, lr):
-        return sgd_update(g, slots, x, lr, self.momentum, self.nesterov)
+    def update_rule(self, g, slots, x, t, lr, out=None):
+        return sgd_update(g, slots, x, lr, self.momentum, self.nesterov, out)
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

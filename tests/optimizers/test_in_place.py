@@ -1,7 +1,9 @@
-"""Adam writes a kernel's new value into the kernel's own array, but never into an array that
-was handed out: what a user took from `variable.value` keeps its values, as in Keras."""
+"""Adam, SGD and RMSprop write a kernel's new value into the kernel's own array, but never
+into an array that was handed out: what a user took from `variable.value` keeps its values, as
+in Keras."""
 
 import numpy as np
+import pytest
 
 from minikeras import optimizers
 from minikeras.backend.variables import Variable
@@ -14,8 +16,17 @@ def _step(opt, var, seed):
     opt.apply([g], [var])
 
 
-def test_a_kernel_nobody_holds_is_updated_in_its_own_array():
-    opt, var = optimizers.Adam(), Variable(np.ones(SHAPE, np.float32))
+IN_PLACE = [
+    optimizers.Adam, lambda: optimizers.Adam(amsgrad=True), optimizers.SGD,
+    lambda: optimizers.SGD(momentum=0.9), lambda: optimizers.SGD(momentum=0.9, nesterov=True),
+    optimizers.RMSprop, lambda: optimizers.RMSprop(momentum=0.5, centered=True),
+]
+IDS = ["adam", "amsgrad", "sgd", "momentum", "nesterov", "rmsprop", "rmsprop-centered"]
+
+
+@pytest.mark.parametrize("make", IN_PLACE, ids=IDS)
+def test_a_kernel_nobody_holds_is_updated_in_its_own_array(make):
+    opt, var = make(), Variable(np.ones(SHAPE, np.float32))
     _step(opt, var, 0)
     array = var._value
     _step(opt, var, 1)
@@ -35,9 +46,10 @@ def test_values_handed_out_keep_their_values():
     assert not np.array_equal(var.numpy(), before)
 
 
-def test_in_place_and_fresh_updates_agree():
+@pytest.mark.parametrize("make", IN_PLACE, ids=IDS)
+def test_in_place_and_fresh_updates_agree(make):
     held, free = Variable(np.ones(SHAPE, np.float32)), Variable(np.ones(SHAPE, np.float32))
-    opt_held, opt_free = optimizers.Adam(), optimizers.Adam()
+    opt_held, opt_free = make(), make()
     for seed in range(4):
         held.value  # handed out before every step: always a fresh array
         _step(opt_held, held, seed)
