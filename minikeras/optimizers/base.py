@@ -4,8 +4,8 @@ A subclass supplies pure functions of NumPy arrays:
 
 - `init_slots(x) -> tuple` — the per-variable state (momentums, accumulators...), and
 - `update_rule(g, slots, x, t, lr) -> (new_x, new_slots)` — one step, `t = iterations + 1`;
-  it never changes `x` but may update the slot arrays in place (the optimizer owns them and
-  hands out copies only),
+  it may update the slot arrays in place (the optimizer owns them and hands out copies only)
+  but changes `x` only when called with `out=x` (rules with `in_place = True`),
 - `slot_groups` — the Keras names of the slots, grouped as Keras creates them (for `variables`).
 
 This class does everything Keras 3 does around them, in Keras's order (keras/src/optimizers/
@@ -411,8 +411,7 @@ class Optimizer:
         """Clipping, weight decay and the rule: one real update."""
         grads = self._clip(grads)
         lr = self._current_learning_rate()
-        t = int(self._iterations._value) + 1 if not self.gradient_accumulation_steps else \
-            int(self.iterations) + 1
+        t = int(self.iterations) + 1
         self._before_update(t)
         new_values = list(values)
         small = []
@@ -442,24 +441,23 @@ class Optimizer:
         small kernels are updated together, and their slots live in flat arrays of which each
         variable's slots are views.
         """
-        key = tuple(id(var) for _, _, _, var in small)
+        key = tuple(id(var) for *_, var in small)
         flat_slots = self._group_slots.get(key)
-        if flat_slots is None:
-            self._group_slots = {key: None}  # one group: the variables trained together
+        rebuilt = flat_slots is None
+        if rebuilt:  # a new set of variables: their current slots, laid end to end
             flat_slots = tuple(np.concatenate([self._slots[id(var)][k].ravel() for *_, var in small])
                                for k in range(len(self._slots[key[0]])))
         flat_x = np.concatenate([x.ravel() for _, _, x, _ in small])
         flat_g = np.concatenate([g.ravel() for _, g, _, _ in small])
         flat_x, new_slots = self.update_rule(flat_g, flat_slots, flat_x, t, lr)
         new_slots = tuple(new_slots)
-        fresh = any(a is not b for a, b in zip(new_slots, flat_slots)) or \
-            self._group_slots[key] is None
-        self._group_slots[key] = new_slots
+        self._group_slots = {key: new_slots}  # one group: the variables trained together
+        fresh = rebuilt or any(a is not b for a, b in zip(new_slots, flat_slots))
         start = 0
         for i, _, x, var in small:
             end = start + x.size
             new_values[i] = flat_x[start:end].reshape(x.shape)
-            if fresh:
+            if fresh:  # rules that return new slot arrays: point the variables' slots at them
                 self._slots[id(var)] = tuple(s[start:end].reshape(x.shape) for s in new_slots)
             start = end
 
