@@ -134,22 +134,4 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name or an identifier of another type.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        cls = CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"Unknown constraint: {identifier.get('class_name')!r}. Expected "
-                             f"one of {sorted(CLASSES)}.")
-        return cls.from_config(dict(identifier.get("config") or {}))
-    if isinstance(identifier, str):
-        cls = CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret constraint identifier: {identifier!r}. "
-                             f"Expected one of {sorted(CLASSES)}.")
-        return cls()
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}.")
+    return serialization.get_instance("constraint", CLASSES, identifier)

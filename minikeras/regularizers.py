@@ -167,23 +167,4 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name or an identifier of another type.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        cls = CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"Unknown regularizer: {identifier.get('class_name')!r}. Expected "
-                             f"one of {sorted(CLASSES)}.")
-        config_ = dict(identifier.get("config") or {})
-        return cls.from_config(config_) if isinstance(cls, type) else cls(**config_)
-    if isinstance(identifier, str):
-        cls = CLASSES.get(identifier) or CLASSES.get(identifier.lower())
-        if cls is None:
-            raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}. "
-                             f"Expected one of {sorted(CLASSES)}.")
-        return cls()
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}.")
+    return serialization.get_instance("regularizer", CLASSES, identifier, any_case=True)

@@ -1,5 +1,5 @@
 """What every registry (`initializers`, `regularizers`, `constraints`, ...) shares: turning an
-object into Keras's `{'class_name', 'config'}` form and back."""
+object into Keras's `{'class_name', 'config'}` form and back, and resolving identifiers."""
 
 
 def serialize(obj):
@@ -25,3 +25,38 @@ def deserialize(get, config, custom_objects=None):
         cls = custom_objects[name]
         return cls.from_config(config.get("config", {})) if isinstance(config, dict) else cls()
     return get(config)
+
+
+def get_instance(kind, classes, identifier, any_case=False):
+    """Returns an object from None, a name, a `{'class_name', 'config'}` dict, a class, an
+    instance or a function, looking names up in `classes`.
+
+    Args:
+        kind: what the registry holds, for error messages (`'constraint'`).
+        classes: `{name: class or factory}`.
+        identifier: what to resolve.
+        any_case: also try the lower-cased name.
+
+    Raises:
+        ValueError: for an unknown name or an identifier of another type.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        cls = classes.get(identifier.get("class_name"))
+        if cls is None:
+            raise ValueError(f"Unknown {kind}: {identifier.get('class_name')!r}. Expected "
+                             f"one of {sorted(classes)}.")
+        config = dict(identifier.get("config") or {})
+        return cls.from_config(config) if isinstance(cls, type) else cls(**config)
+    if isinstance(identifier, str):
+        cls = classes.get(identifier) or (classes.get(identifier.lower()) if any_case else None)
+        if cls is None:
+            raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. "
+                             f"Expected one of {sorted(classes)}.")
+        return cls()
+    if isinstance(identifier, type):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}.")
