@@ -14,9 +14,9 @@ import numpy as np
 from autograd.extend import defvjp, primitive
 from autograd.tracer import getval
 
-from minikeras.backend import config
-from minikeras.backend.scope import current_scope
-from minikeras.backend.variables import unwrap
+from minikeras import config
+from minikeras.stateless_scope import current_scope
+from minikeras.variables import unwrap
 from minikeras.ops import nn
 
 

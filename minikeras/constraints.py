@@ -8,8 +8,8 @@ with `autograd.numpy`, so a constraint may also be used inside a differentiated 
 import autograd.numpy as anp
 
 from minikeras import serialization
-from minikeras.backend import config
-from minikeras.backend.variables import unwrap
+from minikeras import config
+from minikeras.variables import unwrap
 
 
 class Constraint:

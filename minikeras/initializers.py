@@ -12,8 +12,8 @@ import math
 import numpy as np
 
 from minikeras import serialization
-from minikeras.backend import config
-from minikeras.backend.random import global_rng
+from minikeras import config
+from minikeras.random_seed import global_rng
 
 
 class Initializer:

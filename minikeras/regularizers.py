@@ -11,8 +11,8 @@ import numbers
 import autograd.numpy as anp
 
 from minikeras import serialization
-from minikeras.backend import config
-from minikeras.backend.variables import unwrap
+from minikeras import config
+from minikeras.variables import unwrap
 
 
 class Regularizer:

@@ -73,8 +73,8 @@ def check_layer_gradients(layer, x, rtol=1e-5, atol=1e-7, seed=0):
     """
     import autograd.numpy as anp
 
-    from minikeras.backend.scope import StatelessScope
-    from minikeras.trainers.autodiff import value_and_grads
+    from minikeras.stateless_scope import StatelessScope
+    from minikeras.autograd_internals import value_and_grads
 
     x = np.asarray(x, dtype=np.float64)
     out = layer(x)

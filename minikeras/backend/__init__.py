@@ -1,6 +1,6 @@
-"""`minikeras.backend`: global settings, variables and the stateless scope (the `K` of course code)."""
+"""`minikeras.backend`: the `K` namespace of course code (settings, variables and the K functions)."""
 
-from minikeras.backend.config import (
+from minikeras.config import (
     epsilon,
     floatx,
     image_data_format,
@@ -9,9 +9,9 @@ from minikeras.backend.config import (
     set_image_data_format,
     standardize_data_format,
 )
-from minikeras.backend.random import set_random_seed
-from minikeras.backend.scope import StatelessScope, current_scope
-from minikeras.backend.variables import Variable
+from minikeras.random_seed import set_random_seed
+from minikeras.stateless_scope import StatelessScope, current_scope
+from minikeras.variables import Variable
 from minikeras.backend.functions import *  # noqa: F401,F403,E402  (the K functions)
 
 

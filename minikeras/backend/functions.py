@@ -15,9 +15,9 @@ import numpy as np
 from autograd.tracer import getval
 
 from minikeras import activations as _activations
-from minikeras.backend import config as _config
-from minikeras.backend.random import global_rng as _global_rng
-from minikeras.backend.variables import Variable, unwrap
+from minikeras import config as _config
+from minikeras.random_seed import global_rng as _global_rng
+from minikeras.variables import Variable, unwrap
 
 
 def _t(x):

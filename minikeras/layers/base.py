@@ -10,10 +10,10 @@ import numpy as np
 from autograd.tracer import Box
 
 from minikeras import tree
-from minikeras.backend import config
-from minikeras.backend.scope import StatelessScope, current_scope
-from minikeras.backend.tensor import as_tensor
-from minikeras.backend.variables import Variable
+from minikeras import config
+from minikeras.stateless_scope import StatelessScope, current_scope
+from minikeras.tensor import as_tensor
+from minikeras.variables import Variable
 from minikeras.layers.keras_tensor import KerasTensor, Node, is_symbolic
 
 _uids = collections.defaultdict(int)

@@ -6,9 +6,9 @@ import autograd.numpy as anp
 import numpy as np
 
 from minikeras import activations, constraints, initializers, ops, regularizers
-from minikeras.backend import config
-from minikeras.backend.random import global_rng
-from minikeras.backend.scope import current_scope
+from minikeras import config
+from minikeras.random_seed import global_rng
+from minikeras.stateless_scope import current_scope
 from minikeras.layers.base import InputSpec, Layer
 from minikeras.layers.keras_tensor import KerasTensor, Node
 

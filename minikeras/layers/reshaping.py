@@ -4,7 +4,7 @@ import math
 
 import autograd.numpy as anp
 
-from minikeras.backend import config
+from minikeras import config
 from minikeras.layers.base import Layer
 
 

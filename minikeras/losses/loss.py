@@ -7,9 +7,9 @@ import numpy as np
 from autograd.tracer import getval, isbox
 
 from minikeras import ops
-from minikeras.backend import config
-from minikeras.backend.tensor import as_tensor
-from minikeras.backend.variables import unwrap
+from minikeras import config
+from minikeras.tensor import as_tensor
+from minikeras.variables import unwrap
 from minikeras.losses.utils import check_axis, check_label_smoothing, squeeze_or_expand_to_same_rank
 
 

@@ -10,8 +10,8 @@ import numpy as np
 from autograd.tracer import getval
 
 from minikeras import ops
-from minikeras.backend import config
-from minikeras.backend.variables import unwrap
+from minikeras import config
+from minikeras.variables import unwrap
 from minikeras.losses.loss import loss_class
 from minikeras.losses.utils import (
     as_float,

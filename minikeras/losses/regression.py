@@ -4,7 +4,7 @@ cosine similarity."""
 import autograd.numpy as anp
 import numpy as np
 
-from minikeras.backend import config
+from minikeras import config
 from minikeras.losses.loss import loss_class
 from minikeras.losses.utils import l2_normalize, prepare, softplus, squeeze_or_expand_to_same_rank
 

@@ -2,7 +2,7 @@
 
 import autograd.numpy as anp
 
-from minikeras.backend import config
+from minikeras import config
 from minikeras.losses.loss import loss_class
 from minikeras.losses.utils import prepare
 

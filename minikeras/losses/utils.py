@@ -11,9 +11,9 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval, isbox
 
-from minikeras.backend import config
-from minikeras.backend.scope import current_scope
-from minikeras.backend.variables import unwrap
+from minikeras import config
+from minikeras.stateless_scope import current_scope
+from minikeras.variables import unwrap
 
 
 def as_float(x):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from minikeras.backend import config
+from minikeras import config
 from minikeras.losses import squeeze_or_expand_to_same_rank
 from minikeras.metrics.base import as_float, to_numpy, wrapper_class
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from minikeras.backend import config
+from minikeras import config
 from minikeras.metrics.base import Metric, as_float, divide_no_nan
 from minikeras.metrics.confusion_utils import confusion_counts, evenly_spaced
 

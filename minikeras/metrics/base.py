@@ -10,9 +10,9 @@ import re
 import numpy as np
 from autograd.tracer import getval
 
-from minikeras.backend import config
-from minikeras.backend.tensor import as_tensor
-from minikeras.backend.variables import unwrap
+from minikeras import config
+from minikeras.tensor import as_tensor
+from minikeras.variables import unwrap
 from minikeras.losses import squeeze_or_expand_to_same_rank
 
 
@@ -69,7 +69,7 @@ class Metric:
             name: the variable's name.
         """
         from minikeras import initializers
-        from minikeras.backend.variables import Variable
+        from minikeras.variables import Variable
 
         init = initializers.get(initializer)
         var = Variable(init, shape=tuple(shape or ()), dtype=dtype or self.dtype,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from minikeras.backend import config
+from minikeras import config
 from minikeras.metrics.base import Metric, as_float, to_numpy
 
 

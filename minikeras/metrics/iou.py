@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from minikeras.backend import config
+from minikeras import config
 from minikeras.metrics.base import Metric, to_numpy
 
 

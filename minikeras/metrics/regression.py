@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from minikeras import losses
-from minikeras.backend import config
+from minikeras import config
 from minikeras.losses import (
     log_cosh,
     mean_absolute_error,

@@ -9,7 +9,7 @@ gradient of a model's first layer is never computed.
 import numpy as np
 from autograd.extend import defvjp, defvjp_argnums, primitive
 
-from minikeras.backend.blas import dot
+from minikeras.blas import dot
 
 
 def _as_2d(x):

@@ -6,7 +6,7 @@ Each accepts `Variable`s as well as arrays, so a user's `call` can write
 
 import autograd.numpy as anp
 
-from minikeras.backend.variables import unwrap
+from minikeras.variables import unwrap
 
 
 def _wrap(name, doc=None):

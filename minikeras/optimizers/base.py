@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from minikeras.backend.variables import Variable, unwrap
+from minikeras.variables import Variable, unwrap
 
 
 # Variables of at most this many float32 entries are updated together by an elementwise rule.

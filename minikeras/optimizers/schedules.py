@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from minikeras.backend.variables import unwrap
+from minikeras.variables import unwrap
 
 f32 = np.float32
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from minikeras import tree
-from minikeras.backend import config
+from minikeras import config
 
 
 def _to_array(x, what):

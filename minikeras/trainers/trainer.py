@@ -14,12 +14,12 @@ from autograd.tracer import getval
 
 from minikeras import optimizers as optimizers_module
 from minikeras import tree
-from minikeras.backend import config
-from minikeras.backend.random import make_rng
-from minikeras.backend.scope import StatelessScope
+from minikeras import config
+from minikeras.random_seed import make_rng
+from minikeras.stateless_scope import StatelessScope
 from minikeras.callbacks import CallbackList, History, ProgbarLogger
 from minikeras.trainers import data as data_utils
-from minikeras.trainers.autodiff import value_and_grads
+from minikeras.autograd_internals import value_and_grads
 from minikeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
 
 

@@ -8,8 +8,8 @@ import pytest
 from autograd import grad
 
 from minikeras import activations, backend as K, layers
-from minikeras.backend.scope import StatelessScope
-from minikeras.backend.variables import Variable
+from minikeras.stateless_scope import StatelessScope
+from minikeras.variables import Variable
 from tests.conftest import central_difference_grad, load_golden
 
 GOLDEN = load_golden("activations.json")

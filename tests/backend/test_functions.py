@@ -7,7 +7,7 @@ from autograd import grad
 
 import minikeras as keras
 from minikeras import backend as K
-from minikeras.backend.variables import Variable
+from minikeras.variables import Variable
 from minikeras.layers import Dense, Input
 from minikeras.models import Sequential
 from tests.conftest import central_difference_grad

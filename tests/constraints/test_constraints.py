@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from minikeras import constraints
-from minikeras.backend.variables import Variable
+from minikeras.variables import Variable
 from minikeras.constraints import MaxNorm, MinMaxNorm, NonNeg, UnitNorm
 from minikeras.layers import Dense, Input
 from minikeras.models import Sequential

@@ -155,8 +155,8 @@ def test_custom_layer_written_for_keras_trains_through_ops():
 def test_variable_converted_to_numpy_inside_a_trace_raises_clear_error():
     import autograd.numpy as anp
 
-    from minikeras.backend.scope import StatelessScope
-    from minikeras.trainers.autodiff import value_and_grads
+    from minikeras.stateless_scope import StatelessScope
+    from minikeras.autograd_internals import value_and_grads
 
     d = Dense(2)
     d(np.ones((1, 2)))

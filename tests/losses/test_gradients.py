@@ -9,7 +9,7 @@ import pytest
 from autograd import grad
 
 from minikeras import activations, losses, ops
-from minikeras.backend.scope import StatelessScope
+from minikeras.stateless_scope import StatelessScope
 from tests.conftest import central_difference_grad
 
 # `cce_unnormalized` feeds probabilities that do not sum to 1 on purpose.

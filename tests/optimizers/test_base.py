@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from minikeras import optimizers
-from minikeras.backend.variables import Variable
+from minikeras.variables import Variable
 from minikeras.optimizers import schedules
 
 G1 = np.array([3.0, 4.0], np.float32)    # norm 5

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from minikeras import optimizers
-from minikeras.backend.variables import Variable
+from minikeras.variables import Variable
 from tests.conftest import load_golden
 
 OPT_CASES = load_golden("optimizers.json")["cases"]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from minikeras import optimizers
-from minikeras.backend.variables import Variable
+from minikeras.variables import Variable
 from minikeras.optimizers import base
 
 SHAPES = [(3, 4), (4,), (1,), (200, 100), (5, 2)]  # (200, 100) is above GROUP_SIZE

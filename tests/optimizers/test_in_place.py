@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from minikeras import optimizers
-from minikeras.backend.variables import Variable
+from minikeras.variables import Variable
 
 SHAPE = (200, 100)  # large enough not to be grouped with the small variables
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from minikeras import optimizers
-from minikeras.backend.variables import Variable
+from minikeras.variables import Variable
 
 X0 = np.array([1.0, -2.0, 0.5], dtype=np.float32)
 G = np.array([0.5, 0.25, -4.0], dtype=np.float32)

@@ -6,7 +6,7 @@ import pytest
 from autograd import grad
 
 from minikeras import regularizers
-from minikeras.backend.variables import Variable
+from minikeras.variables import Variable
 from minikeras.layers import Dense, Input
 from minikeras.models import Sequential
 from minikeras.regularizers import L1, L1L2, L2, OrthogonalRegularizer

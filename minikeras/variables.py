@@ -4,8 +4,8 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import isbox
 
-from minikeras.backend import config
-from minikeras.backend.scope import current_scope
+from minikeras import config
+from minikeras.stateless_scope import current_scope
 
 
 def standardize_dtype(dtype):
