@@ -17,26 +17,28 @@ def _stack():
 
 
 class StatelessScope:
-    """Maps variables to traced values and collects assignments, losses and logits.
+    """Maps variables to the values to use instead of theirs, and collects what a call produces.
 
     Args:
-        values: list of `(variable, value)` pairs read in place of the stored values.
+        values: `(variable, value)` pairs read in place of the variables' stored arrays.
         training: the default `training` flag for layers called inside the scope.
         rng: the `numpy.random.Generator` that dropout and noise layers draw from.
+
+    Attributes:
+        updates: `{variable: value}` of the assignments made inside the scope (not applied).
+        losses: the losses layers added during the call (`add_loss`, activity regularizers).
     """
 
     def __init__(self, values=(), training=False, rng=None):
-        self.values = {id(var): value for var, value in values}
+        self.values = dict(values)
         self.updates = {}
         self.losses = []
         self.training = training
         self.rng = rng
-        # id(probabilities) -> logits, so a cross-entropy can use the softmax's input.
-        self.logits = {}
 
     def assign(self, variable, value):
-        self.values[id(variable)] = value
-        self.updates[id(variable)] = (variable, value)
+        self.values[variable] = value
+        self.updates[variable] = value
 
     def __enter__(self):
         _stack().append(self)
@@ -52,8 +54,3 @@ def current_scope():
     stack = _stack()
     return stack[-1] if stack else None
 
-
-def in_training_phase():
-    """True when the innermost scope was opened for a training step."""
-    scope = current_scope()
-    return bool(scope is not None and scope.training)

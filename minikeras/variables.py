@@ -1,10 +1,16 @@
-"""`Variable`: a named, mutable array that layers own and optimizers update."""
+"""`Variable`: a named, mutable array that layers own and optimizers update.
+
+Inside a training step a `Variable` *is* its traced value: autograd treats it as a box (see
+`autograd_internals.register_traceable`), so `x @ self.kernel + self.bias`, `ops.matmul(x,
+self.kernel)` and `K.dot(x, self.kernel)` all carry gradients to it, whichever side of an
+operator it stands on.
+"""
 
 import autograd.numpy as anp
 import numpy as np
-from autograd.tracer import isbox
 
 from minikeras import config
+from minikeras.autograd_internals import UNTRACED, isbox, register_traceable
 from minikeras.stateless_scope import current_scope
 
 
@@ -33,9 +39,10 @@ class Variable:
 
     # Lets `ndarray + variable` call our reflected operators instead of converting us.
     __array_priority__ = 200
-    # The stored array last handed out by `value` (so possibly held outside minikeras): an
-    # optimizer never writes a new value into that array, only into ones nobody else has seen.
-    _exposed = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        register_traceable(cls)  # autograd matches box types exactly, not by subclass
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, **kwargs):
         self.constraint = kwargs.pop("constraint", None)
@@ -66,22 +73,41 @@ class Variable:
             raise ValueError(
                 f"Variable '{self.name}': initial value has shape {value.shape}, expected {tuple(shape)}."
             )
-        self._value = value
+        self._array = value
+
+    def _scoped(self):
+        """The value a stateless scope gives this variable, or None outside any scope for it."""
+        scope = current_scope()
+        return None if scope is None else scope.values.get(self)
 
     @property
     def value(self):
-        """The current value: the traced one inside a stateless scope, else the stored array."""
-        scope = current_scope()
-        if scope is not None:
-            traced = scope.values.get(id(self))
-            if traced is not None:
-                return traced
-        self._exposed = self._value
-        return self._value
+        """The current value: the one given by the innermost stateless scope (traced inside a
+        training step), else the stored array, which must not be modified in place."""
+        scoped = self._scoped()
+        return self._array if scoped is None else scoped
+
+    # autograd's box protocol (see `register_traceable`): a variable mapped to a traced value
+    # in the current scope is that box; otherwise it is a constant converted by `__array__`.
+    @property
+    def _value(self):
+        scoped = self._scoped()
+        if scoped is None:
+            return self._array
+        return scoped._value if isbox(scoped) else scoped
+
+    @property
+    def _trace(self):
+        scoped = self._scoped()
+        return scoped._trace if isbox(scoped) else UNTRACED
+
+    @property
+    def _node(self):
+        return self._scoped()._node
 
     def numpy(self):
         """Returns a copy of the stored value as a NumPy array."""
-        return np.array(self._value)
+        return np.array(self._array)
 
     def assign(self, value):
         """Sets the value; inside a stateless scope the assignment is recorded, not applied."""
@@ -91,12 +117,12 @@ class Variable:
             scope.assign(self, value)
             return self
         value = np.array(value, dtype=self._dtype)  # a copy: the caller keeps its array
-        if value.shape != self._value.shape:
+        if value.shape != self._array.shape:
             raise ValueError(
                 f"Cannot assign a value of shape {value.shape} to variable '{self.path}' "
-                f"of shape {self._value.shape}."
+                f"of shape {self._array.shape}."
             )
-        self._value = value
+        self._array = value
         return self
 
     def assign_add(self, value):
@@ -107,7 +133,7 @@ class Variable:
 
     @property
     def shape(self):
-        return self._value.shape
+        return self._array.shape
 
     @property
     def dtype(self):
@@ -115,10 +141,10 @@ class Variable:
 
     @property
     def ndim(self):
-        return self._value.ndim
+        return self._array.ndim
 
     def __len__(self):
-        return len(self._value)
+        return len(self._array)
 
     def __array__(self, dtype=None, copy=None):
         value = self.value
@@ -126,7 +152,7 @@ class Variable:
             raise TypeError(
                 f"Variable '{self.path}' was converted to a NumPy array while its gradient is being "
                 "computed, which would silently drop the gradient. Use `keras.ops` functions "
-                "(e.g. `ops.matmul(x, self.kernel)`) or `self.kernel.value` in `call`."
+                "(e.g. `ops.matmul(x, self.kernel)`) instead of `numpy` ones in `call`."
             )
         return np.asarray(value, dtype=dtype)
 
@@ -142,22 +168,39 @@ class Variable:
     def __repr__(self):
         return f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}>"
 
-    # Arithmetic reads the current value, so `x @ self.kernel` traces correctly.
-    def __add__(self, o): return anp.add(self.value, unwrap(o))
-    def __radd__(self, o): return anp.add(unwrap(o), self.value)
-    def __sub__(self, o): return anp.subtract(self.value, unwrap(o))
-    def __rsub__(self, o): return anp.subtract(unwrap(o), self.value)
-    def __mul__(self, o): return anp.multiply(self.value, unwrap(o))
-    def __rmul__(self, o): return anp.multiply(unwrap(o), self.value)
-    def __truediv__(self, o): return anp.true_divide(self.value, unwrap(o))
-    def __rtruediv__(self, o): return anp.true_divide(unwrap(o), self.value)
-    def __matmul__(self, o): return anp.matmul(self.value, unwrap(o))
-    def __rmatmul__(self, o): return anp.matmul(unwrap(o), self.value)
-    def __pow__(self, o): return anp.power(self.value, unwrap(o))
-    def __neg__(self): return anp.negative(self.value)
-    def __abs__(self): return anp.abs(self.value)
+    # Operators go through autograd.numpy, which sees a traced variable as its box.
+    def __add__(self, o): return anp.add(self, o)
+    def __radd__(self, o): return anp.add(o, self)
+    def __sub__(self, o): return anp.subtract(self, o)
+    def __rsub__(self, o): return anp.subtract(o, self)
+    def __mul__(self, o): return anp.multiply(self, o)
+    def __rmul__(self, o): return anp.multiply(o, self)
+    def __truediv__(self, o): return anp.true_divide(self, o)
+    def __rtruediv__(self, o): return anp.true_divide(o, self)
+    def __matmul__(self, o): return anp.matmul(self, o)
+    def __rmatmul__(self, o): return anp.matmul(o, self)
+    def __pow__(self, o): return anp.power(self, o)
+    def __rpow__(self, o): return anp.power(o, self)
+    def __neg__(self): return anp.negative(self)
+    def __abs__(self): return anp.abs(self)
     def __getitem__(self, idx): return self.value[idx]
-    def __lt__(self, o): return self.value < unwrap(o)
-    def __gt__(self, o): return self.value > unwrap(o)
-    def __le__(self, o): return self.value <= unwrap(o)
-    def __ge__(self, o): return self.value >= unwrap(o)
+    def __lt__(self, o): return anp.less(self, o)
+    def __gt__(self, o): return anp.greater(self, o)
+    def __le__(self, o): return anp.less_equal(self, o)
+    def __ge__(self, o): return anp.greater_equal(self, o)
+
+
+register_traceable(Variable)
+
+
+def assign_arrays(variables, arrays):
+    """Makes each variable hold the matching array: the engine's and optimizers' one write-back.
+
+    The arrays are taken as they are (no copy), so they must be new arrays that nothing else
+    will modify; values of another dtype are cast to the variable's.
+    """
+    for variable, array in zip(variables, arrays):
+        array = np.asarray(array)
+        if array.dtype != variable._dtype:
+            array = array.astype(variable._dtype)
+        variable._array = array
