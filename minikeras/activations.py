@@ -15,7 +15,6 @@ from autograd.extend import defvjp, primitive
 from autograd.tracer import getval
 
 from minikeras import config
-from minikeras.stateless_scope import current_scope
 from minikeras.variables import unwrap
 from minikeras.ops import nn
 
@@ -304,19 +303,9 @@ def hard_shrink(x, threshold=0.5):
 
 # --------------------------------------------------------------------------- along an axis
 def softmax(x, axis=-1):
-    """Returns `exp(x) / sum(exp(x))` along `axis` (default -1; a tuple of axes is allowed).
-
-    Inside a training step the input is remembered, so a cross-entropy loss on these
-    probabilities can be computed from the logits (same value, stable and faster).
-    """
+    """Returns `exp(x) / sum(exp(x))` along `axis` (default -1; a tuple of axes is allowed)."""
     x = _tensor(x)
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    out = nn.softmax(x, axis=axis)
-    scope = current_scope()
-    if scope is not None and axis in (-1, anp.ndim(x) - 1):
-        scope.logits[id(out)] = x
-    return out
+    return nn.softmax(x, axis=tuple(axis) if isinstance(axis, list) else axis)
 
 
 def log_softmax(x, axis=-1):

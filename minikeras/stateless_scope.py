@@ -7,6 +7,8 @@ applied. The same `call` is therefore both the user-facing method and what autog
 
 import threading
 
+import numpy as np
+
 _local = threading.local()
 
 
@@ -22,19 +24,28 @@ class StatelessScope:
     Args:
         values: `(variable, value)` pairs read in place of the variables' stored arrays.
         training: the default `training` flag for layers called inside the scope.
-        rng: the `numpy.random.Generator` that dropout and noise layers draw from.
+        seed: the seed of the generator that dropout and noise layers draw from inside the
+            scope (default None: they use their own or the global one).
 
     Attributes:
         updates: `{variable: value}` of the assignments made inside the scope (not applied).
         losses: the losses layers added during the call (`add_loss`, activity regularizers).
     """
 
-    def __init__(self, values=(), training=False, rng=None):
+    def __init__(self, values=(), training=False, seed=None):
         self.values = dict(values)
         self.updates = {}
         self.losses = []
         self.training = training
-        self.rng = rng
+        self.seed = seed
+        self._rng = None
+
+    @property
+    def rng(self):
+        """The scope's `numpy.random.Generator` (made on first use), or None without a seed."""
+        if self._rng is None and self.seed is not None:
+            self._rng = np.random.default_rng(self.seed)
+        return self._rng
 
     def assign(self, variable, value):
         self.values[variable] = value

@@ -19,7 +19,6 @@ from minikeras.losses.utils import (
     check_label_smoothing,
     check_probabilities,
     check_same_shape,
-    logits_of,
     prepare,
     sigmoid,
     softplus,
@@ -46,7 +45,8 @@ def poisson(y_true, y_pred):
 def _crossentropy(y_true, y_pred, from_logits, axis, fn_name):
     """`-sum(y_true * log(p), axis)`: the shared core of the (sparse) categorical losses."""
     eps = config.epsilon()
-    logits = logits_of(y_pred) if axis in (-1, anp.ndim(y_pred) - 1) else None
+    # A softmax output of this training step: cross-entropy is computed from its logits.
+    logits = ops.softmax_input(y_pred) if axis in (-1, anp.ndim(y_pred) - 1) else None
     if from_logits:
         if logits is not None:
             warn(f"`{fn_name}` received `from_logits=True`, but the `y_pred` argument was "
@@ -54,8 +54,8 @@ def _crossentropy(y_true, y_pred, from_logits, axis, fn_name):
                  "Was this intended?")
         return -anp.sum(y_true * ops.log_softmax(y_pred, axis=axis), axis=axis)
     if logits is not None:
-        # y_pred is softmax(logits) of this step: the fused op has the same value and gradient
-        # as clipping the probabilities, computed from the logits in one pass.
+        # The fused op has the same value and gradient as clipping the probabilities,
+        # computed from the logits in one pass.
         return ops.softmax_cross_entropy(logits, y_true, getval(y_pred), eps)
     check_probabilities(fn_name, y_pred, axis)
     p = y_pred / anp.sum(y_pred, axis=axis, keepdims=True)

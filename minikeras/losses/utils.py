@@ -12,7 +12,6 @@ import numpy as np
 from autograd.tracer import getval, isbox
 
 from minikeras import config
-from minikeras.stateless_scope import current_scope
 from minikeras.variables import unwrap
 
 
@@ -105,12 +104,6 @@ def check_probabilities(fn_name, y_pred, axis=None):
             f"`{fn_name}` received probabilities that do not sum to 1 along axis {axis}; they "
             "are rescaled to sum to 1, as Keras does. For independent (multi-label) "
             "probabilities use `binary_crossentropy`.")
-
-
-def logits_of(y_pred):
-    """The logits a softmax produced `y_pred` from inside the current training step, if known."""
-    scope = current_scope()
-    return scope.logits.get(id(y_pred)) if scope is not None else None
 
 
 def sigmoid(x):

@@ -9,6 +9,7 @@ gradient of a model's first layer is never computed.
 import numpy as np
 from autograd.extend import defvjp, defvjp_argnums, primitive
 
+from minikeras.autograd_internals import primitive_input
 from minikeras.blas import dot
 
 
@@ -87,16 +88,44 @@ def _log_softmax(x, axis=-1):
     return shifted - np.log(_sum(np.exp(shifted), axis, keepdims=True))
 
 
-# The primitives wrap the raw functions; the VJPs below call the raw ones, which skips
-# autograd's wrapper on the hot path.
+class SoftmaxVJP:
+    """The VJP of `softmax`, kept as an object holding the primitive's input: a cross-entropy
+    then recognises, from the graph itself, probabilities that a softmax made (`softmax_input`)."""
+
+    __slots__ = ("ans", "x", "axis")
+
+    def __init__(self, ans, x, axis):
+        self.ans, self.x, self.axis = ans, x, axis
+
+    def __call__(self, g):
+        ans = self.ans
+        return (ans * (g - _sum(g * ans, self.axis, keepdims=True)),)
+
+
+# The primitives wrap the raw functions; the VJPs call the raw ones, which skips autograd's
+# wrapper on the hot path.
 softmax = primitive(_softmax)
 softmax.__doc__ = "Returns `exp(x) / sum(exp(x))` along `axis`, computed without overflow."
 log_softmax = primitive(_log_softmax)
 log_softmax.__doc__ = "Returns `x - logsumexp(x)` along `axis`."
 
-defvjp(softmax, lambda ans, x, axis=-1: lambda g: ans * (g - _sum(g * ans, axis, keepdims=True)))
+defvjp_argnums(softmax, lambda argnums, ans, args, kwargs: SoftmaxVJP(
+    ans, args[0], kwargs.get("axis", args[1] if len(args) > 1 else -1)))
 defvjp(log_softmax, lambda ans, x, axis=-1: lambda g: g - np.exp(ans) * _sum(g, axis,
                                                                              keepdims=True))
+
+
+def softmax_input(probabilities):
+    """The logits that `softmax` turned into `probabilities` along the last axis, or None.
+
+    Found in the autograd graph of the current trace, so only traced probabilities qualify;
+    the result is traced too, and gradients sent to it reach the logits.
+    """
+    found = primitive_input(probabilities, SoftmaxVJP)
+    if found is None:
+        return None
+    vjp, logits = found
+    return logits if vjp.axis in (-1, np.ndim(vjp.x) - 1) else None
 
 
 def _clip_bounds(dtype, epsilon):

@@ -1,26 +1,23 @@
-"""The training engine: `compile`, `fit`, `evaluate`, `predict` and the `*_on_batch` methods.
+"""The training API: `compile`, `fit`, `evaluate`, `predict` and the `*_on_batch` methods.
 
-It is the one place that calls autograd. A training step builds the pure objective
-`loss(trainable_values)` by calling the model inside a `StatelessScope` (so every `Variable`
-reads the value being differentiated), takes its vector-Jacobian product, applies the
-optimizer's rule and writes the new values back.
+They are loops over the pure step of `minikeras.trainers.step`: data in batches, the step's
+results written back, metrics, progress bar and callbacks.
 """
 
 import time
 import warnings
 
 import numpy as np
-from autograd.tracer import getval
 
 from minikeras import optimizers as optimizers_module
 from minikeras import tree
 from minikeras import config
+from minikeras.callbacks import CallbackList, History, ProgbarLogger
 from minikeras.random_seed import make_rng
 from minikeras.stateless_scope import StatelessScope
-from minikeras.callbacks import CallbackList, History, ProgbarLogger
 from minikeras.trainers import data as data_utils
-from minikeras.autograd_internals import value_and_grads
 from minikeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
+from minikeras.trainers.step import TrainStep, new_seed, test_step
 
 
 def _resolve_verbose(verbose):
@@ -29,21 +26,6 @@ def _resolve_verbose(verbose):
     if verbose not in (0, 1, 2, True, False):
         raise ValueError(f"`verbose` must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
     return int(verbose)
-
-
-def _add_penalties(loss, variables_and_values, scope):
-    """The loss plus the weights' regularization penalties and the losses that layers added
-    during the call (activity regularizers, `add_loss`), as Keras adds them."""
-    for var, value in variables_and_values:
-        if var.regularizer is not None:
-            loss = loss + var.regularizer(value)
-    for extra in scope.losses:
-        loss = loss + extra
-    return loss
-
-
-def _unbox(structure):
-    return tree.map_structure(getval, structure) if tree.is_nested(structure) else getval(structure)
 
 
 class Trainer:
@@ -168,40 +150,13 @@ class Trainer:
         if not self.built:
             self(data_utils.take(x, slice(0, 1)))
 
-    def _train_step(self, x, y, sample_weight, rng):
-        variables = self._train_vars
-        values = [v._value for v in variables]
-        aux = {}
-
-        def objective(traced):
-            with StatelessScope(zip(variables, traced), training=True, rng=rng) as scope:
-                y_pred = self(x, training=True)
-                loss, per_output = self._compiled_loss(y, y_pred, sample_weight)
-                loss = _add_penalties(loss, zip(variables, traced), scope)
-            aux["y_pred"] = _unbox(y_pred)
-            aux["per_output"] = [None if l is None else getval(l) for l in per_output]
-            aux["updates"] = [(var, getval(v)) for var, v in scope.updates.values()]
-            return loss
-
-        loss, grads = value_and_grads(objective, values)
-        new_values = self.optimizer.step(grads, values, variables)
-        for var, value in zip(variables, new_values):
-            var._value = value
-        for var, value in aux["updates"]:
-            var._value = np.asarray(value, dtype=var.dtype)
-        return float(loss), aux["y_pred"], aux["per_output"]
-
-    def _test_step(self, x, y, sample_weight):
-        with StatelessScope(training=False) as scope:
-            y_pred = self(x, training=False)
-            loss, per_output = self._compiled_loss(y, y_pred, sample_weight)
-            loss = _add_penalties(loss, ((v, v.value) for v in self.trainable_weights), scope)
-        return float(loss), y_pred, per_output
-
-    def _update_metrics(self, y, y_pred, sample_weight, loss, per_output, batch_size):
+    def _update_metrics(self, y, sample_weight, loss, logs, batch_size):
+        """Feeds one batch's `loss` and step `logs` (`y_pred`, `output_losses`) to the metrics."""
+        y_pred = logs["y_pred"]
         ys = tree.flatten(y) if len(self._compiled_loss.losses) > 1 else [y]
         preds = tree.flatten(y_pred) if len(self._compiled_loss.losses) > 1 else [y_pred]
-        self._compiled_metrics.update(ys, preds, sample_weight, loss, per_output, batch_size)
+        self._compiled_metrics.update(ys, preds, sample_weight, loss, logs["output_losses"],
+                                      batch_size)
 
     def _logs(self):
         logs = self._compiled_metrics.results()
@@ -261,7 +216,7 @@ class Trainer:
         self._ensure_built(x)
         if self._compiled_loss is None:
             self._build_compiled()
-        self._train_vars = self.trainable_weights
+        train_step = TrainStep(self)
         rng = make_rng()
         batches_per_epoch = -(-n // batch_size)
         steps = steps_per_epoch or batches_per_epoch
@@ -287,9 +242,8 @@ class Trainer:
                     callback_list.on_train_batch_begin(step)
                     xb, yb = data_utils.take(x, index), data_utils.take(y, index)
                     swb = data_utils.take(sample_weight, index)
-                    loss, y_pred, per_output = self._train_step(xb, yb, swb, rng)
-                    self._update_metrics(yb, y_pred, swb, loss, per_output,
-                                         len(tree.flatten(yb)[0]))
+                    loss, logs = train_step.run(xb, yb, swb, new_seed(rng))
+                    self._update_metrics(yb, swb, loss, logs, len(tree.flatten(yb)[0]))
                     if batch_logs:  # the running means so far, as Keras passes them
                         callback_list.on_train_batch_end(step, self._logs())
                     step += 1
@@ -304,7 +258,7 @@ class Trainer:
             if self.stop_training:
                 break
         # Keras: with use_ema the weights end as their moving average.
-        self.optimizer.finalize_variable_values(self._train_vars)
+        self.optimizer.finalize_variable_values(train_step.trainable)
         callback_list.on_train_end(epoch_logs if epochs > initial_epoch else {})
         return history
 
@@ -339,8 +293,8 @@ class Trainer:
             if callback_list is not None:
                 callback_list.on_test_batch_begin(i)
             yb, swb = data_utils.take(y, index), data_utils.take(sample_weight, index)
-            loss, y_pred, per_output = self._test_step(data_utils.take(x, index), yb, swb)
-            self._update_metrics(yb, y_pred, swb, loss, per_output, len(tree.flatten(yb)[0]))
+            loss, logs = test_step(self, data_utils.take(x, index), yb, swb)
+            self._update_metrics(yb, swb, loss, logs, len(tree.flatten(yb)[0]))
             if callback_list is not None and "on_test_batch_end" in callback_list.active:
                 callback_list.on_test_batch_end(i, self._logs())
         return self._logs() if slices else {}
@@ -416,10 +370,9 @@ class Trainer:
         self._ensure_built(x)
         if self._compiled_loss is None:
             self._build_compiled()
-        self._train_vars = self.trainable_weights
         self._compiled_metrics.reset()
-        loss, y_pred, per_output = self._train_step(x, y, sample_weight, make_rng())
-        self._update_metrics(y, y_pred, sample_weight, loss, per_output, n)
+        loss, logs = TrainStep(self).run(x, y, sample_weight, new_seed(make_rng()))
+        self._update_metrics(y, sample_weight, loss, logs, n)
         return self._format_results(self._logs(), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -430,8 +383,8 @@ class Trainer:
         if self._compiled_loss is None:
             self._build_compiled()
         self._compiled_metrics.reset()
-        loss, y_pred, per_output = self._test_step(x, y, sample_weight)
-        self._update_metrics(y, y_pred, sample_weight, loss, per_output, n)
+        loss, logs = test_step(self, x, y, sample_weight)
+        self._update_metrics(y, sample_weight, loss, logs, n)
         return self._format_results(self._logs(), return_dict)
 
     def predict_on_batch(self, x):

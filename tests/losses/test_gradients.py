@@ -1,15 +1,13 @@
-"""Gradients of every loss w.r.t. `y_pred` (autograd) against float64 central differences,
-and the fused softmax + cross-entropy path against the plain one (value and gradient)."""
+"""Gradients of every loss w.r.t. `y_pred` (autograd) against float64 central differences.
 
-import warnings
+The fused softmax + cross-entropy path is tested in tests/ops/test_softmax_fusion.py."""
 
 import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd import grad
 
-from minikeras import activations, losses, ops
-from minikeras.stateless_scope import StatelessScope
+from minikeras import losses
 from tests.conftest import central_difference_grad
 
 # `cce_unnormalized` feeds probabilities that do not sum to 1 on purpose.
@@ -105,67 +103,3 @@ def test_all_zero_prediction_keeps_cosine_gradient_finite(float64):
 
     g = grad(objective)(np.zeros((N, C)))
     assert np.all(np.isfinite(g))
-
-
-# ----------------------------------------------------------------------- fused softmax path
-def _cce_of_softmax(logits, y_true, scoped, **kwargs):
-    """CCE of `softmax(logits)`: inside a StatelessScope the loss sees the logits (fused)."""
-    loss = losses.CategoricalCrossentropy(**kwargs)
-    if not scoped:
-        return loss(y_true, activations.softmax(logits))
-    with StatelessScope():
-        return loss(y_true, activations.softmax(logits))
-
-
-@pytest.fixture
-def fused_calls(monkeypatch):
-    calls = []
-    original = ops.softmax_cross_entropy
-
-    def spy(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(ops, "softmax_cross_entropy", spy)
-    return calls
-
-
-@pytest.mark.parametrize("scale", [1.0, 12.0], ids=["moderate", "saturated"])
-@pytest.mark.parametrize("smoothing", [0.0, 0.1])
-def test_fused_softmax_cross_entropy_matches_the_plain_path(fused_calls, scale, smoothing):
-    logits = (LOGITS * scale).astype(np.float32)
-    y = ONE_HOT.astype(np.float32)
-    plain = _cce_of_softmax(logits, y, scoped=False, label_smoothing=smoothing)
-    assert not fused_calls
-    fused = _cce_of_softmax(logits, y, scoped=True, label_smoothing=smoothing)
-    assert fused_calls, "the scoped call did not take the fused path"
-    np.testing.assert_allclose(fused, plain, rtol=1e-6)
-    g_plain = grad(lambda z: _cce_of_softmax(z, y, False, label_smoothing=smoothing))(logits)
-    g_fused = grad(lambda z: _cce_of_softmax(z, y, True, label_smoothing=smoothing))(logits)
-    np.testing.assert_allclose(g_fused, g_plain, rtol=1e-5, atol=1e-7)
-
-
-def test_fused_path_gradient_matches_central_differences(float64, fused_calls):
-    def objective(z):
-        return _cce_of_softmax(z, ONE_HOT, scoped=True)
-
-    np.testing.assert_allclose(grad(objective)(LOGITS), central_difference_grad(objective, LOGITS),
-                               rtol=1e-5, atol=1e-8)
-    assert fused_calls
-
-
-def test_sparse_labels_also_take_the_fused_path(fused_calls):
-    logits = LOGITS.astype(np.float32)
-    with StatelessScope():
-        fused = losses.SparseCategoricalCrossentropy()(LABELS, activations.softmax(logits))
-    plain = losses.SparseCategoricalCrossentropy()(LABELS, activations.softmax(logits))
-    assert fused_calls
-    np.testing.assert_allclose(fused, plain, rtol=1e-6)
-
-
-def test_from_logits_on_softmax_output_warns_as_keras():
-    with StatelessScope(), pytest.warns(UserWarning, match="produced by a softmax"):
-        losses.categorical_crossentropy(ONE_HOT, activations.softmax(LOGITS), from_logits=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        losses.categorical_crossentropy(ONE_HOT, LOGITS, from_logits=True)

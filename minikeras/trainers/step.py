@@ -1,0 +1,114 @@
+"""The training step as data: the one place that calls autograd.
+
+`TrainStep` is built once per `fit` (or `train_on_batch`). Calling it is pure, as Keras 3's
+JAX trainer is: it takes every value it reads and returns every value it computed,
+
+    step(trainable, non_trainable, optimizer_state, x, y, sample_weight, seed)
+        -> (loss, logs, new_trainable, new_non_trainable, new_optimizer_state)
+
+and `write_back` puts the new values into the `Variable`s, in one place.
+"""
+
+import numpy as np
+
+from minikeras.autograd_internals import value_and_grads
+from minikeras.stateless_scope import StatelessScope
+from minikeras.variables import assign_arrays
+
+
+def total_loss(compiled_loss, y, y_pred, sample_weight, variables, values, added_losses):
+    """The compiled loss plus the weights' regularization penalties and the losses layers added
+    during the call (activity regularizers, `add_loss`), as Keras adds them.
+
+    Returns:
+        `(total, [loss of each output])`.
+    """
+    loss, per_output = (None, []) if compiled_loss is None else compiled_loss(y, y_pred,
+                                                                             sample_weight)
+    terms = ([] if loss is None else [loss]) + [
+        var.regularizer(value) for var, value in zip(variables, values)
+        if var.regularizer is not None] + list(added_losses)
+    if not terms:
+        raise ValueError("The model has no loss to minimize: pass a `loss` to `compile()` or "
+                         "add one in a layer with `self.add_loss(...)`.")
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total, per_output
+
+
+class TrainStep:
+    """One pure gradient step of `model` with its compiled loss and optimizer.
+
+    Args:
+        model: a compiled, built `Model`.
+
+    Attributes:
+        trainable, non_trainable: the model's variables, in the order of the values the step
+            takes and returns.
+        optimizer_variables: the optimizer's state variables, likewise.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.trainable = model.trainable_variables
+        self.non_trainable = model.non_trainable_variables
+        model.optimizer.build(self.trainable)
+        self.optimizer_variables = model.optimizer.variables
+
+    def state(self):
+        """The current `(trainable, non_trainable, optimizer_state)` values of the Variables."""
+        return ([v.value for v in self.trainable], [v.value for v in self.non_trainable],
+                [v.value for v in self.optimizer_variables])
+
+    def __call__(self, trainable, non_trainable, optimizer_state, x, y, sample_weight, seed):
+        """Returns `(loss, logs, new_trainable, new_non_trainable, new_optimizer_state)`.
+
+        `logs` holds what the metrics need from this batch: `y_pred` and `output_losses` (the
+        loss of each output, None where an output has no loss). Nothing is mutated.
+        """
+        model = self.model
+
+        def objective(traced):
+            values = list(zip(self.trainable, traced)) + list(zip(self.non_trainable, non_trainable))
+            with StatelessScope(values, training=True, seed=seed) as scope:
+                y_pred = model(x, training=True)
+                loss, per_output = total_loss(model._compiled_loss, y, y_pred, sample_weight,
+                                              self.trainable, traced, scope.losses)
+            new_non_trainable = [scope.updates.get(v, value)
+                                 for v, value in zip(self.non_trainable, non_trainable)]
+            return loss, (y_pred, per_output, new_non_trainable)
+
+        (loss, (y_pred, per_output, new_non_trainable)), grads = value_and_grads(objective,
+                                                                                trainable)
+        new_trainable, new_optimizer_state = model.optimizer.stateless_apply(
+            optimizer_state, grads, trainable)
+        logs = {"y_pred": y_pred, "output_losses": per_output}
+        return float(loss), logs, new_trainable, new_non_trainable, new_optimizer_state
+
+    def write_back(self, trainable, non_trainable, optimizer_state):
+        """Makes the Variables hold the values a step returned."""
+        assign_arrays(self.trainable, trainable)
+        assign_arrays(self.non_trainable, non_trainable)
+        assign_arrays(self.optimizer_variables, optimizer_state)
+
+    def run(self, x, y, sample_weight, seed):
+        """One step on the Variables' current values, written back; returns `(loss, logs)`."""
+        loss, logs, *new_state = self(*self.state(), x, y, sample_weight, seed)
+        self.write_back(*new_state)
+        return loss, logs
+
+
+def test_step(model, x, y, sample_weight):
+    """The loss of one batch without training: `(loss, logs)` as `TrainStep` returns them."""
+    with StatelessScope(training=False) as scope:
+        y_pred = model(x, training=False)
+        trainable = model.trainable_variables
+        loss, per_output = total_loss(model._compiled_loss, y, y_pred, sample_weight, trainable,
+                                      [v.value for v in trainable], scope.losses)
+    return float(loss), {"y_pred": y_pred, "output_losses": per_output}
+
+
+def new_seed(rng):
+    """A seed for one step's random layers, drawn from the epoch loop's generator."""
+    return int(rng.integers(np.iinfo(np.int64).max))
