@@ -8,7 +8,6 @@ import pytest
 from autograd import grad
 
 from minikeras import activations, backend as K, layers
-from minikeras.stateless_scope import StatelessScope
 from minikeras.variables import Variable
 from tests.conftest import central_difference_grad, load_golden
 
@@ -149,14 +148,6 @@ def test_lists_numbers_and_variables_are_accepted():
     v = Variable(np.array([-1.0, 1.0]))
     np.testing.assert_allclose(activations.elu(v), [np.expm1(-1.0), 1.0], rtol=1e-6)
     np.testing.assert_allclose(activations.linear(v), [-1.0, 1.0])
-
-
-def test_softmax_registers_its_logits_in_the_scope():
-    x = np.random.default_rng(0).normal(size=(2, 3)).astype(np.float32)
-    with StatelessScope() as scope:
-        p = activations.softmax(x)
-        q = activations.softmax(x, axis=0)
-    assert scope.logits[id(p)] is x and id(q) not in scope.logits
 
 
 def test_softmax_over_several_axes_sums_to_one():
