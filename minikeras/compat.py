@@ -15,8 +15,8 @@ import types
 import minikeras
 
 # Keras 2 / tf.keras module paths -> the minikeras module that holds their names.
+# (`keras.utils.np_utils` is a real module, minikeras.utils.np_utils, so it needs no entry.)
 LEGACY_MODULES = {
-    "utils.np_utils": "utils",
     "utils.data_utils": "utils",
     "utils.vis_utils": "utils",
     "utils.generic_utils": "utils",

@@ -37,6 +37,7 @@ class InputLayer(Layer):
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
         kwargs.pop("sparse", None)
         kwargs.pop("ragged", None)
+        kwargs.pop("optional", None)  # Keras 3.x InputLayer config
         super().__init__(name=name, dtype=dtype, **kwargs)
         if batch_shape is None:
             if shape is None:
@@ -194,8 +195,11 @@ def dropout_rng(seed_rng):
 class Dropout(Layer):
     """Sets a fraction `rate` of inputs to 0 during training and scales the rest by `1/(1-rate)`.
 
+    With `rate=1` every input is dropped: the output is zeros (as in Keras) and no gradient
+    flows back through the layer.
+
     Args:
-        rate: float in [0, 1), the fraction of inputs to drop.
+        rate: float in [0, 1], the fraction of inputs to drop.
         noise_shape: shape of the binary mask, broadcast over the input (default None: input shape).
         seed: integer seed (default None).
     """
@@ -216,6 +220,8 @@ class Dropout(Layer):
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
+        if self.rate >= 1:  # keep/(1 - rate) would be 0/0 = NaN
+            return anp.zeros_like(inputs)
         shape = tuple(inputs.shape)
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))

@@ -94,11 +94,53 @@ class Sequential(Model):
 
     @property
     def input_shape(self):
-        return self._input_layer.batch_shape if self._input_layer else None
+        """The input shape with a None batch axis, e.g. `(None, 784)`."""
+        if self._input_layer is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined input shape yet.")
+        return self._input_layer.batch_shape
+
+    @property
+    def output_shape(self):
+        """The output shape with a None batch axis, e.g. `(None, 10)`."""
+        if not self.outputs:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined output shape yet.")
+        return self.outputs[0].shape
 
     def get_config(self):
+        """`{'name', 'trainable', 'layers': [{'class_name', 'config'}, ...]}`, the `InputLayer`
+        first when the input shape is known (plus Keras's `build_input_shape`)."""
         layers = []
         if self._input_layer is not None:
             layers.append({"class_name": "InputLayer", "config": self._input_layer.get_config()})
         layers += [{"class_name": type(l).__name__, "config": l.get_config()} for l in self._layers]
-        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+        config = {"name": self.name, "trainable": self.trainable, "layers": layers}
+        if self._input_layer is not None:
+            config["build_input_shape"] = self._input_layer.batch_shape
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Recreates a model from `get_config()`'s output (new weights).
+
+        Also reads Keras's configs: Keras 3 entries (with `module`), tf.keras 2's (an InputLayer
+        with `batch_input_shape`, or only `build_input_shape`) and Keras 2.2's bare list of layers.
+
+        Args:
+            config: the model's config dict (or a list of layer configs).
+            custom_objects: dict `{'ClassName': class}` for layers defined by the user.
+        """
+        from minikeras import layers as layers_module
+
+        if isinstance(config, (list, tuple)):
+            config = {"layers": config}
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for layer_config in config.get("layers", []):
+            if not isinstance(layer_config, dict) or "class_name" not in layer_config:
+                raise ValueError("Each entry of a Sequential config's `layers` must be a dict "
+                                 "with 'class_name' and 'config'. Received: "
+                                 f"{layer_config!r}")
+            model.add(layers_module.deserialize(layer_config, custom_objects=custom_objects))
+        build_input_shape = config.get("build_input_shape")
+        if not model.built and isinstance(build_input_shape, (list, tuple)) and model._layers:
+            model.build(tuple(build_input_shape))
+        return model

@@ -1,6 +1,8 @@
 """Turning user data into float32 arrays, validation splits and batches (Keras semantics)."""
 
 import math
+import numbers
+import warnings
 
 import numpy as np
 
@@ -18,6 +20,11 @@ def _to_array(x, what):
     if arr.dtype == object:
         raise ValueError(f"`{what}` must be numeric arrays; received an array of Python objects "
                          f"with shape {arr.shape} (ragged lists?).")
+    if arr.dtype.kind not in "biuf":
+        hint = (f" Convert it first, e.g. `{what} = {what}.astype('float32')`."
+                if arr.dtype.kind in "US" else "")
+        raise ValueError(f"`{what}` must hold numbers (bool, int or float); received an array of "
+                         f"dtype {arr.dtype} with shape {arr.shape}.{hint}")
     if arr.dtype.kind == "f" and arr.dtype != config.floatx():
         arr = arr.astype(config.floatx())
     elif arr.dtype.kind == "b":
@@ -51,19 +58,29 @@ def num_samples(arrays, what="x"):
 
 
 def check_finite(arrays, what):
-    """Raises a ValueError when a float array of `what` holds NaN or inf."""
-    for i, a in enumerate(tree.flatten(arrays)):
+    """Raises a ValueError when a float array of `what` holds NaN or inf.
+
+    The message fits `fit`, `evaluate` and `predict` alike: it names the data, not the method.
+    """
+    for a in tree.flatten(arrays):
         if a.dtype.kind == "f" and not np.isfinite(a).all():
             bad = np.argwhere(~np.isfinite(a))[0]
             raise ValueError(
                 f"`{what}` contains NaN or infinite values (first at index {tuple(bad.tolist())}: "
-                f"{a[tuple(bad)]}). Clean or impute the data before training."
+                f"{a[tuple(bad)]}). Clean or impute these values (or drop those samples) before "
+                "passing the data to the model."
             )
 
 
 def check_cardinality(x, y=None, sample_weight=None):
-    """Returns the number of samples, raising if x, y and sample_weight disagree."""
+    """Returns the number of samples, raising if x, y and sample_weight disagree or are empty."""
     n = num_samples(x, "x")
+    if n == 0:
+        shapes = [tuple(np.shape(a)) for a in tree.flatten(x)]
+        raise ValueError(
+            "Expected input data to be non-empty: `x` has 0 samples (shape "
+            f"{shapes[0] if len(shapes) == 1 else shapes})."
+        )
     for data, what in ((y, "y"), (sample_weight, "sample_weight")):
         if data is not None:
             m = num_samples(data, what)
@@ -122,3 +139,115 @@ def batch_slices(n, batch_size, shuffle, rng):
         order = rng.permutation(n)
         return [order[i:i + batch_size] for i in range(0, n, batch_size)]
     return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+
+
+def check_integer_argument(name, value, minimum, allow_none=False):
+    """Returns `value` as an int, or raises a ValueError naming the argument.
+
+    Accepts Python and NumPy integers (and floats with an integral value, such as `5.0`);
+    `minimum` is 0 for counters like `initial_epoch` and 1 for counts like `epochs`.
+    """
+    if value is None and allow_none:
+        return None
+    integral = (isinstance(value, numbers.Integral) or
+                isinstance(value, numbers.Real) and float(value).is_integer())
+    if isinstance(value, bool) or not integral or value < minimum:
+        kind = "a positive integer" if minimum >= 1 else "a non-negative integer"
+        if allow_none:
+            kind += " or None"
+        raise ValueError(f"`{name}` must be {kind}. Received: {name}={value!r}")
+    return int(value)
+
+
+def check_fit_arguments(epochs, initial_epoch, steps_per_epoch, validation_freq):
+    """Validates fit's counting arguments; returns them as ints (`validation_freq` may be a
+    list of epoch numbers, as tf.keras accepts)."""
+    epochs = check_integer_argument("epochs", epochs, 0)
+    initial_epoch = check_integer_argument("initial_epoch", initial_epoch, 0)
+    steps_per_epoch = check_integer_argument("steps_per_epoch", steps_per_epoch, 1, allow_none=True)
+    if isinstance(validation_freq, (list, tuple)):
+        validation_freq = [check_integer_argument("validation_freq", f, 1) for f in validation_freq]
+    else:
+        validation_freq = check_integer_argument("validation_freq", validation_freq, 1)
+    return epochs, initial_epoch, steps_per_epoch, validation_freq
+
+
+def should_validate(epoch, validation_freq):
+    """Whether validation runs after `epoch` (0-based): every `validation_freq` epochs, or after
+    the 1-based epochs listed in it."""
+    if isinstance(validation_freq, list):
+        return epoch + 1 in validation_freq
+    return (epoch + 1) % validation_freq == 0
+
+
+def check_feature_axis(x, expected_shapes=None, what="x"):
+    """Raises a ValueError when an array of `x` is 1-D but the model needs samples with at least
+    one feature axis: either its input shape is not known yet (it is built from the data) or it
+    was declared with rank 2 or more.
+
+    Args:
+        x: the standardized input arrays.
+        expected_shapes: the model's declared input shapes (with the batch axis), or None.
+        what: the argument's name in the message.
+    """
+    arrays = tree.flatten(x)
+    for i, a in enumerate(arrays):
+        want = expected_shapes[i] if expected_shapes is not None and i < len(expected_shapes) else None
+        if np.ndim(a) == 1 and (want is None or len(want) >= 2):
+            name = what if len(arrays) == 1 else f"{what}[{i}]"
+            raise ValueError(
+                f"`{name}` is 1-D with shape {tuple(np.shape(a))}: the model reads it as "
+                f"{len(a)} samples with no feature axis, but each sample needs at least one "
+                f"(shape (n, features)). For one feature per sample, pass "
+                f"`{name}.reshape(-1, 1)`."
+            )
+
+
+class EpochBatches:
+    """The batches of each epoch over `n` samples, with Keras 3's semantics for NumPy data.
+
+    Without `steps_per_epoch` every epoch is one pass over the data. With it, the passes are
+    consumed across epochs: an epoch takes the next `steps_per_epoch` batches of the current
+    pass, and when the pass ends before the epoch does, Keras warns "Your input ran out of
+    data" and ends the epoch early; the next epoch starts a new pass (reshuffled with
+    `shuffle=True`).
+
+    Args:
+        n: number of samples.
+        batch_size: samples per batch.
+        shuffle: shuffle each pass (default False).
+        rng: the `numpy.random.Generator` that shuffles.
+        steps_per_epoch: batches per epoch, or None for one pass.
+    """
+
+    def __init__(self, n, batch_size, shuffle=False, rng=None, steps_per_epoch=None):
+        self.n, self.batch_size, self.shuffle, self.rng = n, batch_size, shuffle, rng
+        self.steps_per_epoch = steps_per_epoch
+        self.num_batches = -(-n // batch_size)
+        self._pass = []
+
+    @property
+    def steps(self):
+        """The number of steps an epoch aims for (the progress bar's target)."""
+        return self.steps_per_epoch or self.num_batches
+
+    def epoch(self):
+        """Yields the row index of each batch of the next epoch."""
+        if self.steps_per_epoch is None:
+            yield from batch_slices(self.n, self.batch_size, self.shuffle, self.rng)
+            return
+        if not self._pass:
+            self._pass = batch_slices(self.n, self.batch_size, self.shuffle, self.rng)
+        for step in range(self.steps_per_epoch):
+            if not self._pass:
+                warnings.warn(
+                    "Your input ran out of data; interrupting training. With "
+                    f"{self.n} samples and batch_size={self.batch_size} the data holds "
+                    f"{self.num_batches} batches per pass, and this epoch ran out after {step} of "
+                    f"its steps_per_epoch={self.steps_per_epoch} steps (the passes are consumed "
+                    f"across epochs, as in Keras). Use a steps_per_epoch that divides "
+                    f"{self.num_batches} (at most {self.num_batches}), or leave it None to use all the data "
+                    "every epoch.",
+                    UserWarning, stacklevel=2)
+                return
+            yield self._pass.pop(0)
