@@ -196,7 +196,7 @@ def test_get_capitalised_activation_layer_names(name):
     also looks up the classes of `layers.activation` (tf_keras/activations.py, `deserialize`) and
     returns the layer with its default config. Whatever minikeras returns for such a name must
     compute that layer's default output; the defaults (ReLU(), ELU(alpha=1), Softmax(axis=-1),
-    LeakyReLU slope 0.3) are the same in tf.keras 2 and Keras 3, whose values are the golden ones."""
+    LeakyReLU slope 0.3) are the same in tf.keras 2 and Keras 3, which made the golden values."""
     case = LAYER_DEFAULTS[name]
     x = np.asarray(case["x"], dtype=np.float32)
     y = activations.get(name)(x)

@@ -7,12 +7,10 @@ from minikeras import layers
 from minikeras.layers import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape
 from tests.conftest import check_layer_gradients
 
-rng = np.random.default_rng(0)
-
 
 def test_dense_shapes_and_value():
     d = Dense(3)
-    x = rng.normal(size=(4, 5)).astype("float32")
+    x = np.random.default_rng(0).normal(size=(4, 5)).astype("float32")
     y = d(x)
     assert y.shape == (4, 3) and y.dtype == np.float32
     k, b = d.get_weights()
@@ -30,17 +28,19 @@ def test_dense_on_3d_input_applies_to_last_axis():
 
 def test_dense_activation_and_float64_cast_to_float32():
     d = Dense(4, activation="relu")
-    y = d(rng.normal(size=(3, 2)))  # float64 data is autocast to float32, as in Keras
+    x = np.random.default_rng(1).normal(size=(3, 2))
+    y = d(x)  # float64 data is autocast to float32, as in Keras
     assert y.dtype == np.float32 and (y >= 0).all()
 
 
 @pytest.mark.parametrize("activation", [None, "relu", "tanh", "sigmoid", "softmax"])
 def test_dense_gradients(float64, activation):
-    check_layer_gradients(Dense(3, activation=activation), rng.normal(size=(4, 5)) + 0.01)
+    x = np.random.default_rng(2).normal(size=(4, 5)) + 0.01
+    check_layer_gradients(Dense(3, activation=activation), x)
 
 
 def test_dense_gradients_3d(float64):
-    check_layer_gradients(Dense(2), rng.normal(size=(2, 3, 4)))
+    check_layer_gradients(Dense(2), np.random.default_rng(3).normal(size=(2, 3, 4)))
 
 
 def test_dense_config_round_trip():
@@ -105,6 +105,7 @@ def test_flatten_and_reshape_values():
 
 
 def test_flatten_reshape_gradients(float64):
+    rng = np.random.default_rng(4)
     check_layer_gradients(Flatten(), rng.normal(size=(2, 3, 4)))
     check_layer_gradients(Reshape((6, 2)), rng.normal(size=(2, 3, 4)))
 
@@ -132,8 +133,13 @@ def test_activation_layer_config():
     np.testing.assert_allclose(a(np.array([[0.5]])), np.tanh([[0.5]]), rtol=1e-6)
 
 
-def test_custom_layer_written_for_keras_trains_through_ops():
-    from minikeras import ops
+@pytest.mark.parametrize("bias_by", ["ops.add", "operator +"])
+def test_custom_layer_written_for_keras_trains_through_ops(bias_by):
+    """The Keras guide's layer (`ops.matmul(inputs, self.w) + self.b`) trains unchanged: three
+    SGD steps on MSE give the weights and losses of the same steps done by hand in NumPy.
+    The bias is added with `ops.add` and with `+` (a Variable as an operand of a traced array)."""
+    from minikeras import ops, optimizers
+    from minikeras.models import Sequential
 
     class Linear(layers.Layer):
         def __init__(self, units=2, **kwargs):
@@ -143,13 +149,43 @@ def test_custom_layer_written_for_keras_trains_through_ops():
         def build(self, input_shape):
             self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="ones",
                                      name="w")
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b")
 
         def call(self, inputs):
-            return ops.matmul(inputs, self.w)
+            if bias_by == "ops.add":
+                return ops.add(ops.matmul(inputs, self.w), self.b)
+            return ops.matmul(inputs, self.w) + self.b
 
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(8, 3)).astype("float32")
+    y = rng.normal(size=(8, 2)).astype("float32")
     layer = Linear()
-    np.testing.assert_allclose(layer(np.ones((1, 3))), [[3.0, 3.0]])
-    assert layer.trainable_weights[0].path == "linear/w"
+    model = Sequential([Input((3,)), layer])
+    model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss="mse")
+    assert [w.path for w in layer.trainable_weights] == ["linear/w", "linear/b"]
+
+    # By hand, in float64: loss = mean(r**2) over all 16 entries, r = x @ w + b - y, so
+    # dloss/dw = 2 x^T r / 16 and dloss/db = 2 sum_rows(r) / 16; SGD: v -= 0.1 * grad.
+    xs, ys = x.astype(np.float64), y.astype(np.float64)
+    w, b = np.ones((3, 2)), np.zeros(2)
+    expected_losses = []
+    for _ in range(3):
+        r = xs @ w + b - ys
+        expected_losses.append(np.mean(r ** 2))  # Keras reports the loss before the update
+        w, b = w - 0.1 * 2 * xs.T @ r / r.size, b - 0.1 * 2 * r.sum(axis=0) / r.size
+    final_loss = np.mean((xs @ w + b - ys) ** 2)
+
+    losses = [model.train_on_batch(x, y) for _ in range(3)]
+    np.testing.assert_allclose(losses, expected_losses, rtol=1e-5)
+    assert model.optimizer.iterations == 3
+    got_w, got_b = layer.get_weights()
+    np.testing.assert_allclose(got_w, w, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_b, b, rtol=1e-5, atol=1e-6)
+    # The three steps lowered the loss by exactly the amount the hand-made steps did.
+    evaluated = model.evaluate(x, y, verbose=0)
+    assert evaluated == pytest.approx(final_loss, rel=1e-5)
+    assert losses[0] - evaluated == pytest.approx(expected_losses[0] - final_loss, rel=1e-4)
+    assert expected_losses[0] - final_loss > 0.1 * expected_losses[0]  # a real decrease
 
 
 def test_variable_converted_to_numpy_inside_a_trace_raises_clear_error():
