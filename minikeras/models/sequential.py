@@ -19,6 +19,9 @@ class Sequential(Model):
         name: the model's name (default `'sequential'`).
     """
 
+    # The layers build from the data's shape, so 1-D `x` (no feature axis) is refused up front.
+    _samples_need_feature_axis = True
+
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(name=name, trainable=trainable)
         # Set through __dict__: the input layer is not one of `layers` (Layer.__setattr__ would

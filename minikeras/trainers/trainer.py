@@ -70,9 +70,9 @@ class Trainer:
 
     def _build_compiled(self):
         names = self._output_names_or_none() or ["output"]
-        if self._loss_spec is None:
-            raise ValueError("The model must be compiled with a `loss` before training or evaluating.")
-        self._compiled_loss = CompiledLoss(self._loss_spec, self._loss_weights_spec, names)
+        # loss=None (Keras 3): the model trains on the losses its layers add (`add_loss`).
+        self._compiled_loss = (None if self._loss_spec is None else
+                               CompiledLoss(self._loss_spec, self._loss_weights_spec, names))
         self._compiled_metrics = CompiledMetrics(self._metrics_spec, self._weighted_metrics_spec, names)
 
     def _require_compiled(self, method):
@@ -81,7 +81,7 @@ class Trainer:
                 f"You must call `compile()` before using the model. `{method}()` was called on "
                 f"model '{self.name}' before `compile()`."
             )
-        if self._compiled_loss is None:
+        if self._compiled_metrics is None:
             self._build_compiled()
 
     @property
@@ -116,9 +116,9 @@ class Trainer:
             sample_weight = data_utils.standardize(sample_weight, "sample_weight")
         n = data_utils.check_cardinality(x, y, sample_weight)
         if check:
-            data_utils.check_finite(x, "x")
-            if y is not None:
-                data_utils.check_finite(y, "y")
+            for data, what in ((x, "x"), (y, "y"), (sample_weight, "sample_weight")):
+                if data is not None:
+                    data_utils.check_finite(data, what)
         if class_weight is not None:
             if y is None or tree.is_nested(y):
                 raise ValueError("`class_weight` is only supported for models with a single output "
@@ -130,6 +130,8 @@ class Trainer:
 
     def _check_input_shapes(self, x):
         expected = self._input_shapes_or_none()
+        if expected is not None or getattr(self, "_samples_need_feature_axis", False):
+            data_utils.check_feature_axis(x, expected)
         if expected is None:
             return
         given = [np.shape(a) for a in tree.flatten(x)]
@@ -153,8 +155,9 @@ class Trainer:
     def _update_metrics(self, y, sample_weight, loss, logs, batch_size):
         """Feeds one batch's `loss` and step `logs` (`y_pred`, `output_losses`) to the metrics."""
         y_pred = logs["y_pred"]
-        ys = tree.flatten(y) if len(self._compiled_loss.losses) > 1 else [y]
-        preds = tree.flatten(y_pred) if len(self._compiled_loss.losses) > 1 else [y_pred]
+        multi = len(self._compiled_metrics.output_names) > 1
+        preds = tree.flatten(y_pred) if multi else [y_pred]
+        ys = [None] * len(preds) if y is None else tree.flatten(y) if multi else [y]
         self._compiled_metrics.update(ys, preds, sample_weight, loss, logs["output_losses"],
                                       batch_size)
 
@@ -197,11 +200,15 @@ class Trainer:
         self._require_compiled("fit")
         verbose = _resolve_verbose(verbose)
         batch_size = self._check_batch_size(batch_size)
+        epochs, initial_epoch, steps_per_epoch, validation_freq = data_utils.check_fit_arguments(
+            epochs, initial_epoch, steps_per_epoch, validation_freq)
         if y is None and isinstance(x, tuple) and len(x) in (2, 3) and validation_data is None:
             x, y, *rest = x
             sample_weight = rest[0] if rest else sample_weight
-        if y is None:
-            raise ValueError("`y` is required: fit() trains on arrays `x` and `y`.")
+        if y is None and self._loss_spec is not None:
+            raise ValueError("`y` is required: fit() trains on arrays `x` and `y` (only a model "
+                             "compiled with loss=None, training on its `add_loss` losses, "
+                             "needs no `y`).")
         if validation_data is not None and validation_split:
             validation_split = 0.0  # Keras: validation_data takes precedence
         if validation_split:
@@ -214,12 +221,12 @@ class Trainer:
         if validation_data is not None:
             validation_data = self._unpack_validation(validation_data)
         self._ensure_built(x)
-        if self._compiled_loss is None:
+        if self._compiled_metrics is None:
             self._build_compiled()
         train_step = TrainStep(self)
         rng = make_rng()
-        batches_per_epoch = -(-n // batch_size)
-        steps = steps_per_epoch or batches_per_epoch
+        batches = data_utils.EpochBatches(n, batch_size, shuffle, rng, steps_per_epoch)
+        steps = batches.steps
         history = History()
         cbs = list(callbacks or [])
         if verbose:
@@ -235,22 +242,19 @@ class Trainer:
             self._compiled_metrics.reset()
             callback_list.on_epoch_begin(epoch)
             step = 0
-            while step < steps:
-                for index in data_utils.batch_slices(n, batch_size, shuffle, rng):
-                    if step >= steps or self.stop_training and step:
-                        break
-                    callback_list.on_train_batch_begin(step)
-                    xb, yb = data_utils.take(x, index), data_utils.take(y, index)
-                    swb = data_utils.take(sample_weight, index)
-                    loss, logs = train_step.run(xb, yb, swb, new_seed(rng))
-                    self._update_metrics(yb, swb, loss, logs, len(tree.flatten(yb)[0]))
-                    if batch_logs:  # the running means so far, as Keras passes them
-                        callback_list.on_train_batch_end(step, self._logs())
-                    step += 1
-                if self.stop_training:
+            for index in batches.epoch():
+                if self.stop_training and step:
                     break
+                callback_list.on_train_batch_begin(step)
+                xb, yb = data_utils.take(x, index), data_utils.take(y, index)
+                swb = data_utils.take(sample_weight, index)
+                loss, logs = train_step.run(xb, yb, swb, new_seed(rng))
+                self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
+                if batch_logs:  # the running means so far, as Keras passes them
+                    callback_list.on_train_batch_end(step, self._logs())
+                step += 1
             epoch_logs = self._logs() if step else {}
-            if validation_data is not None and (epoch + 1) % validation_freq == 0:
+            if validation_data is not None and data_utils.should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_arrays(*validation_data, validation_batch_size or batch_size,
                                                  validation_steps, callback_list=None)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -293,8 +297,9 @@ class Trainer:
             if callback_list is not None:
                 callback_list.on_test_batch_begin(i)
             yb, swb = data_utils.take(y, index), data_utils.take(sample_weight, index)
-            loss, logs = test_step(self, data_utils.take(x, index), yb, swb)
-            self._update_metrics(yb, swb, loss, logs, len(tree.flatten(yb)[0]))
+            xb = data_utils.take(x, index)
+            loss, logs = test_step(self, xb, yb, swb)
+            self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
             if callback_list is not None and "on_test_batch_end" in callback_list.active:
                 callback_list.on_test_batch_end(i, self._logs())
         return self._logs() if slices else {}
@@ -312,10 +317,10 @@ class Trainer:
         self._require_compiled("evaluate")
         verbose = _resolve_verbose(verbose)
         batch_size = self._check_batch_size(batch_size)
-        if y is None:
+        if y is None and self._loss_spec is not None:
             raise ValueError("`y` is required: evaluate() compares predictions with targets `y`.")
         x, y, sample_weight, n = self._prepare(x, y, sample_weight)
-        if self._compiled_loss is None:
+        if self._compiled_metrics is None:
             self._build_compiled()
         total_steps = -(-n // batch_size) if steps is None else min(steps, -(-n // batch_size))
         cbs = list(callbacks or []) + ([ProgbarLogger()] if verbose else [])
@@ -368,7 +373,7 @@ class Trainer:
         self._require_compiled("train_on_batch")
         x, y, sample_weight, n = self._prepare(x, y, sample_weight, class_weight)
         self._ensure_built(x)
-        if self._compiled_loss is None:
+        if self._compiled_metrics is None:
             self._build_compiled()
         self._compiled_metrics.reset()
         loss, logs = TrainStep(self).run(x, y, sample_weight, new_seed(make_rng()))
@@ -380,7 +385,7 @@ class Trainer:
         self._require_compiled("test_on_batch")
         x, y, sample_weight, n = self._prepare(x, y, sample_weight)
         self._ensure_built(x)
-        if self._compiled_loss is None:
+        if self._compiled_metrics is None:
             self._build_compiled()
         self._compiled_metrics.reset()
         loss, logs = test_step(self, x, y, sample_weight)
