@@ -8,10 +8,15 @@ from minikeras.callbacks import Callback
 from minikeras.layers import Dense, Dropout, Flatten, Input
 from minikeras.models import Model, Sequential
 
-rng = np.random.default_rng(0)
-X = rng.normal(size=(64, 4)).astype("float32")
-LABELS = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.5).astype(int)
-Y = np.eye(3, dtype="float32")[LABELS]
+
+def _make_data():
+    """Fixed data (its own seeded generator; nothing random is shared between tests)."""
+    x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+    labels = (x[:, 0] + x[:, 1] > 0).astype(int) + (x[:, 2] > 0.5).astype(int)
+    return x, labels, np.eye(3, dtype="float32")[labels]
+
+
+X, LABELS, Y = _make_data()
 
 
 def mlp(**compile_kwargs):
@@ -20,6 +25,75 @@ def mlp(**compile_kwargs):
     compile_kwargs.setdefault("loss", "categorical_crossentropy")
     model.compile(**compile_kwargs)
     return model
+
+
+# ----------------------------------------------------------------- an independent NumPy reference
+# The same MLP (Dense(8, relu) -> Dense(3, softmax)) with categorical cross-entropy, written out
+# in float64 with the backward pass derived by hand, to check what the trainer reports and writes.
+def _np_forward(weights, x):
+    k1, b1, k2, b2 = (np.asarray(w, dtype=np.float64) for w in weights)
+    h = np.maximum(np.asarray(x, dtype=np.float64) @ k1 + b1, 0.0)
+    z = h @ k2 + b2
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return h, e / e.sum(axis=1, keepdims=True)
+
+
+def _np_crossentropy(p, y):
+    """Keras's per-sample CCE on probabilities: rescale to sum 1, clip to [1e-7, 1 - 1e-7]."""
+    p = np.clip(p / p.sum(axis=1, keepdims=True), 1e-7, 1 - 1e-7)
+    return -(y * np.log(p)).sum(axis=1)
+
+
+def _np_accuracy(p, y):
+    return np.mean(np.argmax(p, axis=1) == np.argmax(y, axis=1))
+
+
+def _np_sgd_step(weights, x, y, lr, sample_weight=None):
+    """One SGD step on the batch's CCE `sum(w * l) / n`: (loss before the step, new weights).
+
+    With one-hot y and no clipped probability, d loss / d logits = w * (p - y) / n; the rest is
+    the chain rule through the two Dense layers and the ReLU mask.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    k1, b1, k2, b2 = (np.asarray(w, dtype=np.float64) for w in weights)
+    h, p = _np_forward(weights, x)
+    assert 1e-7 < p.min() and p.max() < 1 - 1e-7  # the formula below ignores Keras's clip
+    loss = np.sum(sw * _np_crossentropy(p, y)) / n
+    dz = sw[:, None] * (p - y) / n
+    dh = (dz @ k2.T) * (h > 0)
+    grads = [x.T @ dh, dh.sum(axis=0), h.T @ dz, dz.sum(axis=0)]
+    return loss, [w - lr * g for w, g in zip((k1, b1, k2, b2), grads)]
+
+
+def _sgd_mlp(seed, **compile_kwargs):
+    """`mlp()` trained by SGD(0.1), with initial weights from its own seeded generator."""
+    model = mlp(optimizer=keras.optimizers.SGD(learning_rate=0.1), **compile_kwargs)
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(scale=0.5, size=w.shape).astype("float32")
+                       for w in model.get_weights()])
+    return model
+
+
+def _assert_weights(model, expected):
+    for got, want in zip(model.get_weights(), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+class BatchRecorder(Callback):
+    """Records the (epoch, batch) of every training batch the callback actually sees."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+        self.epoch = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.seen.append((self.epoch, batch))
 
 
 @pytest.mark.parametrize("name", ["accuracy", "acc"])
@@ -57,14 +131,28 @@ def test_evaluate_return_types_and_metrics_names():
 
 
 def test_on_batch_methods_and_call():
-    model = mlp(metrics=["accuracy"])
-    loss, acc = model.train_on_batch(X[:8], Y[:8])
-    assert np.isfinite(loss) and 0 <= acc <= 1
-    assert isinstance(model.test_on_batch(X[:8], Y[:8], return_dict=True), dict)
-    assert model.predict_on_batch(X[:5]).shape == (5, 3)
-    out = model(X[:5])
-    np.testing.assert_allclose(out, model.predict(X[:5], verbose=0), rtol=1e-6)
-    assert model.optimizer.iterations == 1
+    # Seed 1 makes the accuracy before the step (1/8) differ from the one after it (3/8).
+    model = _sgd_mlp(1, metrics=["accuracy"])
+    w0 = model.get_weights()
+    x, y = X[:8], Y[:8]
+    want_loss, w1 = _np_sgd_step(w0, x, y, lr=0.1)
+
+    loss, acc = model.train_on_batch(x, y)
+    # Loss and accuracy are those of the predictions made before the update, as in Keras.
+    assert loss == pytest.approx(want_loss, rel=1e-5)
+    assert acc == pytest.approx(_np_accuracy(_np_forward(w0, x)[1], y))
+    _assert_weights(model, w1)  # exactly one SGD step with the hand-derived gradient
+    assert int(model.optimizer.iterations) == 1
+
+    _, p1 = _np_forward(w1, x)
+    logs = model.test_on_batch(x, y, return_dict=True)
+    assert logs == {"accuracy": pytest.approx(_np_accuracy(p1, y)),
+                    "loss": pytest.approx(_np_crossentropy(p1, y).mean(), rel=1e-5)}
+    np.testing.assert_allclose(model.predict_on_batch(X[:5]), p1[:5], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(model(X[:5]), p1[:5], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(model.predict(X[:5], verbose=0), p1[:5], rtol=1e-5, atol=1e-7)
+    assert int(model.optimizer.iterations) == 1  # testing and predicting take no step
+    _assert_weights(model, w1)
 
 
 def test_fit_learns():
@@ -91,29 +179,66 @@ def test_validation_split_takes_the_last_samples_before_shuffling():
 
 
 def test_validation_data_tuple_of_two_or_three():
-    model = mlp()
-    h = model.fit(X, Y, epochs=1, validation_data=(X[:10], Y[:10]), verbose=0)
-    assert "val_loss" in h.history
-    h = model.fit(X, Y, epochs=1, validation_data=(X[:10], Y[:10], np.ones(10)), verbose=0)
-    assert "val_loss" in h.history
+    model = _sgd_mlp(3)
+    w0 = model.get_weights()
+    # One full-batch epoch: one SGD step, then validation with the updated weights.
+    h = model.fit(X, Y, epochs=1, batch_size=64, shuffle=False, validation_data=(X[:10], Y[:10]),
+                  verbose=0)
+    loss0, w1 = _np_sgd_step(w0, X, Y, lr=0.1)
+    per_sample = _np_crossentropy(_np_forward(w1, X[:10])[1], Y[:10])
+    assert h.history == {"loss": [pytest.approx(loss0, rel=1e-5)],
+                         "val_loss": [pytest.approx(per_sample.mean(), rel=1e-5)]}
+    _assert_weights(model, w1)
+
+    # A third element weighs the validation loss as Keras does: sum(w * l) / n.
+    sw = np.linspace(0.2, 2.0, 10)
+    h = model.fit(X, Y, epochs=1, batch_size=64, shuffle=False,
+                  validation_data=(X[:10], Y[:10], sw), verbose=0)
+    loss1, w2 = _np_sgd_step(w1, X, Y, lr=0.1)
+    per_sample = _np_crossentropy(_np_forward(w2, X[:10])[1], Y[:10])
+    weighted = np.sum(sw * per_sample) / 10
+    assert abs(weighted - per_sample.mean()) > 1e-2  # the weights do change the value
+    assert h.history == {"loss": [pytest.approx(loss1, rel=1e-5)],
+                         "val_loss": [pytest.approx(weighted, rel=1e-5)]}
+    _assert_weights(model, w2)
+    assert int(model.optimizer.iterations) == 2  # validation took no step
     with pytest.raises(ValueError, match="validation_data"):
         model.fit(X, Y, validation_data=(X,), verbose=0)
 
 
 def test_initial_epoch_steps_per_epoch_and_stop_training():
-    model = mlp()
-    h = model.fit(X, Y, epochs=5, initial_epoch=3, verbose=0)
+    model = _sgd_mlp(2)
+    recorder = BatchRecorder()
+    h = model.fit(X, Y, epochs=5, initial_epoch=3, batch_size=32, verbose=0,
+                  callbacks=[recorder])
     assert h.epoch == [3, 4]
-    h = model.fit(X, Y, epochs=1, batch_size=8, steps_per_epoch=3, verbose=0)
-    assert h.params["steps"] == 3
+    assert recorder.seen == [(3, 0), (3, 1), (4, 0), (4, 1)]  # 2 epochs of 64 / 32 batches
+    assert int(model.optimizer.iterations) == 4
+
+    # steps_per_epoch=3 of batch 8: exactly the first 3 batches (no shuffle), 3 SGD steps.
+    weights = model.get_weights()
+    batch_losses = []
+    for start in (0, 8, 16):
+        loss, weights = _np_sgd_step(weights, X[start:start + 8], Y[start:start + 8], lr=0.1)
+        batch_losses.append(loss)
+    recorder = BatchRecorder()
+    h = model.fit(X, Y, epochs=1, batch_size=8, steps_per_epoch=3, shuffle=False, verbose=0,
+                  callbacks=[recorder])
+    assert recorder.seen == [(0, 0), (0, 1), (0, 2)]
+    assert int(model.optimizer.iterations) == 4 + 3
+    _assert_weights(model, weights)
+    assert h.history["loss"] == [pytest.approx(np.mean(batch_losses), rel=1e-5)]
 
     class StopAfterTwo(Callback):
         def on_epoch_end(self, epoch, logs=None):
             if epoch == 1:
                 self.model.stop_training = True
 
-    h = model.fit(X, Y, epochs=10, verbose=0, callbacks=[StopAfterTwo()])
+    recorder = BatchRecorder()
+    h = model.fit(X, Y, epochs=10, verbose=0, callbacks=[StopAfterTwo(), recorder])
     assert h.epoch == [0, 1]
+    assert recorder.seen == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert int(model.optimizer.iterations) == 7 + 4
 
 
 def test_sample_weight_zero_makes_samples_irrelevant():
