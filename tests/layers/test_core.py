@@ -203,3 +203,25 @@ def test_variable_converted_to_numpy_inside_a_trace_raises_clear_error():
 
     with pytest.raises(TypeError, match="silently drop the gradient"):
         value_and_grads(objective, [w.numpy() for w in d.trainable_weights])
+
+
+def test_dropout_rate_one_outputs_zeros_with_no_gradient():
+    # Keras: Dropout(1.0) drops everything in training (not NaN from 0/0) and is the identity
+    # at inference; nothing flows back through it.
+    import autograd.numpy as anp
+
+    from minikeras.autograd_internals import value_and_grads
+    from minikeras.stateless_scope import StatelessScope
+
+    x = np.arange(6, dtype="float32").reshape(2, 3) + 1
+    d = Dropout(1.0, seed=0)
+    np.testing.assert_array_equal(d(x, training=True), np.zeros((2, 3), "float32"))
+    np.testing.assert_array_equal(d(x), x)
+
+    def objective(values):
+        with StatelessScope(training=True, seed=0):
+            return anp.sum(d(values[0]) + values[0] * 0.0), None
+
+    (loss, _), (grad,) = value_and_grads(objective, [x])
+    assert float(loss) == 0.0
+    np.testing.assert_array_equal(grad, np.zeros((2, 3)))
