@@ -105,9 +105,6 @@ class RandomInitializer(Initializer):
         return {"seed": self.seed}
 
 
-_Seeded = RandomInitializer  # the name used before the Keras one
-
-
 class RandomNormal(RandomInitializer):
     """Normal distribution (defaults: `mean=0.0, stddev=0.05, seed=None`)."""
 
@@ -243,34 +240,97 @@ class VarianceScaling(RandomInitializer):
                 "output_axes": self.output_axes}
 
 
-def _variance_scaling_preset(name, scale, mode, distribution, reference):
-    class Preset(VarianceScaling):
-        def __init__(self, seed=None, input_axes=None, output_axes=None):
-            super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
-                             input_axes=input_axes, output_axes=output_axes)
+class _FixedVarianceScaling(VarianceScaling):
+    """A `VarianceScaling` whose scale, mode and distribution its subclass fixes: only the seed
+    and axes are configured."""
 
-        def get_config(self):
-            return {"seed": self.seed, "input_axes": self.input_axes,
-                    "output_axes": self.output_axes}
-
-    Preset.__name__ = Preset.__qualname__ = name
-    Preset.__doc__ = (f"`VarianceScaling(scale={scale}, mode='{mode}', "
-                      f"distribution='{distribution}')` ({reference}).\n\n"
-                      "    Args:\n        seed: integer seed (default None).\n")
-    return Preset
+    def get_config(self):
+        return {"seed": self.seed, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
-GlorotUniform = _variance_scaling_preset("GlorotUniform", 1.0, "fan_avg", "uniform",
-                                         "Glorot & Bengio, 2010")
-GlorotNormal = _variance_scaling_preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal",
-                                        "Glorot & Bengio, 2010")
-HeUniform = _variance_scaling_preset("HeUniform", 2.0, "fan_in", "uniform", "He et al., 2015")
-HeNormal = _variance_scaling_preset("HeNormal", 2.0, "fan_in", "truncated_normal",
-                                    "He et al., 2015")
-LecunUniform = _variance_scaling_preset("LecunUniform", 1.0, "fan_in", "uniform",
-                                        "LeCun et al., 1998")
-LecunNormal = _variance_scaling_preset("LecunNormal", 1.0, "fan_in", "truncated_normal",
-                                       "Klambauer et al., 2017")
+class GlorotUniform(_FixedVarianceScaling):
+    """`VarianceScaling(scale=1.0, mode='fan_avg', distribution='uniform')` (Glorot & Bengio,
+    2010): uniform on `±sqrt(6 / (fan_in + fan_out))`.
+
+    Args:
+        seed: integer seed (default None).
+        input_axes, output_axes: optional axes for the fans (see `compute_fans`).
+    """
+
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(scale=1.0, mode="fan_avg", distribution="uniform", seed=seed,
+                         input_axes=input_axes, output_axes=output_axes)
+
+
+class GlorotNormal(_FixedVarianceScaling):
+    """`VarianceScaling(scale=1.0, mode='fan_avg', distribution='truncated_normal')` (Glorot &
+    Bengio, 2010): stddev `sqrt(2 / (fan_in + fan_out))`.
+
+    Args:
+        seed: integer seed (default None).
+        input_axes, output_axes: optional axes for the fans (see `compute_fans`).
+    """
+
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(scale=1.0, mode="fan_avg", distribution="truncated_normal", seed=seed,
+                         input_axes=input_axes, output_axes=output_axes)
+
+
+class HeUniform(_FixedVarianceScaling):
+    """`VarianceScaling(scale=2.0, mode='fan_in', distribution='uniform')` (He et al., 2015):
+    uniform on `±sqrt(6 / fan_in)`.
+
+    Args:
+        seed: integer seed (default None).
+        input_axes, output_axes: optional axes for the fans (see `compute_fans`).
+    """
+
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(scale=2.0, mode="fan_in", distribution="uniform", seed=seed,
+                         input_axes=input_axes, output_axes=output_axes)
+
+
+class HeNormal(_FixedVarianceScaling):
+    """`VarianceScaling(scale=2.0, mode='fan_in', distribution='truncated_normal')` (He et al.,
+    2015): stddev `sqrt(2 / fan_in)`.
+
+    Args:
+        seed: integer seed (default None).
+        input_axes, output_axes: optional axes for the fans (see `compute_fans`).
+    """
+
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(scale=2.0, mode="fan_in", distribution="truncated_normal", seed=seed,
+                         input_axes=input_axes, output_axes=output_axes)
+
+
+class LecunUniform(_FixedVarianceScaling):
+    """`VarianceScaling(scale=1.0, mode='fan_in', distribution='uniform')` (LeCun et al., 1998):
+    uniform on `±sqrt(3 / fan_in)`.
+
+    Args:
+        seed: integer seed (default None).
+        input_axes, output_axes: optional axes for the fans (see `compute_fans`).
+    """
+
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(scale=1.0, mode="fan_in", distribution="uniform", seed=seed,
+                         input_axes=input_axes, output_axes=output_axes)
+
+
+class LecunNormal(_FixedVarianceScaling):
+    """`VarianceScaling(scale=1.0, mode='fan_in', distribution='truncated_normal')` (Klambauer et
+    al., 2017): stddev `sqrt(1 / fan_in)`.
+
+    Args:
+        seed: integer seed (default None).
+        input_axes, output_axes: optional axes for the fans (see `compute_fans`).
+    """
+
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        super().__init__(scale=1.0, mode="fan_in", distribution="truncated_normal", seed=seed,
+                         input_axes=input_axes, output_axes=output_axes)
 
 
 class Orthogonal(RandomInitializer):
@@ -336,12 +396,8 @@ he_uniform, he_normal = HeUniform, HeNormal
 lecun_uniform, lecun_normal = LecunUniform, LecunNormal
 
 
-def _lookup(name):
-    return CLASSES.get(name) or ALIASES.get(name) or ALIASES.get(str(name).lower())
-
-
 def serialize(initializer):
-    """Returns `{'class_name', 'config'}` for a initializer (None for None)."""
+    """Returns `{'class_name', 'config'}` for an initializer (None for None)."""
     return serialization.serialize(initializer)
 
 
@@ -371,24 +427,7 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name or an identifier of another type.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        cls = _lookup(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"Unknown initializer: {identifier.get('class_name')!r}. Expected "
-                             f"one of {sorted(CLASSES)}.")
-        return cls.from_config(dict(identifier.get("config") or {}))
-    if isinstance(identifier, str):
-        cls = _lookup(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret initializer identifier: {identifier!r}. "
-                             f"Expected one of {sorted(set(CLASSES) | set(ALIASES))}.")
-        return cls()
     if isinstance(identifier, (np.ndarray, np.generic)):
         return _constant_array(np.asarray(identifier))
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}.")
+    return serialization.get_instance("initializer", {**CLASSES, **ALIASES}, identifier,
+                                      any_case=True)

@@ -10,8 +10,7 @@ import numbers
 
 import autograd.numpy as anp
 
-from minikeras import serialization
-from minikeras import config
+from minikeras import ops, serialization
 from minikeras.variables import unwrap
 
 
@@ -89,13 +88,6 @@ class L1L2(Regularizer):
         return {"l1": self.l1, "l2": self.l2}
 
 
-def _l2_normalize(x, axis):
-    # As keras.ops.normalize: x / max(norm, epsilon), written so the gradient at a zero
-    # row is 0 rather than NaN.
-    sq = anp.sum(x * x, axis=axis, keepdims=True)
-    return x / anp.sqrt(anp.maximum(sq, config.epsilon() ** 2))
-
-
 class OrthogonalRegularizer(Regularizer):
     """Pushes the rows (or columns) of a 2-D weight to be orthogonal.
 
@@ -121,10 +113,10 @@ class OrthogonalRegularizer(Regularizer):
             raise ValueError("Inputs to OrthogonalRegularizer must have rank 2. Received: "
                              f"inputs.shape={tuple(x.shape)}")
         if self.mode == "rows":
-            x = _l2_normalize(x, axis=1)
+            x = ops.normalize(x, axis=1)
             product = anp.dot(x, x.T)
         else:
-            x = _l2_normalize(x, axis=0)
+            x = ops.normalize(x, axis=0)
             product = anp.dot(x.T, x)
         n = product.shape[0]
         off_diagonal = product * (1.0 - anp.eye(n, dtype=product.dtype))

@@ -1,41 +1,424 @@
-"""NumPy-style functions of the public `keras.ops` namespace, differentiable by autograd.
+"""The `keras.ops` functions written on `autograd.numpy`: NumPy-style math, reductions, shapes
+and array creation, plus `normalize`. Every one is differentiable by autograd.
 
 Each accepts `Variable`s as well as arrays, so a user's `call` can write
-`ops.matmul(inputs, self.kernel)` exactly as in Keras.
+`ops.matmul(inputs, self.kernel)` exactly as in Keras. Arguments follow Keras's signatures;
+dtypes follow NumPy's (creation functions default to float64 unless given `dtype`).
 """
 
 import autograd.numpy as anp
+import numpy as np
 
+from minikeras import config
 from minikeras.variables import unwrap
 
 
-def _wrap(name, doc=None):
-    fn = getattr(anp, name)
-
-    def op(*args, **kwargs):
-        return fn(*[unwrap(a) for a in args], **kwargs)
-
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = doc or f"`numpy.{name}` on arrays or Variables, differentiable by autograd."
-    return op
+# --------------------------------------------------------------------------- element-wise
+def abs(x):
+    """The absolute value of `x`, element-wise."""
+    return anp.abs(unwrap(x))
 
 
-_NAMES = (
-    "abs absolute add all any arange argmax argmin argsort clip concatenate cos cosh cumsum "
-    "diag divide dot equal exp expand_dims eye floor full greater greater_equal identity "
-    "less less_equal linspace log log1p logical_and logical_not logical_or matmul maximum "
-    "mean minimum moveaxis multiply negative not_equal ones ones_like power prod repeat "
-    "reshape round sign sin sinh sqrt square squeeze stack std subtract sum swapaxes tanh "
-    "tensordot tile transpose tril triu var where zeros zeros_like"
-).split()
-
-globals().update({name: _wrap(name) for name in _NAMES})
-true_divide = divide
-amax = max = _wrap("max")
-amin = min = _wrap("min")
-concatenate = _wrap("concatenate")
+def absolute(x):
+    """The absolute value of `x`, element-wise (same as `abs`)."""
+    return anp.absolute(unwrap(x))
 
 
+def cos(x):
+    """The cosine of `x`, element-wise."""
+    return anp.cos(unwrap(x))
+
+
+def cosh(x):
+    """The hyperbolic cosine of `x`, element-wise."""
+    return anp.cosh(unwrap(x))
+
+
+def exp(x):
+    """`e ** x`, element-wise."""
+    return anp.exp(unwrap(x))
+
+
+def floor(x):
+    """The largest integer not above `x`, element-wise (gradient 0)."""
+    return anp.floor(unwrap(x))
+
+
+def log(x):
+    """The natural logarithm of `x`, element-wise."""
+    return anp.log(unwrap(x))
+
+
+def log1p(x):
+    """`log(1 + x)`, element-wise, accurate for small `x`."""
+    return anp.log1p(unwrap(x))
+
+
+def logical_not(x):
+    """`not x`, element-wise."""
+    return anp.logical_not(unwrap(x))
+
+
+def negative(x):
+    """`-x`, element-wise."""
+    return anp.negative(unwrap(x))
+
+
+def sign(x):
+    """-1, 0 or 1 by the sign of `x`, element-wise (gradient 0)."""
+    return anp.sign(unwrap(x))
+
+
+def sin(x):
+    """The sine of `x`, element-wise."""
+    return anp.sin(unwrap(x))
+
+
+def sinh(x):
+    """The hyperbolic sine of `x`, element-wise."""
+    return anp.sinh(unwrap(x))
+
+
+def sqrt(x):
+    """The square root of `x`, element-wise."""
+    return anp.sqrt(unwrap(x))
+
+
+def square(x):
+    """`x * x`, element-wise."""
+    return anp.square(unwrap(x))
+
+
+def tanh(x):
+    """The hyperbolic tangent of `x`, element-wise."""
+    return anp.tanh(unwrap(x))
+
+
+def add(x1, x2):
+    """`x1 + x2`, broadcast."""
+    return anp.add(unwrap(x1), unwrap(x2))
+
+
+def subtract(x1, x2):
+    """`x1 - x2`, broadcast."""
+    return anp.subtract(unwrap(x1), unwrap(x2))
+
+
+def multiply(x1, x2):
+    """`x1 * x2`, broadcast."""
+    return anp.multiply(unwrap(x1), unwrap(x2))
+
+
+def divide(x1, x2):
+    """`x1 / x2`, broadcast."""
+    return anp.divide(unwrap(x1), unwrap(x2))
+
+
+def true_divide(x1, x2):
+    """`x1 / x2`, broadcast (same as `divide`)."""
+    return anp.true_divide(unwrap(x1), unwrap(x2))
+
+
+def power(x1, x2):
+    """`x1 ** x2`, broadcast."""
+    return anp.power(unwrap(x1), unwrap(x2))
+
+
+def maximum(x1, x2):
+    """The larger of `x1` and `x2`, element-wise."""
+    return anp.maximum(unwrap(x1), unwrap(x2))
+
+
+def minimum(x1, x2):
+    """The smaller of `x1` and `x2`, element-wise."""
+    return anp.minimum(unwrap(x1), unwrap(x2))
+
+
+def equal(x1, x2):
+    """`x1 == x2`, element-wise."""
+    return anp.equal(unwrap(x1), unwrap(x2))
+
+
+def not_equal(x1, x2):
+    """`x1 != x2`, element-wise."""
+    return anp.not_equal(unwrap(x1), unwrap(x2))
+
+
+def greater(x1, x2):
+    """`x1 > x2`, element-wise."""
+    return anp.greater(unwrap(x1), unwrap(x2))
+
+
+def greater_equal(x1, x2):
+    """`x1 >= x2`, element-wise."""
+    return anp.greater_equal(unwrap(x1), unwrap(x2))
+
+
+def less(x1, x2):
+    """`x1 < x2`, element-wise."""
+    return anp.less(unwrap(x1), unwrap(x2))
+
+
+def less_equal(x1, x2):
+    """`x1 <= x2`, element-wise."""
+    return anp.less_equal(unwrap(x1), unwrap(x2))
+
+
+def logical_and(x1, x2):
+    """`x1 and x2`, element-wise."""
+    return anp.logical_and(unwrap(x1), unwrap(x2))
+
+
+def logical_or(x1, x2):
+    """`x1 or x2`, element-wise."""
+    return anp.logical_or(unwrap(x1), unwrap(x2))
+
+
+def matmul(x1, x2):
+    """The matrix product of `x1` and `x2` (batched over leading axes)."""
+    return anp.matmul(unwrap(x1), unwrap(x2))
+
+
+def dot(x1, x2):
+    """The dot product of `x1` and `x2` (`numpy.dot`)."""
+    return anp.dot(unwrap(x1), unwrap(x2))
+
+
+
+# --------------------------------------------------------------------------- reductions
+def sum(x, axis=None, keepdims=False):
+    """The sum of `x` over `axis` (default None: every axis)."""
+    return anp.sum(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    """The mean of `x` over `axis` (default None: every axis)."""
+    return anp.mean(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+def prod(x, axis=None, keepdims=False, dtype=None):
+    """The product of `x` over `axis` (default None: every axis)."""
+    return anp.prod(unwrap(x), axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+def std(x, axis=None, keepdims=False):
+    """The standard deviation of `x` over `axis` (default None: every axis)."""
+    return anp.std(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+def var(x, axis=None, keepdims=False):
+    """The variance of `x` over `axis` (default None: every axis)."""
+    return anp.var(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims=False, initial=None):
+    """The largest value of `x` over `axis` (default None: every axis)."""
+    extra = {} if initial is None else {"initial": initial}
+    return anp.max(unwrap(x), axis=axis, keepdims=keepdims, **extra)
+
+
+def min(x, axis=None, keepdims=False, initial=None):
+    """The smallest value of `x` over `axis` (default None: every axis)."""
+    extra = {} if initial is None else {"initial": initial}
+    return anp.min(unwrap(x), axis=axis, keepdims=keepdims, **extra)
+
+
+amax = max
+amin = min
+
+
+def all(x, axis=None, keepdims=False):
+    """Whether every value of `x` over `axis` is true (default None: every axis)."""
+    return anp.all(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+def any(x, axis=None, keepdims=False):
+    """Whether some value of `x` over `axis` is true (default None: every axis)."""
+    return anp.any(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+def argmax(x, axis=None, keepdims=False):
+    """The index of the largest value along `axis` (default None: of the flattened `x`)."""
+    return anp.argmax(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    """The index of the smallest value along `axis` (default None: of the flattened `x`)."""
+    return anp.argmin(unwrap(x), axis=axis, keepdims=keepdims)
+
+
+def argsort(x, axis=-1):
+    """The indices that sort `x` along `axis` (default -1)."""
+    return anp.argsort(unwrap(x), axis=axis)
+
+
+def cumsum(x, axis=None, dtype=None):
+    """The cumulative sum of `x` along `axis` (default None: of the flattened `x`)."""
+    return anp.cumsum(unwrap(x), axis=axis, dtype=dtype)
+
+
+def clip(x, x_min, x_max):
+    """`x` with values below `x_min` raised to it and above `x_max` lowered to it."""
+    return anp.clip(unwrap(x), unwrap(x_min), unwrap(x_max))
+
+
+def round(x, decimals=0):
+    """`x` rounded to `decimals` decimals (default 0; gradient 0)."""
+    return anp.round(unwrap(x), decimals)
+
+
+def where(condition, x1=None, x2=None):
+    """`x1` where `condition` holds, else `x2`; with only `condition`, the indices where it holds."""
+    if x1 is None and x2 is None:
+        return anp.where(unwrap(condition))
+    return anp.where(unwrap(condition), unwrap(x1), unwrap(x2))
+
+
+def tensordot(x1, x2, axes=2):
+    """The sum of products of `x1` and `x2` over `axes` (default 2: the last two of `x1` and the
+    first two of `x2`)."""
+    return anp.tensordot(unwrap(x1), unwrap(x2), axes=axes)
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """`x` divided by its `order`-norm along `axis`, the norm floored at `epsilon`.
+
+    Args:
+        x: the array.
+        axis: the axis (or axes) of the norm (default -1; None: every axis).
+        order: the norm's order (default 2).
+        epsilon: the smallest norm divided by (default `backend.epsilon()`, 1e-7).
+    """
+    x = unwrap(x)
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    if order == 2:
+        # x / max(sqrt(s), eps) written as x / sqrt(max(s, eps**2)): the same value, and a
+        # finite gradient for an all-zero vector.
+        squares = anp.sum(x * x, axis=axis, keepdims=True)
+        return x / anp.sqrt(anp.maximum(squares, epsilon * epsilon))
+    norm = anp.sum(anp.abs(x) ** order, axis=axis, keepdims=True) ** (1.0 / order)
+    return x / anp.maximum(norm, epsilon)
+
+
+# --------------------------------------------------------------------------- shapes
+def reshape(x, newshape):
+    """`x` with the shape `newshape` (one entry may be -1)."""
+    return anp.reshape(unwrap(x), newshape)
+
+
+def transpose(x, axes=None):
+    """`x` with its axes permuted (default: reversed)."""
+    return anp.transpose(unwrap(x), axes)
+
+
+def expand_dims(x, axis):
+    """`x` with a new axis of size 1 at `axis`."""
+    return anp.expand_dims(unwrap(x), axis)
+
+
+def squeeze(x, axis=None):
+    """`x` without its axes of size 1 (default: all of them)."""
+    return anp.squeeze(unwrap(x), axis=axis)
+
+
+def moveaxis(x, source, destination):
+    """`x` with the axes `source` moved to `destination`."""
+    return anp.moveaxis(unwrap(x), source, destination)
+
+
+def swapaxes(x, axis1, axis2):
+    """`x` with `axis1` and `axis2` interchanged."""
+    return anp.swapaxes(unwrap(x), axis1, axis2)
+
+
+def concatenate(xs, axis=0):
+    """The arrays `xs` joined along an existing `axis` (default 0)."""
+    return anp.concatenate([unwrap(x) for x in xs], axis=axis)
+
+
+def stack(x, axis=0):
+    """The arrays `x` stacked along a new `axis` (default 0)."""
+    return anp.stack([unwrap(v) for v in x], axis=axis)
+
+
+def repeat(x, repeats, axis=None):
+    """Each entry of `x` repeated `repeats` times along `axis` (default None: flattened)."""
+    return anp.repeat(unwrap(x), repeats, axis=axis)
+
+
+def tile(x, repeats):
+    """`x` repeated `repeats` times (one count per axis)."""
+    return anp.tile(unwrap(x), repeats)
+
+
+def diag(x, k=0):
+    """The `k`-th diagonal of a matrix, or a matrix with the vector `x` on it (default k=0)."""
+    return anp.diag(unwrap(x), k)
+
+
+def tril(x, k=0):
+    """`x` with the entries above its `k`-th diagonal set to zero."""
+    return anp.tril(unwrap(x), k)
+
+
+def triu(x, k=0):
+    """`x` with the entries below its `k`-th diagonal set to zero."""
+    return anp.triu(unwrap(x), k)
+
+
+def shape(x):
+    """Returns the shape of `x` as a tuple."""
+    return tuple(anp.shape(unwrap(x)))
+
+
+# --------------------------------------------------------------------------- creation
+def zeros(shape, dtype=None):
+    """An array of zeros of `shape`."""
+    return anp.zeros(shape, dtype=dtype)
+
+
+def ones(shape, dtype=None):
+    """An array of ones of `shape`."""
+    return anp.ones(shape, dtype=dtype)
+
+
+def full(shape, fill_value, dtype=None):
+    """An array of `shape` filled with `fill_value`."""
+    return anp.full(shape, unwrap(fill_value), dtype=dtype)
+
+
+def zeros_like(x, dtype=None):
+    """An array of zeros of the shape (and dtype, unless given) of `x`."""
+    return anp.zeros_like(unwrap(x), dtype=dtype)
+
+
+def ones_like(x, dtype=None):
+    """An array of ones of the shape (and dtype, unless given) of `x`."""
+    return anp.ones_like(unwrap(x), dtype=dtype)
+
+
+def eye(N, M=None, k=0, dtype=None):
+    """An `N x M` matrix (default square) with ones on its `k`-th diagonal."""
+    return anp.eye(N, M, k, dtype=dtype)
+
+
+def identity(n, dtype=None):
+    """The `n x n` identity matrix."""
+    return anp.identity(n, dtype=dtype)
+
+
+def arange(start, stop=None, step=1, dtype=None):
+    """Evenly spaced values in `[start, stop)`, or `[0, start)` without `stop`."""
+    return anp.arange(start, stop, step, dtype=dtype)
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """`num` evenly spaced values from `start` to `stop` (included unless `endpoint=False`)."""
+    return anp.linspace(start, stop, num=num, endpoint=endpoint, retstep=retstep, dtype=dtype,
+                        axis=axis)
+
+
+# --------------------------------------------------------------------------- conversion
 def cast(x, dtype):
     """Returns `x` converted to `dtype`."""
     x = unwrap(x)
@@ -50,15 +433,18 @@ def convert_to_tensor(x, dtype=None):
 
 def convert_to_numpy(x):
     """Returns `x` as a NumPy array."""
-    import numpy as np
-
     return np.asarray(unwrap(x))
 
 
-def shape(x):
-    """Returns the shape of `x` as a tuple."""
-    return tuple(anp.shape(unwrap(x)))
-
-
-__all__ = sorted(_NAMES) + ["amax", "amin", "max", "min", "true_divide", "cast",
-                            "convert_to_tensor", "convert_to_numpy", "shape"]
+__all__ = [
+    "abs", "absolute", "add", "all", "amax", "amin", "any", "arange", "argmax", "argmin",
+    "argsort", "cast", "clip", "concatenate", "convert_to_numpy", "convert_to_tensor", "cos",
+    "cosh", "cumsum", "diag", "divide", "dot", "equal", "exp", "expand_dims", "eye", "floor",
+    "full", "greater", "greater_equal", "identity", "less", "less_equal", "linspace", "log",
+    "log1p", "logical_and", "logical_not", "logical_or", "matmul", "max", "maximum", "mean",
+    "min", "minimum", "moveaxis", "multiply", "negative", "normalize", "not_equal", "ones",
+    "ones_like", "power", "prod", "repeat", "reshape", "round", "shape", "sign", "sin", "sinh",
+    "sqrt", "square", "squeeze", "stack", "std", "subtract", "sum", "swapaxes", "tanh",
+    "tensordot", "tile", "transpose", "tril", "triu", "true_divide", "var", "where", "zeros",
+    "zeros_like",
+]
