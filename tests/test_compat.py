@@ -68,3 +68,10 @@ def test_install_in_process():
     for name in [n for n in sys.modules if n == "keras" or n.startswith("keras.")]:
         del sys.modules[name]
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, compat.KerasAliasFinder)]
+
+
+def test_keras2_np_utils_is_the_real_module_through_the_runner(tmp_path):
+    code = ("import keras.utils.np_utils as m, keras; "
+            "print(m.__name__, keras.utils.np_utils is m, m.to_categorical([1]).tolist())")
+    result = run(["-c", code], tmp_path)
+    assert result.stdout.strip() == "minikeras.utils.np_utils True [[0.0, 1.0]]", result.stderr
