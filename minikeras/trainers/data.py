@@ -21,8 +21,14 @@ def _to_array(x, what):
         raise ValueError(f"`{what}` must be numeric arrays; received an array of Python objects "
                          f"with shape {arr.shape} (ragged lists?).")
     if arr.dtype.kind not in "biuf":
-        hint = (f" Convert it first, e.g. `{what} = {what}.astype('float32')`."
-                if arr.dtype.kind in "US" else "")
+        hint = ""
+        if arr.dtype.kind in "US":
+            try:
+                arr.astype("float64")
+                hint = f" Convert it first, e.g. `{what} = {what}.astype('float32')`."
+            except ValueError:  # labels such as 'cat': encode them as integers
+                hint = (f" Encode text labels as integers first, e.g. `classes, {what} = "
+                        f"np.unique({what}, return_inverse=True)`.")
         raise ValueError(f"`{what}` must hold numbers (bool, int or float); received an array of "
                          f"dtype {arr.dtype} with shape {arr.shape}.{hint}")
     if arr.dtype.kind == "f" and arr.dtype != config.floatx():
@@ -246,8 +252,8 @@ class EpochBatches:
                     f"{self.num_batches} batches per pass, and this epoch ran out after {step} of "
                     f"its steps_per_epoch={self.steps_per_epoch} steps (the passes are consumed "
                     f"across epochs, as in Keras). Use a steps_per_epoch that divides "
-                    f"{self.num_batches} (at most {self.num_batches}), or leave it None to use all the data "
-                    "every epoch.",
+                    f"{self.num_batches} (at most {self.num_batches}), or leave it None to use "
+                    "all the data every epoch.",
                     UserWarning, stacklevel=2)
                 return
             yield self._pass.pop(0)
