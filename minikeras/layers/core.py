@@ -109,7 +109,8 @@ class Dense(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
-        kwargs.pop("lora_rank", None)
+        for keras3_only in ("lora_rank", "lora_alpha", "quantization_config"):  # in Keras 3 configs
+            kwargs.pop(keras3_only, None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = _check_positive_int(type(self).__name__, "units", units)
         self.activation = activations.get(activation)

@@ -80,3 +80,42 @@ def test_output_shape_and_input_shape():
         model.input_shape
     model.predict(X, verbose=0)
     assert model.output_shape == (None, 2) and model.input_shape == (None, 4)
+
+
+def test_from_config_reads_a_keras3_config():
+    # Trimmed from Keras 3.15.1's `Sequential([Input((4,)), Dense(3, activation="relu"),
+    # Dropout(0.5)]).get_config()` (JAX backend): `module`/`registered_name` entries, dtype
+    # policies, InputLayer's `optional` and Dense's `quantization_config`.
+    policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
+              "registered_name": None}
+    config = {
+        "name": "sequential", "trainable": True, "dtype": policy, "build_input_shape": [None, 4],
+        "layers": [
+            {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+             "config": {"batch_shape": [None, 4], "dtype": "float32", "sparse": False,
+                        "ragged": False, "name": "input_layer", "optional": False}},
+            {"module": "keras.layers", "class_name": "Dense", "registered_name": None,
+             "build_config": {"input_shape": [None, 4]},
+             "config": {"name": "dense", "trainable": True, "dtype": policy, "units": 3,
+                        "activation": "relu", "use_bias": True,
+                        "kernel_initializer": {"module": "keras.initializers",
+                                               "class_name": "GlorotUniform",
+                                               "config": {"seed": None, "input_axes": None,
+                                                          "output_axes": None},
+                                               "registered_name": None},
+                        "bias_initializer": {"module": "keras.initializers",
+                                             "class_name": "Zeros", "config": {},
+                                             "registered_name": None},
+                        "kernel_regularizer": None, "bias_regularizer": None,
+                        "kernel_constraint": None, "bias_constraint": None,
+                        "quantization_config": None}},
+            {"module": "keras.layers", "class_name": "Dropout", "registered_name": None,
+             "config": {"name": "dropout", "trainable": True, "dtype": policy, "rate": 0.5,
+                        "seed": None, "noise_shape": None}},
+        ],
+    }
+    model = Sequential.from_config(config)
+    assert model.input_shape == (None, 4) and model.output_shape == (None, 3)
+    assert [(type(l).__name__, l.name) for l in model.layers] == [("Dense", "dense"),
+                                                                  ("Dropout", "dropout")]
+    assert model.layers[0].get_config()["activation"] == "relu" and model.layers[1].rate == 0.5
