@@ -274,7 +274,11 @@ class Trainer:
                 + (f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else "")
             )
         xv, yv, *swv = validation_data
-        xv, yv, swv, _ = self._prepare(xv, yv, swv[0] if swv else None)
+        try:
+            xv, yv, swv, _ = self._prepare(xv, yv, swv[0] if swv else None)
+        except ValueError as e:  # the checks name `x`, `y`: say they are the validation arrays
+            raise ValueError(f"Invalid `validation_data` (x_val, y_val[, sample_weight_val]): "
+                             f"{e}") from None
         return xv, yv, swv
 
     @staticmethod

@@ -265,3 +265,9 @@ def test_dropout_rate_one_trains_as_keras():
     for old, new in zip(before, m.get_layer("before").get_weights()):
         np.testing.assert_array_equal(new, old)
     assert not np.array_equal(m.get_layer("after").get_weights()[1], after[1])
+
+
+def test_bad_validation_data_says_it_is_the_validation_data():
+    with pytest.raises(ValueError, match=re.escape(
+            "Invalid `validation_data` (x_val, y_val[, sample_weight_val]): " + EMPTY)):
+        model().fit(X, Y, validation_data=(np.zeros((0, 4)), np.zeros((0, 3))), verbose=0)
