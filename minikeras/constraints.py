@@ -129,7 +129,8 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """Returns a constraint from None, a name (`'max_norm'`), a dict, a class, an instance or a function.
+    """Returns a constraint from None, a name (`'max_norm'`), a dict, a class, an instance or a
+    function.
 
     Raises:
         ValueError: for an unknown name or an identifier of another type.

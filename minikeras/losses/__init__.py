@@ -10,9 +10,7 @@ Layout: `loss.py` (`Loss`, `LossFunctionWrapper`, reductions), one module per fa
 `utils.py` (input checks and warnings), and here every Keras spelling and `get`.
 """
 
-import difflib
-import inspect
-
+from minikeras import serialization
 from minikeras.losses.hinge import (
     CategoricalHinge,
     Hinge,
@@ -101,74 +99,32 @@ CLASSES = {
         CategoricalFocalCrossentropy, SparseCategoricalCrossentropy, Dice, Tversky,
         CategoricalGeneralizedCrossEntropy)
 }
-FUNCTION_TO_CLASS = {
-    mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
-    mean_absolute_percentage_error: MeanAbsolutePercentageError,
-    mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
-    cosine_similarity: CosineSimilarity, huber: Huber, log_cosh: LogCosh, hinge: Hinge,
-    squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge,
-    kl_divergence: KLDivergence, poisson: Poisson, binary_crossentropy: BinaryCrossentropy,
-    binary_focal_crossentropy: BinaryFocalCrossentropy,
-    categorical_crossentropy: CategoricalCrossentropy,
-    categorical_focal_crossentropy: CategoricalFocalCrossentropy,
-    sparse_categorical_crossentropy: SparseCategoricalCrossentropy, dice: Dice, tversky: Tversky,
-}
-
-
-def _lookup(name):
-    obj = ALL_FUNCTIONS.get(name) or ALIASES.get(name) or CLASSES.get(name)
-    if obj is None:
-        known = sorted(set(ALL_FUNCTIONS) | set(ALIASES) | set(CLASSES) - {"Loss"})
-        close = difflib.get_close_matches(name, known, n=3)
-        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-        raise ValueError(f"Could not interpret loss identifier: {name!r}.{hint} Expected a loss "
-                         f"name such as 'mse' or 'categorical_crossentropy', a Loss instance or a "
-                         "callable `loss(y_true, y_pred)`.")
-    return obj
+_NAMED_FUNCTIONS = {**ALL_FUNCTIONS, **ALIASES}
 
 
 def serialize(loss):
     """A loss's config: `{'module', 'class_name', 'config', 'registered_name'}` for `Loss`
-    instances (Keras 3's layout); a registered function's name for functions (what every
-    Keras version can read back)."""
-    if isinstance(loss, Loss):
-        return {"module": "keras.losses", "class_name": type(loss).__name__,
-                "config": loss.get_config(), "registered_name": None}
-    return getattr(loss, "__name__", str(loss))
+    instances (Keras 3's layout); a function's name for functions (what every Keras version
+    can read back)."""
+    return serialization.serialize(loss, module="keras.losses")
 
 
-def deserialize(config_, custom_objects=None):
-    """Returns the loss a `serialize` output (or a Keras 2/3 config dict) describes."""
-    if isinstance(config_, str):
-        if custom_objects and config_ in custom_objects:
-            return custom_objects[config_]
-        return _lookup(config_)
-    class_name, inner = config_.get("class_name"), config_.get("config", {})
-    if class_name == "function":  # Keras 3's form for a plain function
-        return deserialize(inner, custom_objects)
-    cls = (custom_objects or {}).get(class_name) or CLASSES.get(class_name)
-    if cls is None:
-        raise ValueError(f"Unknown loss class: {class_name!r}. Pass it in `custom_objects`.")
-    return cls.from_config(inner)
+def deserialize(config, custom_objects=None):
+    """Returns the loss a `serialize` output (or a Keras 2/3 config dict) describes; names in
+    `custom_objects` give the user's class (an instance) or function."""
+    return serialization.deserialize(get, config, custom_objects)
 
 
 def get(identifier):
     """Returns a loss from a name (any Keras spelling), a config dict, a class, an instance or a
     callable `fn(y_true, y_pred)`. Names of functions give the function; class names, config
-    dicts and classes give a fresh instance; None gives None."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = _lookup(identifier)
-    else:
-        obj = identifier
-    if inspect.isclass(obj):
-        return obj()
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}.")
+    dicts and classes give a fresh instance; None gives None.
+
+    Raises:
+        ValueError: for an unknown name or class (with the closest names), or an identifier of
+            another type.
+    """
+    return serialization.get_instance("loss", CLASSES, identifier, functions=_NAMED_FUNCTIONS)
 
 
 def as_loss_object(identifier):

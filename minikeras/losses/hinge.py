@@ -4,7 +4,7 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval
 
-from minikeras.losses.loss import loss_class
+from minikeras.losses.loss import LossFunctionWrapper
 from minikeras.losses.utils import prepare
 
 
@@ -35,6 +35,40 @@ def categorical_hinge(y_true, y_pred):
     return anp.maximum(neg - pos + 1.0, 0.0)
 
 
-Hinge = loss_class("Hinge", hinge, "hinge")
-SquaredHinge = loss_class("SquaredHinge", squared_hinge, "squared_hinge")
-CategoricalHinge = loss_class("CategoricalHinge", categorical_hinge, "categorical_hinge")
+class Hinge(LossFunctionWrapper):
+    """The hinge loss `mean(maximum(1 - y_true * y_pred, 0))`; labels -1/+1 (0/1 converted).
+
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'hinge'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="hinge", dtype=None):
+        super().__init__(hinge, reduction=reduction, name=name, dtype=dtype)
+
+
+class SquaredHinge(LossFunctionWrapper):
+    """`mean(square(maximum(1 - y_true * y_pred, 0)))`; labels -1/+1 (0/1 converted).
+
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'squared_hinge'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
+        super().__init__(squared_hinge, reduction=reduction, name=name, dtype=dtype)
+
+
+class CategoricalHinge(LossFunctionWrapper):
+    """`maximum(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`, one-hot `y_true`.
+
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'categorical_hinge'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, reduction=reduction, name=name, dtype=dtype)

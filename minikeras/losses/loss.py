@@ -1,13 +1,11 @@
 """`Loss`, `LossFunctionWrapper` and the Keras 3 reductions (`reduce_weighted_values`)."""
 
-import inspect
-
 import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval, isbox
 
-from minikeras import ops
-from minikeras import config
+from minikeras import config, ops
+from minikeras.naming import to_snake_case
 from minikeras.tensor import as_tensor
 from minikeras.variables import unwrap
 from minikeras.losses.utils import check_axis, check_label_smoothing, squeeze_or_expand_to_same_rank
@@ -116,13 +114,6 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     return total / np.asarray(divisor, dtype=dtype) if divisor else total * 0.0
 
 
-def snake_case(name):
-    import re
-
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
-
-
 class Loss:
     """Base class of losses: `loss(y_true, y_pred, sample_weight=None)` returns the reduced loss.
 
@@ -136,7 +127,7 @@ class Loss:
     """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        self.name = name or snake_case(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
         self._dtype = _standardize_dtype(dtype)
 
@@ -196,7 +187,7 @@ class LossFunctionWrapper(Loss):
         reduction: see `Loss` (default `'sum_over_batch_size'`).
         name: the loss's name (default the function's name).
         dtype: the computation dtype (default floatx).
-        **kwargs: passed on to `fn` and exposed as attributes (`loss.from_logits`...).
+        **kwargs: passed on to `fn` (and written into the config).
     """
 
     def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
@@ -209,8 +200,6 @@ class LossFunctionWrapper(Loss):
         _validate_fn_kwargs(kwargs)
         self.fn = fn
         self._fn_kwargs = kwargs
-        for key, value in kwargs.items():
-            setattr(self, key, value)
 
     def call(self, y_true, y_pred):
         if not getattr(self.fn, "takes_class_indices", False):
@@ -240,35 +229,3 @@ class LossFunctionWrapper(Loss):
     def __repr__(self):
         fn = getattr(self.fn, "__name__", self.fn)
         return f"<{type(self).__name__}({fn}, kwargs={self._fn_kwargs})>"
-
-
-def loss_class(class_name, fn, default_name, params=(), order=None):
-    """Builds a Keras loss class around `fn` with Keras's constructor signature.
-
-    Args:
-        params: `(argument, default)` pairs passed to `fn` (and kept as attributes).
-        order: the full positional order of Keras's `__init__` (default: params, then
-            reduction, name, dtype), so `Huber(2.0)` works as in Keras.
-    """
-    defaults = dict(params)
-    defaults.update(reduction="sum_over_batch_size", name=default_name, dtype=None)
-    order = order or [p for p, _ in params] + ["reduction", "name", "dtype"]
-    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    signature = inspect.Signature(
-        [inspect.Parameter("self", kind)]
-        + [inspect.Parameter(p, kind, default=defaults[p]) for p in order])
-    fn_params = [p for p, _ in params]
-
-    def __init__(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        a = bound.arguments
-        LossFunctionWrapper.__init__(self, fn, reduction=a["reduction"], name=a["name"],
-                                     dtype=a["dtype"], **{p: a[p] for p in fn_params})
-
-    __init__.__signature__ = signature
-    arg_doc = ", ".join(f"`{p}={defaults[p]!r}`" for p in order)
-    doc = (f"The `Loss` class of `{fn.__name__}`: weights and reduces its per-sample values.\n\n"
-           f"Keras signature and defaults: {arg_doc}.")
-    return type(class_name, (LossFunctionWrapper,),
-                {"__init__": __init__, "__doc__": doc, "__module__": "minikeras.losses"})

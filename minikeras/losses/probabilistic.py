@@ -9,10 +9,9 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval
 
-from minikeras import ops
-from minikeras import config
-from minikeras.variables import unwrap
-from minikeras.losses.loss import loss_class
+from minikeras import config, ops
+from minikeras.activations import sigmoid, softplus
+from minikeras.losses.loss import LossFunctionWrapper
 from minikeras.losses.utils import (
     as_float,
     check_axis,
@@ -20,11 +19,10 @@ from minikeras.losses.utils import (
     check_probabilities,
     check_same_shape,
     prepare,
-    sigmoid,
-    softplus,
     squeeze_or_expand_to_same_rank,
     warn,
 )
+from minikeras.variables import unwrap
 
 
 def kl_divergence(y_true, y_pred):
@@ -253,9 +251,6 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     return (1.0 - anp.power(p, q)) / q
 
 
-# Keras 2 spellings (`keras.losses.mse`, `logcosh`, `kld`, `cosine_proximity`...).
-
-
 def _ignored_entries(y_true, y_pred, ignore_class=None, axis=-1, **_):
     """The entries `ignore_class` leaves out of the reduction (the `Loss` classes' mask)."""
     if ignore_class is None:
@@ -268,36 +263,170 @@ sparse_categorical_crossentropy.takes_class_indices = True
 sparse_categorical_crossentropy.entry_mask = _ignored_entries
 categorical_generalized_cross_entropy.takes_class_indices = True
 
-_CE = (("from_logits", False), ("label_smoothing", 0.0), ("axis", -1))
-KLDivergence = loss_class("KLDivergence", kl_divergence, "kl_divergence")
-Poisson = loss_class("Poisson", poisson, "poisson")
-BinaryCrossentropy = loss_class("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
-                                _CE)
-BinaryFocalCrossentropy = loss_class(
-    "BinaryFocalCrossentropy", binary_focal_crossentropy, "binary_focal_crossentropy",
-    (("apply_class_balancing", False), ("alpha", 0.25), ("gamma", 2.0)) + _CE)
-CategoricalCrossentropy = loss_class("CategoricalCrossentropy", categorical_crossentropy,
-                                     "categorical_crossentropy", _CE)
-CategoricalFocalCrossentropy = loss_class(
-    "CategoricalFocalCrossentropy", categorical_focal_crossentropy,
-    "categorical_focal_crossentropy", (("alpha", 0.25), ("gamma", 2.0)) + _CE)
-SparseCategoricalCrossentropy = loss_class(
-    "SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
-    "sparse_categorical_crossentropy",
-    [("from_logits", False), ("ignore_class", None), ("axis", -1)],
-    order=["from_logits", "ignore_class", "reduction", "axis", "name", "dtype"])
-_CGCE = loss_class("CategoricalGeneralizedCrossEntropy", categorical_generalized_cross_entropy,
-                   "categorical_generalized_cross_entropy", [("q", 0.5)])
+class KLDivergence(LossFunctionWrapper):
+    """The Kullback-Leibler divergence `sum(y_true * log(y_true / y_pred))`.
+
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'kl_divergence'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, reduction=reduction, name=name, dtype=dtype)
 
 
-class CategoricalGeneralizedCrossEntropy(_CGCE):
-    __doc__ = _CGCE.__doc__ + "\n\n`q` must lie in (0, 1)."
-    __module__ = "minikeras.losses"
+class Poisson(LossFunctionWrapper):
+    """The Poisson loss `mean(y_pred - y_true * log(y_pred + epsilon))`.
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not 0 < self.q < 1:
-            raise ValueError(f"`q` must be in the interval (0, 1). Received: q={self.q}")
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'poisson'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
+        super().__init__(poisson, reduction=reduction, name=name, dtype=dtype)
 
 
-CategoricalGeneralizedCrossEntropy.__init__.__signature__ = _CGCE.__init__.__signature__
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy of 0/1 labels and predicted probabilities (or logits).
+
+    Args:
+        from_logits: whether `y_pred` holds logits rather than probabilities (default False).
+        label_smoothing: in [0, 1]; smooths the labels towards 0.5 (default 0.0).
+        axis: the axis averaged over (default -1).
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'binary_crossentropy'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
+        super().__init__(binary_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Binary cross-entropy scaled by `(1 - p_t) ** gamma` (Lin et al., 2017), which focuses
+    training on the examples the model gets wrong.
+
+    Args:
+        apply_class_balancing: weight class 1 by `alpha`, class 0 by `1 - alpha` (default False).
+        alpha: the class-1 weight when balancing (default 0.25).
+        gamma: the focusing parameter (default 2.0).
+        from_logits: whether `y_pred` holds logits rather than probabilities (default False).
+        label_smoothing: in [0, 1]; smooths the labels towards 0.5 (default 0.0).
+        axis: the axis averaged over (default -1).
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'binary_focal_crossentropy'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                 label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_focal_crossentropy", dtype=None):
+        super().__init__(binary_focal_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.apply_class_balancing = apply_class_balancing
+        self.alpha = alpha
+        self.gamma = gamma
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy of one-hot (or soft) labels and predicted class probabilities (or logits).
+
+    Args:
+        from_logits: whether `y_pred` holds logits rather than probabilities (default False).
+        label_smoothing: in [0, 1]; smooths the labels towards uniform (default 0.0).
+        axis: the class axis (default -1).
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'categorical_crossentropy'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
+        super().__init__(categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Categorical cross-entropy scaled by `alpha * (1 - p) ** gamma` (Lin et al., 2017).
+
+    Args:
+        alpha: a class weight, a float or one per class (default 0.25).
+        gamma: the focusing parameter (default 2.0).
+        from_logits: whether `y_pred` holds logits rather than probabilities (default False).
+        label_smoothing: in [0, 1]; smooths the labels towards uniform (default 0.0).
+        axis: the class axis (default -1).
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'categorical_focal_crossentropy'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy",
+                 dtype=None):
+        super().__init__(categorical_focal_crossentropy, reduction=reduction, name=name,
+                         dtype=dtype, alpha=alpha, gamma=gamma, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.alpha = alpha
+        self.gamma = gamma
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Cross-entropy of integer class indices and predicted class probabilities (or logits).
+
+    Keras's argument order: `reduction` comes before `axis`.
+
+    Args:
+        from_logits: whether `y_pred` holds logits rather than probabilities (default False).
+        ignore_class: a label value left out of the loss and of the average (default None).
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        axis: the class axis (default -1).
+        name: default `'sparse_categorical_crossentropy'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+                 axis=-1, name="sparse_categorical_crossentropy", dtype=None):
+        super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,
+                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
+                         axis=axis)
+        self.from_logits = from_logits
+        self.ignore_class = ignore_class
+        self.axis = axis
+
+
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """The generalized cross-entropy `(1 - p ** q) / q` of integer labels (Zhang & Sabuncu,
+    2018), robust to noisy labels.
+
+    Args:
+        q: in (0, 1); towards 0 it behaves like cross-entropy, towards 1 like MAE (default 0.5).
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'categorical_generalized_cross_entropy'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy", dtype=None):
+        if not 0 < q < 1:
+            raise ValueError(f"`q` must be in the interval (0, 1). Received: q={q}")
+        super().__init__(categorical_generalized_cross_entropy, reduction=reduction, name=name,
+                         dtype=dtype, q=q)
+        self.q = q

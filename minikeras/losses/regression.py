@@ -4,9 +4,10 @@ cosine similarity."""
 import autograd.numpy as anp
 import numpy as np
 
-from minikeras import config
-from minikeras.losses.loss import loss_class
-from minikeras.losses.utils import l2_normalize, prepare, softplus, squeeze_or_expand_to_same_rank
+from minikeras import config, ops
+from minikeras.activations import softplus
+from minikeras.losses.loss import LossFunctionWrapper
+from minikeras.losses.utils import prepare, squeeze_or_expand_to_same_rank
 
 
 def _aligned(y_true, y_pred):
@@ -47,7 +48,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     As a loss it is negated so that minimising it aligns the vectors; a zero vector gives 0.
     """
     y_true, y_pred = _aligned(y_true, y_pred)
-    return -anp.sum(l2_normalize(y_true, axis) * l2_normalize(y_pred, axis), axis=axis)
+    return -anp.sum(ops.normalize(y_true, axis) * ops.normalize(y_pred, axis), axis=axis)
 
 
 def huber(y_true, y_pred, delta=1.0):
@@ -71,13 +72,102 @@ def log_cosh(y_true, y_pred):
     return anp.mean(x + softplus(-2.0 * x) - np.log(2.0).astype(x.dtype), axis=-1)
 
 
-MeanSquaredError = loss_class("MeanSquaredError", mean_squared_error, "mean_squared_error")
-MeanAbsoluteError = loss_class("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
-MeanAbsolutePercentageError = loss_class(
-    "MeanAbsolutePercentageError", mean_absolute_percentage_error, "mean_absolute_percentage_error")
-MeanSquaredLogarithmicError = loss_class(
-    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error, "mean_squared_logarithmic_error")
-CosineSimilarity = loss_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
-                              [("axis", -1)])
-Huber = loss_class("Huber", huber, "huber_loss", [("delta", 1.0)])
-LogCosh = loss_class("LogCosh", log_cosh, "log_cosh")
+class MeanSquaredError(LossFunctionWrapper):
+    """The mean of the squares of the errors, `mean(square(y_true - y_pred))`.
+
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'mean_squared_error'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype)
+
+
+class MeanAbsoluteError(LossFunctionWrapper):
+    """The mean of the absolute errors, `mean(abs(y_true - y_pred))`.
+
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'mean_absolute_error'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, reduction=reduction, name=name, dtype=dtype)
+
+
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    """`100 * mean(abs((y_true - y_pred) / y_true))`, `y_true` floored at epsilon.
+
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'mean_absolute_percentage_error'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error",
+                 dtype=None):
+        super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name,
+                         dtype=dtype)
+
+
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    """`mean(square(log(y_true + 1) - log(y_pred + 1)))`.
+
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'mean_squared_logarithmic_error'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error",
+                 dtype=None):
+        super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name,
+                         dtype=dtype)
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """The negated cosine similarity of `y_true` and `y_pred`: -1 when they point the same way.
+
+    Args:
+        axis: the axis of the vectors (default -1).
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'cosine_similarity'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity",
+                 dtype=None):
+        super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class Huber(LossFunctionWrapper):
+    """The Huber loss: quadratic for errors up to `delta`, linear beyond.
+
+    Args:
+        delta: where the loss turns from quadratic to linear (default 1.0).
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'huber_loss'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
+        super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=delta)
+        self.delta = delta
+
+
+class LogCosh(LossFunctionWrapper):
+    """`mean(log(cosh(y_pred - y_true)))`: about `x**2 / 2` for small errors and
+    `abs(x) - log(2)` for large ones.
+
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'log_cosh'`.
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
+        super().__init__(log_cosh, reduction=reduction, name=name, dtype=dtype)

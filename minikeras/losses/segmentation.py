@@ -3,7 +3,7 @@
 import autograd.numpy as anp
 
 from minikeras import config
-from minikeras.losses.loss import loss_class
+from minikeras.losses.loss import LossFunctionWrapper
 from minikeras.losses.utils import prepare
 
 
@@ -28,8 +28,40 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     return 1.0 - tp / (tp + fp * alpha + fn * beta + config.epsilon())
 
 
-Dice = loss_class("Dice", dice, "dice", [("axis", None)],
-                  order=["reduction", "name", "axis", "dtype"])
-Tversky = loss_class("Tversky", tversky, "tversky",
-                     [("alpha", 0.5), ("beta", 0.5), ("axis", None)],
-                     order=["alpha", "beta", "reduction", "name", "axis", "dtype"])
+class Dice(LossFunctionWrapper):
+    """The Dice loss `1 - 2 |y_true * y_pred| / (|y_true| + |y_pred|)`.
+
+    Keras's argument order: `reduction` and `name` come before `axis`.
+
+    Args:
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'dice'`.
+        axis: the axes summed over (default None: all of them).
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
+        super().__init__(dice, reduction=reduction, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class Tversky(LossFunctionWrapper):
+    """The Tversky loss (Salehi et al., 2017): `alpha` weighs false positives, `beta` false
+    negatives; `alpha = beta = 0.5` is the Dice loss.
+
+    Args:
+        alpha: the false-positive weight (default 0.5).
+        beta: the false-negative weight (default 0.5).
+        reduction: default `'sum_over_batch_size'` (see `Loss`).
+        name: default `'tversky'`.
+        axis: the axes summed over (default None: all of them).
+        dtype: the computation dtype (default `backend.floatx()`).
+    """
+
+    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky",
+                 axis=None, dtype=None):
+        super().__init__(tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha,
+                         beta=beta, axis=axis)
+        self.alpha = alpha
+        self.beta = beta
+        self.axis = axis

@@ -105,17 +105,3 @@ def check_probabilities(fn_name, y_pred, axis=None):
             "are rescaled to sum to 1, as Keras does. For independent (multi-label) "
             "probabilities use `binary_crossentropy`.")
 
-
-def sigmoid(x):
-    return 0.5 * (anp.tanh(0.5 * x) + 1.0)
-
-
-def softplus(x):
-    return anp.logaddexp(0.0, x)
-
-
-def l2_normalize(x, axis):
-    # Keras: x * min(rsqrt(sum(x^2)), 1/eps). Clamping the sum instead gives the same value
-    # and keeps the gradient finite for an all-zero vector.
-    eps = config.epsilon()
-    return x / anp.sqrt(anp.maximum(anp.sum(x * x, axis=axis, keepdims=True), eps * eps))
