@@ -50,12 +50,17 @@ def trajectory(name, lr, problem, steps):
 
     Stops early once the position is non-finite or beyond `BLOWUP`.
     """
-    opt = make_optimizer(name, lr)
-    var = Variable(np.array(problem.start, np.float32), name="p")  # identifies the state
-    path = [var.numpy()]
+    return run_optimizer(make_optimizer(name, lr), problem, steps)
+
+
+def run_optimizer(opt, problem, steps):
+    """`trajectory` for a given optimizer: its pure `stateless_apply`, as the engine calls it."""
+    var = Variable(np.array(problem.start, np.float32), name="p")
+    opt.build([var])
+    path, state = [var.numpy()], [v.value for v in opt.variables]
     with np.errstate(all="ignore"):  # diverging runs are part of the results
         for _ in range(steps):
-            (p,) = opt.step([problem.grad(path[-1])], [path[-1]], [var])
+            (p,), state = opt.stateless_apply(state, [problem.grad(path[-1])], [path[-1]])
             path.append(p)
             if not np.all(np.abs(p) <= BLOWUP):  # also catches NaN
                 break

@@ -4,20 +4,14 @@ import numpy as np
 
 from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
 
-
-def adadelta_update(g, slots, x, lr, rho, epsilon):
-    """One Adadelta step, Keras 3 formulas: `Eg = rho*Eg + (1-rho)g²`;
-    `d = -sqrt(Edx + eps)*g / sqrt(Eg + eps)`; `Edx = rho*Edx + (1-rho)d²`; `x += lr*d`."""
-    f32 = np.float32
-    eg, edx = slots
-    eg = f32(rho) * eg + f32(1 - rho) * (g * g)
-    delta = -(np.sqrt(edx + f32(epsilon)) * g / np.sqrt(eg + f32(epsilon)))
-    edx = f32(rho) * edx + f32(1 - rho) * (delta * delta)
-    return x + lr * delta, (eg, edx)
+f32 = np.float32
 
 
 class Adadelta(Optimizer):
     """Adadelta: Adagrad with a moving window, scaled by the running RMS of past updates.
+
+    Keras 3's rule: `Eg = rho*Eg + (1-rho)*g²`; `d = -sqrt(Edx + eps)*g/sqrt(Eg + eps)`;
+    `Edx = rho*Edx + (1-rho)*d²`; `x += lr*d`.
 
     Args:
         learning_rate: float, schedule or callable (default 0.001 as in Keras 3; Keras 2 and the
@@ -27,8 +21,6 @@ class Adadelta(Optimizer):
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
-    elementwise = True
-
     slot_groups = [("accumulated_grad", "accumulated_delta_var")]
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, name=None, **kwargs):
@@ -37,11 +29,20 @@ class Adadelta(Optimizer):
         check_non_negative("epsilon", epsilon)
         self.rho, self.epsilon = rho, epsilon
 
-    def init_slots(self, x):
-        return (np.zeros_like(x), np.zeros_like(x))
+    def init_state(self, values):
+        """`(accumulated_grads, accumulated_delta_vars)`."""
+        return [np.zeros_like(x) for x in values], [np.zeros_like(x) for x in values]
 
-    def update_rule(self, g, slots, x, t, lr):
-        return adadelta_update(g, slots, x, lr, self.rho, self.epsilon)
+    def update(self, grads, state, values, step, lr):
+        rho, one_minus_rho, eps = f32(self.rho), f32(1 - self.rho), f32(self.epsilon)
+        new_values, new_eg, new_edx = [], [], []
+        for g, x, eg, edx in zip(grads, values, state[0], state[1]):
+            eg = rho * eg + one_minus_rho * (g * g)
+            delta = -(np.sqrt(edx + eps) * g / np.sqrt(eg + eps))
+            edx = rho * edx + one_minus_rho * (delta * delta)
+            new_values.append(x + lr * delta)
+            new_eg.append(eg), new_edx.append(edx)
+        return new_values, (new_eg, new_edx)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

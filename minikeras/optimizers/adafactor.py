@@ -4,43 +4,21 @@ import numpy as np
 
 from minikeras.optimizers.base import Optimizer, check_non_negative
 
+f32 = np.float32
+
 
 def _rms(x):
     return np.sqrt(np.mean(x * x))
 
 
-def adafactor_update(g, slots, x, t, lr, beta_2_decay, epsilon_1, epsilon_2, clip_threshold,
-                     relative_step):
-    """One Adafactor step, Keras 3 formulas. For a variable of rank >= 2 the second moment is
-    factored over the last two axes: row means `r`, column means `c`, `v = r/mean(r) ⊗ c`.
+class Adafactor(Optimizer):
+    """Adafactor: Adam-like steps with a factored, memory-light second moment.
 
+    Keras 3's rule. For a variable of rank >= 2 the second moment is factored over the last two
+    axes: row means `r`, column means `c`, `v = r/mean(r) ⊗ c`.
     `rho = min(lr, 1/sqrt(t))`; `alpha = max(eps2, rms(x))*rho`; `beta = 1 - t^beta_2_decay`;
     `r, c` (or `v` when rank < 2) `= beta*old + (1-beta)*mean(g² + eps1)`;
     `u = g/sqrt(v)`; `x -= alpha * u / max(1, rms(u)/clip_threshold)`.
-    `slots` is `(r, c, v)`; for rank < 2, `r` and `c` are unused scalars (Keras's placeholders).
-    """
-    f32 = np.float32
-    step = f32(t)
-    if relative_step:  # Keras's relative step; `rho` below takes the same minimum anyway
-        lr = np.minimum(lr, f32(1) / np.sqrt(step))
-    rho = np.minimum(lr, f32(1) / np.sqrt(step))
-    alpha = np.maximum(f32(epsilon_2), _rms(x)) * rho
-    g2 = g * g + f32(epsilon_1)
-    beta = f32(1) - step ** f32(beta_2_decay)
-    r, c, v = slots
-    if x.ndim >= 2:
-        r = beta * r + (f32(1) - beta) * np.mean(g2, axis=-1)
-        c = beta * c + (f32(1) - beta) * np.mean(g2, axis=-2)
-        v = (r / np.mean(r, axis=-1, keepdims=True))[..., None] * c[..., None, :]
-    else:
-        v = beta * v + (f32(1) - beta) * g2
-    u = g / np.sqrt(v)
-    u = u / np.maximum(f32(1), _rms(u) / f32(clip_threshold))
-    return x - alpha * u, (r, c, v)
-
-
-class Adafactor(Optimizer):
-    """Adafactor: Adam-like steps with a factored, memory-light second moment.
 
     Args:
         learning_rate: float, schedule or callable (default 0.001).
@@ -70,23 +48,45 @@ class Adafactor(Optimizer):
         self.beta_2_decay, self.epsilon_1, self.epsilon_2 = beta_2_decay, epsilon_1, epsilon_2
         self.clip_threshold, self.relative_step = clip_threshold, relative_step
 
-    def init_slots(self, x):
-        if x.ndim < 2:
-            return (np.zeros((), np.int32), np.zeros((), np.int32), np.zeros_like(x))
-        return (np.zeros(x.shape[:-1], x.dtype), np.zeros(x.shape[:-2] + x.shape[-1:], x.dtype),
-                np.zeros_like(x))
+    def init_state(self, values):
+        """`(rs, cs, velocities)`; for rank < 2, `r` and `c` are unused int32 zeros (Keras's
+        placeholders)."""
+        rs, cs = [], []
+        for x in values:
+            factored = x.ndim >= 2
+            rs.append(np.zeros(x.shape[:-1], x.dtype) if factored else np.zeros((), np.int32))
+            cs.append(np.zeros(x.shape[:-2] + x.shape[-1:], x.dtype) if factored
+                      else np.zeros((), np.int32))
+        return rs, cs, [np.zeros_like(x) for x in values]
 
-    def _slot_entry(self, var, index, slot_name):
-        path, get, set_ = super()._slot_entry(var, index, slot_name)
+    def slot_variable_name(self, variable, slot_name):
         if slot_name in ("r", "c"):  # Keras names these after the variable alone
-            path = f"{self.name}/{var.name}"
-        return path, get, set_
+            return variable.name
+        return super().slot_variable_name(variable, slot_name)
 
-    def update_rule(self, g, slots, x, t, lr):
-        # Keras skips the relative step when the learning rate is a schedule or a callable.
-        relative = self.relative_step and not callable(self._learning_rate)
-        return adafactor_update(g, slots, x, t, lr, self.beta_2_decay, self.epsilon_1,
-                                self.epsilon_2, self.clip_threshold, relative)
+    def update(self, grads, state, values, step, lr):
+        t = f32(step)
+        # Keras's relative step, skipped when the learning rate is a schedule or a callable;
+        # `rho` below takes the same minimum anyway.
+        if self.relative_step and not callable(self._learning_rate):
+            lr = np.minimum(lr, f32(1) / np.sqrt(t))
+        rho = np.minimum(lr, f32(1) / np.sqrt(t))
+        beta = f32(1) - t ** f32(self.beta_2_decay)
+        new_values, new_r, new_c, new_v = [], [], [], []
+        for g, x, r, c, v in zip(grads, values, *state):
+            alpha = np.maximum(f32(self.epsilon_2), _rms(x)) * rho
+            g2 = g * g + f32(self.epsilon_1)
+            if x.ndim >= 2:
+                r = beta * r + (f32(1) - beta) * np.mean(g2, axis=-1)
+                c = beta * c + (f32(1) - beta) * np.mean(g2, axis=-2)
+                v = (r / np.mean(r, axis=-1, keepdims=True))[..., None] * c[..., None, :]
+            else:
+                v = beta * v + (f32(1) - beta) * g2
+            u = g / np.sqrt(v)
+            u = u / np.maximum(f32(1), _rms(u) / f32(self.clip_threshold))
+            new_values.append(x - alpha * u)
+            new_r.append(r), new_c.append(c), new_v.append(v)
+        return new_values, (new_r, new_c, new_v)
 
     def get_config(self):
         return {**super().get_config(), "beta_2_decay": self.beta_2_decay,

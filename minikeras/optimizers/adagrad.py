@@ -6,15 +6,11 @@ import numpy as np
 from minikeras.optimizers.base import Optimizer, check_non_negative
 
 
-def adagrad_update(g, slots, x, lr, epsilon):
-    """One Adagrad step, Keras 3 formulas: `acc += g²`; `x -= lr*g/sqrt(acc + eps)` (epsilon
-    inside the square root; Keras 2 put it outside)."""
-    acc = slots[0] + g * g
-    return x - lr * g / np.sqrt(acc + np.float32(epsilon)), (acc,)
-
-
 class Adagrad(Optimizer):
     """Adagrad: per-parameter learning rates shrinking with the sum of squared gradients.
+
+    Keras 3's rule: `acc += g²`; `x -= lr*g/sqrt(acc + eps)` (epsilon inside the square root;
+    Keras 2 put it outside).
 
     Args:
         learning_rate: float, schedule or callable (default 0.001; Keras 2 used 0.01, the paper's
@@ -25,8 +21,6 @@ class Adagrad(Optimizer):
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
-    elementwise = True
-
     slot_groups = [("accumulator",)]
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
@@ -36,11 +30,16 @@ class Adagrad(Optimizer):
         check_non_negative("epsilon", epsilon)
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
-    def init_slots(self, x):
-        return (np.full_like(x, self.initial_accumulator_value),)
+    def init_state(self, values):
+        """`(accumulators,)`."""
+        return ([np.full_like(x, self.initial_accumulator_value) for x in values],)
 
-    def update_rule(self, g, slots, x, t, lr):
-        return adagrad_update(g, slots, x, lr, self.epsilon)
+    def update(self, grads, state, values, step, lr):
+        accumulators = [acc + g * g for g, acc in zip(grads, state[0])]
+        eps = np.float32(self.epsilon)
+        new_values = [x - lr * g / np.sqrt(acc + eps)
+                      for g, x, acc in zip(grads, values, accumulators)]
+        return new_values, (accumulators,)
 
     def get_config(self):
         return {**super().get_config(),

@@ -5,20 +5,13 @@ import numpy as np
 
 from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
 
-
-def adamax_update(g, slots, x, t, lr, beta_1, beta_2, epsilon):
-    """One Adamax step, Keras 3 formulas: `m += (g-m)*(1-b1)`; `u = max(b2*u, |g|)`;
-    `x -= lr*m / ((1-b1^t)*(u+eps))`."""
-    f32 = np.float32
-    m, u = slots
-    m = m + (g - m) * f32(1 - beta_1)
-    u = np.maximum(f32(beta_2) * u, np.abs(g))
-    x = x - lr * m / ((f32(1) - f32(beta_1) ** f32(t)) * (u + f32(epsilon)))
-    return x, (m, u)
+f32 = np.float32
 
 
 class Adamax(Optimizer):
     """Adamax: Adam whose second moment is an exponentially weighted infinity norm.
+
+    Keras 3's rule: `m += (g-m)*(1-b1)`; `u = max(b2*u, |g|)`; `x -= lr*m/((1-b1^t)*(u+eps))`.
 
     Args:
         learning_rate: float, schedule or callable (default 0.001; Keras 2 used 0.002).
@@ -27,8 +20,6 @@ class Adamax(Optimizer):
         epsilon: added to the norm (default 1e-7).
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
-
-    elementwise = True
 
     slot_groups = [("momentum", "norm")]
 
@@ -40,11 +31,19 @@ class Adamax(Optimizer):
         check_non_negative("epsilon", epsilon)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
-    def init_slots(self, x):
-        return (np.zeros_like(x), np.zeros_like(x))
+    def init_state(self, values):
+        """`(momentums, norms)`."""
+        return [np.zeros_like(x) for x in values], [np.zeros_like(x) for x in values]
 
-    def update_rule(self, g, slots, x, t, lr):
-        return adamax_update(g, slots, x, t, lr, self.beta_1, self.beta_2, self.epsilon)
+    def update(self, grads, state, values, step, lr):
+        bias_correction = f32(1) - f32(self.beta_1) ** f32(step)
+        new_values, new_m, new_u = [], [], []
+        for g, x, m, u in zip(grads, values, state[0], state[1]):
+            m = m + (g - m) * f32(1 - self.beta_1)
+            u = np.maximum(f32(self.beta_2) * u, np.abs(g))
+            new_values.append(x - lr * m / (bias_correction * (u + f32(self.epsilon))))
+            new_m.append(m), new_u.append(u)
+        return new_values, (new_m, new_u)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

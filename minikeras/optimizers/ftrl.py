@@ -5,28 +5,16 @@ import numpy as np
 
 from minikeras.optimizers.base import Optimizer, check_non_negative
 
-
-def ftrl_update(g, slots, x, lr, lr_power, l1, l2, l2_shrinkage, beta):
-    """One FTRL step, Keras 3 formulas. The weights are recomputed from the accumulator `n` and
-    the linear term `z`, not incremented:
-
-    `n' = n + g²`; `z += g + 2*l2_shrinkage*x - (n'^-p - n^-p)/lr * x`;
-    `x = (clip(z, -l1, l1) - z) / (n'^-p/lr + 2*(l2 + beta/(2*lr)))`.
-    """
-    f32 = np.float32
-    acc, linear = slots
-    l2_reg = f32(l2) + f32(beta) / (f32(2) * lr)
-    grad = g + f32(2 * l2_shrinkage) * x
-    new_acc = acc + g * g
-    p = f32(-lr_power)
-    linear = linear + (grad - (new_acc ** p - acc ** p) / lr * x)
-    quadratic = new_acc ** p / lr + f32(2) * l2_reg
-    x = (np.clip(linear, -f32(l1), f32(l1)) - linear) / quadratic
-    return x, (new_acc, linear)
+f32 = np.float32
 
 
 class Ftrl(Optimizer):
     """FTRL: suited to shallow models with large, sparse feature spaces.
+
+    Keras 3's rule recomputes the weights from the accumulator `n` and the linear term `z`
+    instead of incrementing them, with `p = -learning_rate_power`:
+    `n' = n + g²`; `z += g + 2*l2_shrinkage*x - (n'^p - n^p)/lr * x`;
+    `x = (clip(z, -l1, l1) - z) / (n'^p/lr + 2*(l2 + beta/(2*lr)))`.
 
     Args:
         learning_rate: float, schedule or callable (default 0.001).
@@ -40,8 +28,6 @@ class Ftrl(Optimizer):
         beta: the paper's beta, added as `beta / (2*lr)` to the L2 strength (default 0.0).
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
-
-    elementwise = True
 
     slot_groups = [("accumulator", "linear")]
 
@@ -65,13 +51,24 @@ class Ftrl(Optimizer):
         self.l2_shrinkage_regularization_strength = l2_shrinkage_regularization_strength
         self.beta = beta
 
-    def init_slots(self, x):
-        return (np.full_like(x, self.initial_accumulator_value), np.zeros_like(x))
+    def init_state(self, values):
+        """`(accumulators, linears)`."""
+        return ([np.full_like(x, self.initial_accumulator_value) for x in values],
+                [np.zeros_like(x) for x in values])
 
-    def update_rule(self, g, slots, x, t, lr):
-        return ftrl_update(g, slots, x, lr, self.learning_rate_power,
-                           self.l1_regularization_strength, self.l2_regularization_strength,
-                           self.l2_shrinkage_regularization_strength, self.beta)
+    def update(self, grads, state, values, step, lr):
+        l1, p = f32(self.l1_regularization_strength), f32(-self.learning_rate_power)
+        l2_reg = f32(self.l2_regularization_strength) + f32(self.beta) / (f32(2) * lr)
+        shrinkage = f32(2 * self.l2_shrinkage_regularization_strength)
+        new_values, new_n, new_z = [], [], []
+        for g, x, n, z in zip(grads, values, state[0], state[1]):
+            grad = g + shrinkage * x
+            n_next = n + g * g
+            z = z + (grad - (n_next ** p - n ** p) / lr * x)
+            quadratic = n_next ** p / lr + f32(2) * l2_reg
+            new_values.append((np.clip(z, -l1, l1) - z) / quadratic)
+            new_n.append(n_next), new_z.append(z)
+        return new_values, (new_n, new_z)
 
     def get_config(self):
         return {**super().get_config(),

@@ -4,19 +4,14 @@ import numpy as np
 
 from minikeras.optimizers.base import Optimizer, check_unit_interval
 
-
-def lion_update(g, slots, x, lr, beta_1, beta_2):
-    """One Lion step, Keras 3 formulas: `x -= lr*sign(b1*m + (1-b1)*g)` (the old m), then
-    `m = b2*m + (1-b2)*g`."""
-    f32 = np.float32
-    b1, b2 = f32(beta_1), f32(beta_2)
-    (m,) = slots
-    x = x - lr * np.sign(m * b1 + g * (f32(1) - b1))
-    return x, (m * b2 + g * (f32(1) - b2),)
+f32 = np.float32
 
 
 class Lion(Optimizer):
     """Lion: a sign-of-momentum update; use a learning rate 3-10x smaller than AdamW's.
+
+    Keras 3's rule: `x -= lr*sign(b1*m + (1-b1)*g)` with the old `m`, then
+    `m = b2*m + (1-b2)*g`.
 
     Args:
         learning_rate: float, schedule or callable (default 0.001).
@@ -24,8 +19,6 @@ class Lion(Optimizer):
         beta_2: decay rate of the momentum, in [0, 1] (default 0.99).
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
-
-    elementwise = True
 
     slot_groups = [("momentum",)]
 
@@ -37,11 +30,16 @@ class Lion(Optimizer):
         check_unit_interval("beta_2", beta_2, closed=True)
         self.beta_1, self.beta_2 = beta_1, beta_2
 
-    def init_slots(self, x):
-        return (np.zeros_like(x),)
+    def init_state(self, values):
+        """`(momentums,)`."""
+        return ([np.zeros_like(x) for x in values],)
 
-    def update_rule(self, g, slots, x, t, lr):
-        return lion_update(g, slots, x, lr, self.beta_1, self.beta_2)
+    def update(self, grads, state, values, step, lr):
+        b1, b2 = f32(self.beta_1), f32(self.beta_2)
+        new_values = [x - lr * np.sign(m * b1 + g * (f32(1) - b1))
+                      for g, x, m in zip(grads, values, state[0])]
+        momentums = [m * b2 + g * (f32(1) - b2) for g, m in zip(grads, state[0])]
+        return new_values, (momentums,)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}

@@ -8,40 +8,27 @@ import numpy as np
 
 from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
 
+f32 = np.float32
+
 
 def _warmup(t, schedule_decay=None):
     """`1 - 0.5*0.96^t` (Keras 3), or `1 - 0.5*0.96^(t*schedule_decay)` (Keras 2), in float32."""
-    f32 = np.float32
     exponent = f32(t) if schedule_decay is None else f32(t) * f32(schedule_decay)
     return f32(1) - f32(0.5) * f32(0.96) ** exponent
 
 
 def momentum_cache(beta_1, t, schedule_decay=None):
-    """The momentum schedule `u_t = beta_1 * (1 - 0.5*0.96^t)`."""
-    return np.float32(beta_1) * _warmup(t, schedule_decay)
-
-
-def nadam_update(g, slots, x, t, lr, beta_1, beta_2, epsilon, u_product, schedule_decay=None):
-    """One Nadam step, Keras 3 formulas, given `u_product` = the product of `u_1 ... u_t`:
-
-    `m += (g-m)*(1-b1)`; `v += (g²-v)*(1-b2)`;
-    `m_hat = u_{t+1}*m/(1 - u_product*u_{t+1}) + (1-u_t)*g/(1 - u_product)`;
-    `v_hat = v/(1-b2^t)`; `x -= lr*m_hat/(sqrt(v_hat)+eps)`.
-    """
-    f32 = np.float32
-    u_t = momentum_cache(beta_1, t, schedule_decay)
-    u_next = momentum_cache(beta_1, t + 1, schedule_decay)
-    b1, b2 = f32(beta_1), f32(beta_2)
-    m, v = slots
-    m = m + (g - m) * (f32(1) - b1)
-    v = v + (g * g - v) * (f32(1) - b2)
-    m_hat = u_next * m / (f32(1) - u_product * u_next) + (f32(1) - u_t) * g / (f32(1) - u_product)
-    v_hat = v / (f32(1) - b2 ** f32(t))
-    return x - m_hat * lr / (np.sqrt(v_hat) + f32(epsilon)), (m, v)
+    """The momentum schedule `u_t = beta_1 * _warmup(t)`."""
+    return f32(beta_1) * _warmup(t, schedule_decay)
 
 
 class Nadam(Optimizer):
     """Nadam: Adam with Nesterov momentum and a warming-up momentum schedule `u_t`.
+
+    Keras 3's rule, with `u_product` = `u_1 * ... * u_t` (one scalar for the whole optimizer,
+    part of its state): `m += (g-m)*(1-b1)`; `v += (g²-v)*(1-b2)`;
+    `m_hat = u_{t+1}*m/(1 - u_product*u_{t+1}) + (1-u_t)*g/(1 - u_product)`;
+    `v_hat = v/(1-b2^t)`; `x -= lr*m_hat/(sqrt(v_hat)+eps)`.
 
     Keras 3 uses `u_t = beta_1*(1 - 0.5*0.96^t)`; Keras 2 used `0.96^(t*schedule_decay)` with
     `schedule_decay=0.004`, so its momentum warms up 250 times more slowly. Keras 3 is the
@@ -57,9 +44,8 @@ class Nadam(Optimizer):
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
-    elementwise = True
-
     slot_groups = [("momentum", "velocity")]
+    optimizer_wide_state = ("u_product",)
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None,
                  schedule_decay=None, **kwargs):
@@ -74,26 +60,33 @@ class Nadam(Optimizer):
             check_non_negative("schedule_decay", schedule_decay)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.schedule_decay = schedule_decay
-        self._u_product = np.float32(1.0)
 
-    def init_slots(self, x):
-        return (np.zeros_like(x), np.zeros_like(x))
+    def init_state(self, values):
+        """`(momentums, velocities, u_product)`; `u_product` starts at 1, in the dtype of the
+        first variable (as Keras)."""
+        dtype = values[0].dtype if values else np.float32
+        return ([np.zeros_like(x) for x in values], [np.zeros_like(x) for x in values],
+                np.ones((), dtype))
 
-    def _before_update(self, t):
-        # One product for the whole optimizer, advanced once per update, as in Keras.
-        self._u_product = (self._u_product * np.float32(self.beta_1)
-                           * _warmup(t, self.schedule_decay))
-
-    def _extra_state(self):
-        def set_(value):
-            self._u_product = np.float32(value)
-
-        return [(f"{self.name}/u_product", lambda: np.asarray(self._u_product), set_)]
-
-    def update_rule(self, g, slots, x, t, lr):
-        u_product = self._u_product.astype(x.dtype)
-        return nadam_update(g, slots, x, t, lr, self.beta_1, self.beta_2, self.epsilon,
-                            u_product, self.schedule_decay)
+    def update(self, grads, state, values, step, lr):
+        momentums, velocities, u_product = state
+        u_t = momentum_cache(self.beta_1, step, self.schedule_decay)
+        u_next = momentum_cache(self.beta_1, step + 1, self.schedule_decay)
+        # One product for the whole optimizer, advanced once per update (as Keras: u_product
+        # times beta_1 times the warm-up, in that order).
+        u_product = u_product * f32(self.beta_1) * _warmup(step, self.schedule_decay)
+        b1, b2 = f32(self.beta_1), f32(self.beta_2)
+        v_correction = f32(1) - b2 ** f32(step)
+        new_values, new_m, new_v = [], [], []
+        for g, x, m, v in zip(grads, values, momentums, velocities):
+            m = m + (g - m) * (f32(1) - b1)
+            v = v + (g * g - v) * (f32(1) - b2)
+            m_hat = (u_next * m / (f32(1) - u_product * u_next)
+                     + (f32(1) - u_t) * g / (f32(1) - u_product))
+            v_hat = v / v_correction
+            new_values.append(x - m_hat * lr / (np.sqrt(v_hat) + f32(self.epsilon)))
+            new_m.append(m), new_v.append(v)
+        return new_values, (new_m, new_v, np.asarray(u_product))
 
     def get_config(self):
         config = {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

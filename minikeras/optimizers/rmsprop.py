@@ -6,39 +6,15 @@ import numpy as np
 
 from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
 
-
-def rmsprop_update(g, slots, x, lr, rho, momentum, epsilon, centered, out=None):
-    """One RMSprop step, Keras 3 formulas: `v = rho*v + (1-rho)g²`; centered:
-    `mg = rho*mg + (1-rho)g`, denominator `v - mg² + eps`, else `v + eps`;
-    `inc = lr*g/sqrt(den)`; with momentum `mom = momentum*mom + inc; x -= mom`, else `x -= inc`.
-
-    `slots` is `(v, mom, mg)` without the absent ones (Keras's order), updated in place; the new
-    value is written into `out` (a new array when None).
-    """
-    f32 = np.float32
-    v = slots[0]
-    v *= f32(rho)
-    v += f32(1 - rho) * (g * g)
-    if centered:
-        mg = slots[-1]
-        mg *= f32(rho)
-        mg += f32(1 - rho) * g
-        den = v - mg * mg
-        den += f32(epsilon)
-    else:
-        den = v + f32(epsilon)
-    inc = lr * g
-    inc /= np.sqrt(den)
-    if momentum > 0:
-        mom = slots[1]
-        mom *= f32(momentum)
-        mom += inc
-        inc = mom
-    return np.subtract(x, inc, out=out), slots
+f32 = np.float32
 
 
 class RMSprop(Optimizer):
     """RMSprop: divide the gradient by a running root mean square of its recent values.
+
+    Keras 3's rule: `v = rho*v + (1-rho)*g²`; centered: `mg = rho*mg + (1-rho)*g` and the
+    denominator is `v - mg² + eps`, else `v + eps`; `inc = lr*g/sqrt(denominator)`; with
+    momentum `mom = momentum*mom + inc; x -= mom`, else `x -= inc`.
 
     Args:
         learning_rate: float, schedule or callable (default 0.001).
@@ -48,9 +24,6 @@ class RMSprop(Optimizer):
         centered: normalise by the gradient's estimated variance (default False).
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
-
-    elementwise = True
-    in_place = True
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  name=None, **kwargs):
@@ -62,12 +35,32 @@ class RMSprop(Optimizer):
         self.slot_groups = ([("velocity",)] + ([("momentum",)] if momentum > 0 else [])
                             + ([("average_gradient",)] if centered else []))
 
-    def init_slots(self, x):
-        return tuple(np.zeros_like(x) for _ in self.slot_groups)
+    def init_state(self, values):
+        """`(velocities[, momentums][, average_gradients])`, as Keras orders them."""
+        return tuple([np.zeros_like(x) for x in values] for _ in self.slot_groups)
 
-    def update_rule(self, g, slots, x, t, lr, out=None):
-        return rmsprop_update(g, slots, x, lr, self.rho, self.momentum, self.epsilon, self.centered,
-                              out)
+    def update(self, grads, state, values, step, lr):
+        rho, one_minus_rho, eps = f32(self.rho), f32(1 - self.rho), f32(self.epsilon)
+        n = len(values)
+        momentums = state[1] if self.momentum > 0 else [None] * n
+        average_grads = state[-1] if self.centered else [None] * n
+        new_values, new_v, new_mom, new_mg = [], [], [], []
+        for g, x, v, mom, mg in zip(grads, values, state[0], momentums, average_grads):
+            v = v * rho + one_minus_rho * (g * g)
+            if self.centered:
+                mg = mg * rho + one_minus_rho * g
+                denominator = (v - mg * mg) + eps
+            else:
+                denominator = v + eps
+            increment = lr * g / np.sqrt(denominator)
+            if self.momentum > 0:
+                mom = mom * f32(self.momentum) + increment
+                increment = mom
+            new_values.append(x - increment)
+            new_v.append(v), new_mom.append(mom), new_mg.append(mg)
+        new_state = ((new_v,) + ((new_mom,) if self.momentum > 0 else ())
+                     + ((new_mg,) if self.centered else ()))
+        return new_values, new_state
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

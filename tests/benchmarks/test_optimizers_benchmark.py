@@ -70,12 +70,8 @@ def test_the_keras_comparison_detects_a_wrong_rule():
     """Adam with beta_1 = 0.95 instead of 0.9 stands far outside the tolerance."""
     problem = PROBLEMS["rosenbrock"]
     ref = REFERENCE["Adam/rosenbrock"]
-    opt = bench.optimizers.Adam(beta_1=0.95)
-    var = bench.Variable(np.array(problem.start, np.float32))
-    path = [var.numpy()]
-    for _ in range(len(ref)):
-        path.append(opt.step([problem.grad(path[-1])], [path[-1]], [var])[0])
-    deviation, _ = bench.keras_deviation(np.array(path), ref)
+    path = bench.run_optimizer(bench.optimizers.Adam(beta_1=0.95), problem, len(ref))
+    deviation, _ = bench.keras_deviation(path, ref)
     assert deviation > 100 * ATOL
 
 

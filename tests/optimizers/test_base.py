@@ -84,13 +84,66 @@ def test_apply_with_the_built_variables():
     assert int(opt.iterations) == 1
 
 
-def test_step_is_the_pure_engine_entry_point():
+def test_stateless_apply_returns_the_step_and_writes_nothing():
     a, b = make_vars()
     opt = optimizers.SGD(0.5)
-    new = opt.step([G1, G2], [a.numpy(), b.numpy()], [a, b])
-    np.testing.assert_allclose(new[0], -0.5 * G1)
-    assert np.array_equal(a.numpy(), np.zeros(2))  # step() returns, the caller writes back
-    assert int(opt.iterations) == 1
+    opt.build([a, b])
+    state = [v.value for v in opt.variables]
+    new_values, new_state = opt.stateless_apply(state, [G1, G2], [a.value, b.value])
+    np.testing.assert_allclose(new_values[0], -0.5 * G1)
+    assert int(new_state[0]) == 1 and new_state[0].dtype == np.int64
+    assert np.array_equal(a.numpy(), np.zeros(2))  # the caller writes back
+    assert int(opt.iterations) == 0
+
+
+def test_stateless_apply_needs_a_built_optimizer_and_matching_lists():
+    a, b = make_vars()
+    opt = optimizers.Adam()
+    with pytest.raises(ValueError, match="must be built"):
+        opt.stateless_apply([], [G1], [a.value])
+    opt.build([a, b])
+    state = [v.value for v in opt.variables]
+    with pytest.raises(ValueError, match="optimizer_values"):
+        opt.stateless_apply(state[:-1], [G1, G2], [a.value, b.value])
+    with pytest.raises(ValueError, match="built for 2 variables"):
+        opt.stateless_apply(state, [G1], [a.value])
+
+
+def test_stateless_apply_skips_none_gradients_with_the_keras_warning():
+    a, b = make_vars()
+    opt = optimizers.SGD(1.0)
+    opt.build([a, b])
+    state = [v.value for v in opt.variables]
+    with pytest.warns(UserWarning, match="Gradients do not exist for variables"):
+        values, _ = opt.stateless_apply(state, [G1, None], [a.value, b.value])
+    np.testing.assert_array_equal(values[0], -G1)
+    np.testing.assert_array_equal(values[1], b.value)
+    assert values[1] is not b.value  # new arrays, always
+    with pytest.raises(ValueError, match="No gradients provided"):
+        opt.stateless_apply(state, [None, None], [a.value, b.value])
+
+
+def test_the_step_reads_iterations_and_learning_rate_from_the_given_state():
+    """Nothing comes from the optimizer's own Variables: a schedule sees the iteration count
+    of `optimizer_values`, and a float learning rate is the one given there."""
+    var = Variable(np.zeros(1, np.float32), name="w")
+    sched = optimizers.SGD(schedules.ExponentialDecay(1.0, decay_steps=1, decay_rate=0.5))
+    sched.build([var])
+    (new,), _ = sched.stateless_apply([np.array(3, np.int64)], [np.ones(1, np.float32)],
+                                      [var.value])
+    np.testing.assert_array_equal(new, [-0.125])
+    plain = optimizers.SGD(0.1)
+    plain.build([var])
+    (new,), state = plain.stateless_apply([np.array(0, np.int64), np.array(0.5, np.float32)],
+                                          [np.ones(1, np.float32)], [var.value])
+    np.testing.assert_array_equal(new, [-0.5])
+    assert float(state[1]) == 0.5 and float(plain.learning_rate) == np.float32(0.1)
+    with pytest.warns(DeprecationWarning):
+        keras2 = optimizers.SGD(1.0, decay=1.0)
+    keras2.build([var])
+    (new,), _ = keras2.stateless_apply([np.array(3, np.int64), np.array(1.0, np.float32)],
+                                       [np.ones(1, np.float32)], [var.value])
+    np.testing.assert_array_equal(new, [-0.25])  # lr / (1 + decay * 3)
 
 
 def test_float64_variables_stay_float64():

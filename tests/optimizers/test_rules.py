@@ -66,8 +66,29 @@ def test_adagrad_epsilon_inside_sqrt():
     close(run(optimizers.Adagrad(learning_rate=0.1), [G]), X0 - 0.1 * G / np.sqrt(acc + 1e-7))
 
 
-def test_lion_uses_the_old_momentum_sign():
-    close(run(optimizers.Lion(learning_rate=0.01), [G]), X0 - 0.01 * np.sign(G))
+def test_lion_steps_with_the_old_momentum_then_updates_it():
+    """Several steps from a nonzero momentum, against the formula in float64. The gradients
+    make the sign of `b1*m + (1-b1)*g` differ between the old and the new momentum, so a rule
+    that updated `m` first would land elsewhere."""
+    m0 = np.array([1.0, -1.0, 0.2], np.float32)
+    grads = [np.array([-10.0, 10.0, -3.0], np.float32), np.array([-8.0, 9.0, 2.5], np.float32),
+             np.array([0.5, -0.25, -4.0], np.float32)]
+    lr, b1, b2 = 0.01, 0.9, 0.99
+    x, m, wrong_x, wrong_m = (X0.astype(np.float64), m0.astype(np.float64),
+                              X0.astype(np.float64), m0.astype(np.float64))
+    for g in grads:
+        x = x - lr * np.sign(b1 * m + (1 - b1) * g)
+        m = b2 * m + (1 - b2) * g
+        wrong_m = b2 * wrong_m + (1 - b2) * g
+        wrong_x = wrong_x - lr * np.sign(b1 * wrong_m + (1 - b1) * g)
+    assert not np.allclose(x, wrong_x)
+    opt, var = optimizers.Lion(learning_rate=lr), Variable(X0.copy(), name="x")
+    opt.build([var])
+    opt.set_weights([np.array(0), np.float32(lr), m0])
+    for g in grads:
+        opt.apply_gradients([(g, var)])
+    close(var.numpy(), x)
+    close(opt.variables[-1].numpy(), m)
 
 
 def nadam_expected(schedule_decay, steps=2, lr=0.001, b1=0.9, b2=0.999, eps=1e-7):
@@ -104,24 +125,34 @@ def test_nadam_schedule_decay_one_is_keras3():
     np.testing.assert_array_equal(run(opt, [G, G, G]), run(optimizers.Nadam(), [G, G, G]))
 
 
-def test_update_functions_leave_x_alone_and_own_their_slots():
-    from minikeras.optimizers.adam import adam_update
-
-    slots = (np.zeros(3, np.float32), np.zeros(3, np.float32))
-    x = X0.copy()
-    new_x, new_slots = adam_update(G, slots, x, 1, np.float32(0.1), 0.9, 0.999, 1e-7, False)
-    assert np.array_equal(x, X0) and new_x is not x and new_x.dtype == np.float32
-    # The slots are the optimizer's own arrays, updated in place.
-    assert new_slots[0] is slots[0] and slots[0].any() and slots[1].any()
+@pytest.mark.parametrize("name", sorted(optimizers.CLASSES))
+def test_rules_are_pure_functions_of_lists(name):
+    """`init_state(values)` and `update(grads, state, values, step, lr)` leave their arguments
+    alone and return new arrays, one per variable."""
+    opt = optimizers.CLASSES[name]()
+    values = [X0.copy(), np.arange(6, dtype=np.float32).reshape(2, 3)]
+    grads = [G.copy(), np.full((2, 3), 0.5, np.float32)]
+    state = opt.init_state(values)
+    frozen = [np.array(a) for a in values + grads]
+    new_values, new_state = opt.update(grads, state, values, 1, np.float32(0.01))
+    new_values, new_state = opt.update(grads, new_state, new_values, 2, np.float32(0.01))
+    assert all(np.array_equal(a, b) for a, b in zip(values + grads, frozen))
+    assert len(new_values) == 2 and all(x.dtype == np.float32 for x in new_values)
+    assert all(x.shape == v.shape and x is not v for x, v in zip(new_values, values))
+    assert len(new_state) == len(state)
+    assert all(np.count_nonzero(np.asarray(s)) == 0 or name in ("Adagrad", "Ftrl", "Nadam")
+               for slot in state for s in (slot if isinstance(slot, list) else [slot]))
 
 
 def test_optimizer_state_handed_out_or_set_is_copied():
     opt = optimizers.Adam()
     var = Variable(X0.copy())
     opt.apply([G], [var])
-    state = [v.numpy() for v in opt.variables]
-    mine = [np.ones_like(s) for s in state]
+    state = opt.get_weights()
+    state[2][...] = 42.0  # a copy: the optimizer's momentum is untouched
+    assert not np.any(opt.variables[2].numpy() == 42.0)
+    mine = [np.ones_like(s) for s in opt.get_weights()]
     opt.set_weights(mine)
     opt.apply([G], [var])
     assert all((m == 1).all() for m in mine)
-    assert not np.array_equal(state[2], [v.numpy() for v in opt.variables][2])
+    assert not np.array_equal(opt.get_weights()[2], np.ones(3))

@@ -1,0 +1,109 @@
+"""The optimizer's state: what it holds, by role, and Keras 3's order and names for it.
+
+`optimizer.variables` lists the state as Keras 3 does (keras/src/optimizers/base_optimizer.py
+and each optimizer's `build`):
+
+1. `iteration`, then `learning_rate` when the learning rate is a float (not a schedule);
+2. with `use_ema`, one `<variable>_average` per model variable;
+3. with `gradient_accumulation_steps`, one `<variable>_gradient_accumulator` per variable;
+4. the rule's slots, in the groups Keras creates them: within a group the slots of one variable
+   are adjacent (`a_momentum, a_velocity, b_momentum, b_velocity`), groups follow one another
+   (then `a_velocity_hat, b_velocity_hat`);
+5. the rule's optimizer-wide state (Nadam's `u_product`).
+
+`flatten` and `unflatten` convert between that flat list (of `Variable`s or of arrays) and an
+`OptimizerState`, whose `rule_state` is what the algorithm's `update` takes: one list per slot
+name (one entry per variable), then the optimizer-wide entries.
+"""
+
+from typing import Any, NamedTuple, Optional
+
+from minikeras.variables import Variable, unwrap
+
+
+class ScalarVariable(Variable):
+    """A 0-d `Variable` that also compares and formats as a number (`==`, `%`, f-strings), as
+    Keras's variables do: course code writes `float(opt.learning_rate)` and
+    `opt.iterations % 100 == 0`."""
+
+    def __bool__(self): return bool(self.value)
+    def __eq__(self, o): return self.value == unwrap(o)
+    def __ne__(self, o): return self.value != unwrap(o)
+    def __mod__(self, o): return self.value % unwrap(o)
+    def __floordiv__(self, o): return self.value // unwrap(o)
+    def __format__(self, spec): return format(self.value.item(), spec)
+    __hash__ = Variable.__hash__
+
+
+class OptimizerState(NamedTuple):
+    """The optimizer's state by role; each entry is a `Variable` or an array.
+
+    Attributes:
+        iteration: the number of `apply` calls so far (int64).
+        learning_rate: the learning rate, or None when it is a schedule or a callable.
+        averages: the moving averages of the variables (`use_ema`), else empty.
+        accumulators: the gradients summed so far (`gradient_accumulation_steps`), else empty.
+        rule_state: the algorithm's state: one list per slot name, then optimizer-wide entries.
+    """
+
+    iteration: Any
+    learning_rate: Optional[Any]
+    averages: list
+    accumulators: list
+    rule_state: tuple
+
+
+def slot_names(slot_groups):
+    """The slot names in the order of the rule state: `[('m', 'v'), ('vhat',)]` -> `m, v, vhat`."""
+    return [name for group in slot_groups for name in group]
+
+
+def flatten(state, slot_groups):
+    """The entries of `state` in Keras's order (see the module docstring)."""
+    names = slot_names(slot_groups)
+    out = [state.iteration] + ([] if state.learning_rate is None else [state.learning_rate])
+    out += list(state.averages) + list(state.accumulators)
+    slots, extras = state.rule_state[:len(names)], state.rule_state[len(names):]
+    n = len(slots[0]) if slots else 0
+    for group in slot_groups:
+        for i in range(n):
+            out.extend(slots[names.index(name)][i] for name in group)
+    return out + list(extras)
+
+
+def unflatten(flat, slot_groups, n_variables, has_learning_rate, has_averages,
+              has_accumulators):
+    """The inverse of `flatten`: an `OptimizerState` from a list in Keras's order."""
+    flat = list(flat)
+    names = slot_names(slot_groups)
+    position = 0
+
+    def take(count):
+        nonlocal position
+        position += count
+        return flat[position - count:position]
+
+    (iteration,) = take(1)
+    learning_rate = take(1)[0] if has_learning_rate else None
+    averages = take(n_variables) if has_averages else []
+    accumulators = take(n_variables) if has_accumulators else []
+    slots = [[None] * n_variables for _ in names]
+    for group in slot_groups:
+        for i in range(n_variables):
+            for name, value in zip(group, take(len(group))):
+                slots[names.index(name)][i] = value
+    return OptimizerState(iteration, learning_rate, averages, accumulators,
+                          tuple(slots) + tuple(flat[position:]))
+
+
+def reference_name(variable):
+    """Keras names a variable's slot after the variable's path, `/` replaced by `_`."""
+    return str(getattr(variable, "path", None) or variable.name).replace("/", "_").replace(":", "_")
+
+
+def state_variable(value, optimizer_name, name, cls=Variable):
+    """A non-trainable `Variable` of the optimizer's state, named `name`, path
+    `<optimizer_name>/<name>`, keeping `value`'s dtype."""
+    variable = cls(value, dtype=getattr(value, "dtype", None), trainable=False, name=name)
+    variable.path = f"{optimizer_name}/{name}"
+    return variable
