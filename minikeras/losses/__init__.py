@@ -20,6 +20,7 @@ from minikeras.losses.hinge import (
     squared_hinge,
 )
 from minikeras.losses.loss import (
+    NAMED_FUNCTIONS,
     REDUCTIONS,
     Loss,
     LossFunctionWrapper,
@@ -99,7 +100,9 @@ CLASSES = {
         CategoricalFocalCrossentropy, SparseCategoricalCrossentropy, Dice, Tversky,
         CategoricalGeneralizedCrossEntropy)
 }
-_NAMED_FUNCTIONS = {**ALL_FUNCTIONS, **ALIASES}
+# What a `LossFunctionWrapper` config may name (loss.py cannot import the functions).
+NAMED_FUNCTIONS.update(ALL_FUNCTIONS)
+NAMED_FUNCTIONS.update(ALIASES)
 
 
 def serialize(loss):
@@ -124,7 +127,7 @@ def get(identifier):
         ValueError: for an unknown name or class (with the closest names), or an identifier of
             another type.
     """
-    return serialization.get_instance("loss", CLASSES, identifier, functions=_NAMED_FUNCTIONS)
+    return serialization.get_instance("loss", CLASSES, identifier, functions=NAMED_FUNCTIONS)
 
 
 def as_loss_object(identifier):

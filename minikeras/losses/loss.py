@@ -4,7 +4,7 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval, isbox
 
-from minikeras import config, ops
+from minikeras import config, ops, serialization
 from minikeras.naming import to_snake_case
 from minikeras.tensor import as_tensor
 from minikeras.variables import unwrap
@@ -175,6 +175,12 @@ def _validate_fn_kwargs(kwargs):
         check_axis(kwargs["axis"])
 
 
+# Every per-sample loss function by each name a config may give it ('huber', 'mse', ...), for a
+# `LossFunctionWrapper` made from a config. The functions live in the family modules, which
+# import this one, so the `losses` package fills the table once it has imported them all.
+NAMED_FUNCTIONS = {}
+
+
 class LossFunctionWrapper(Loss):
     """A `Loss` around a per-sample function `fn(y_true, y_pred, **kwargs)`.
 
@@ -192,9 +198,7 @@ class LossFunctionWrapper(Loss):
 
     def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
         if isinstance(fn, (str, dict)):
-            from minikeras import losses
-
-            fn = losses.get(fn)
+            fn = serialization.get_instance("loss function", {}, fn, functions=NAMED_FUNCTIONS)
         super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction,
                          dtype=dtype)
         _validate_fn_kwargs(kwargs)
@@ -213,9 +217,7 @@ class LossFunctionWrapper(Loss):
     def get_config(self):
         config_ = {**super().get_config(), **self._fn_kwargs}
         if type(self) is LossFunctionWrapper:
-            from minikeras import losses
-
-            config_["fn"] = losses.serialize(self.fn)
+            config_["fn"] = serialization.serialize(self.fn, module="keras.losses")
         return config_
 
     @classmethod
