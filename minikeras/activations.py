@@ -14,9 +14,9 @@ import numpy as np
 from autograd.extend import defvjp, primitive
 from autograd.tracer import getval
 
-from minikeras import config
-from minikeras.variables import unwrap
+from minikeras import config, serialization
 from minikeras.ops import nn
+from minikeras.variables import unwrap
 
 
 def _tensor(x):
@@ -370,23 +370,19 @@ def serialize(activation):
     """
     if activation is None:
         return "linear"
-    if hasattr(activation, "get_config"):
-        return {"class_name": type(activation).__name__, "config": activation.get_config()}
-    name = getattr(activation, "__name__", None)
-    if name is None:
+    if not hasattr(activation, "get_config") and not hasattr(activation, "__name__"):
         raise ValueError(f"Cannot serialize activation {activation!r}: it has no name. Use a "
                          "named function or one of keras.activations.")
-    return name
+    return serialization.serialize(activation)
 
 
 def deserialize(config, custom_objects=None):
     """Returns the activation described by `config` (a name or a config dict)."""
-    if custom_objects and isinstance(config, str) and config in custom_objects:
-        return custom_objects[config]
-    return get(config)
+    return serialization.deserialize(get, config, custom_objects)
 
 
 def _from_dict(identifier):
+    """The function name a config dict stands for, or the activation layer it describes."""
     config_ = identifier.get("config")
     class_name = identifier.get("class_name")
     if isinstance(config_, str):  # Keras 3: {'class_name': 'function', 'config': 'relu', ...}
@@ -405,8 +401,8 @@ def get(identifier):
     """Returns the activation function named by `identifier`.
 
     Args:
-        identifier: None (linear), a name such as `'relu'` or `'swish'`, a config dict
-            (`{'class_name': 'function', 'config': 'relu'}` from Keras 3, or an activation
+        identifier: None (linear), a name such as `'relu'` or `'swish'` (any case), a config
+            dict (`{'class_name': 'function', 'config': 'relu'}` from Keras 3, or an activation
             layer's), or any callable (returned as is, e.g. `keras.backend.tanh`).
 
     Raises:
@@ -416,17 +412,4 @@ def get(identifier):
         return linear
     if isinstance(identifier, dict):
         identifier = _from_dict(identifier)
-    if isinstance(identifier, str):
-        fn = ALL.get(identifier) or ALL.get(identifier.lower())
-        if fn is None:
-            raise ValueError(
-                f"Could not interpret activation function identifier: {identifier!r}. "
-                f"Expected one of {sorted(ALL)} or a callable."
-            )
-        return fn
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"Could not interpret activation function identifier: {identifier!r}. Expected a "
-        "string, a config dict, a callable or None."
-    )
+    return serialization.get_instance("activation", {}, identifier, functions=ALL, any_case=True)

@@ -6,10 +6,8 @@ and `get_config()`. `get` resolves every name Keras 3's `metrics.get` accepts, p
 Keras 2 spellings course code still uses (`'kld'`, `'logcosh'`, `'cosine_proximity'`...).
 """
 
-import difflib
-import inspect
-
 from minikeras import losses as _losses
+from minikeras import serialization
 from minikeras.losses import (
     binary_crossentropy,
     binary_focal_crossentropy,
@@ -43,7 +41,7 @@ from minikeras.metrics.accuracy import (
     top_k_categorical_accuracy,
 )
 from minikeras.metrics.auc import AUC
-from minikeras.metrics.base import Mean, MeanMetricWrapper, Metric, Sum, snake_case
+from minikeras.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
 from minikeras.metrics.confusion import (
     FalseNegatives,
     FalsePositives,
@@ -68,6 +66,7 @@ from minikeras.metrics.probabilistic import (
     SparseCategoricalCrossentropy,
     SquaredHinge,
 )
+from minikeras.naming import to_snake_case
 from minikeras.metrics.regression import (
     ConcordanceCorrelation,
     CosineSimilarity,
@@ -117,86 +116,51 @@ FUNCTIONS = {
         categorical_focal_crossentropy, huber, log_cosh, cosine_similarity, pearson_correlation,
         concordance_correlation)
 }
-# What a string names, as in Keras 3: class names and their snake_case (fresh instances),
-# plus short aliases. Then Keras 2 names Keras 3 dropped.
-STRINGS = {**CLASSES, **{snake_case(name): cls for name, cls in CLASSES.items()}}
-STRINGS.update({
+# What a name gives, as in Keras 3: class names and their snake_case give fresh instances, as
+# do the short aliases and the Keras 2 names Keras 3 dropped.
+CLASS_NAMES = {**CLASSES, **{to_snake_case(name): cls for name, cls in CLASSES.items()}}
+CLASS_NAMES.update({
     "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
     "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
     "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
     "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
     "acc": Accuracy, "fbeta_score": FBetaScore, "kld": KLDivergence, "KLD": KLDivergence,
     "kullback_leibler_divergence": KLDivergence, "logcosh": LogCoshError,
-    "log_cosh": LogCoshError, "cosine_proximity": cosine_proximity, "cosine": cosine_proximity,
-    "huber": huber, "binary_focal_crossentropy": binary_focal_crossentropy,
-    "categorical_focal_crossentropy": categorical_focal_crossentropy,
+    "log_cosh": LogCoshError,
 })
-
-
-def _lookup(name):
-    obj = STRINGS.get(name)
-    if obj is None:
-        known = sorted(k for k in STRINGS if k not in ("Metric", "metric"))
-        close = difflib.get_close_matches(name, known, n=3)
-        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-        raise ValueError(f"Could not interpret metric identifier: {name!r}.{hint} Expected a "
-                         "metric name such as 'accuracy' or 'mae', a Metric instance or a "
-                         "callable `metric(y_true, y_pred)`.")
-    return obj
+# Function names (Keras 3's `{'class_name': 'function', 'config': name}`, `MeanMetricWrapper`'s
+# `fn`), including every loss function. A plain name gives the function only when no class
+# has that name (`'huber'`, `'cosine_proximity'`, `'binary_focal_crossentropy'`...).
+FUNCTION_NAMES = {**_losses.ALL_FUNCTIONS, **_losses.ALIASES, **FUNCTIONS}
 
 
 def get_function(identifier):
-    """The per-sample function a name (or Keras's `{'class_name': 'function'}` dict) names."""
-    if isinstance(identifier, dict):
-        identifier = identifier.get("config")
-    if callable(identifier):
-        return identifier
-    fn = FUNCTIONS.get(identifier) or _losses.ALL_FUNCTIONS.get(identifier) or \
-        _losses.ALIASES.get(identifier)
-    if fn is None:
-        raise ValueError(f"Unknown metric function: {identifier!r}.")
-    return fn
+    """The per-sample function a name (or Keras 3's `{'class_name': 'function'}` dict) names."""
+    return serialization.get_instance("metric function", {}, identifier,
+                                      functions=FUNCTION_NAMES)
 
 
 def serialize(metric):
     """`{'module', 'class_name', 'config', 'registered_name'}` for a `Metric` (Keras 3's
     layout); a function's name for a function."""
-    if isinstance(metric, Metric):
-        return {"module": "keras.metrics", "class_name": type(metric).__name__,
-                "config": metric.get_config(), "registered_name": None}
-    return getattr(metric, "__name__", str(metric))
+    return serialization.serialize(metric, module="keras.metrics")
 
 
 def deserialize(config, custom_objects=None):
-    """Returns the metric a `serialize` output (or a Keras 2/3 config dict) describes."""
-    if isinstance(config, str):
-        if custom_objects and config in custom_objects:
-            return custom_objects[config]
-        return _lookup(config)
-    class_name = config.get("class_name")
-    if class_name == "function":
-        return get_function(config)
-    cls = (custom_objects or {}).get(class_name) or CLASSES.get(class_name)
-    if cls is None:
-        raise ValueError(f"Unknown metric class: {class_name!r}. Pass it in `custom_objects`.")
-    return cls.from_config(config.get("config", {}))
+    """Returns the metric a `serialize` output (or a Keras 2/3 config dict) describes; names in
+    `custom_objects` give the user's class (an instance) or function."""
+    return serialization.deserialize(get, config, custom_objects)
 
 
 def get(identifier):
     """Returns a `Metric` (or a metric function) from a name, config dict, class, instance or
     callable. Names of metric classes, config dicts and classes give fresh instances; None
     gives None. `'accuracy'`/`'acc'` give `Accuracy` here; `Model.compile` picks the binary,
-    categorical or sparse variant from the shapes of the data, as Keras does."""
-    if identifier is None or isinstance(identifier, Metric):
-        return identifier
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = _lookup(identifier)
-    else:
-        obj = identifier
-    if inspect.isclass(obj):
-        return obj()
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}.")
+    categorical or sparse variant from the shapes of the data, as Keras does.
+
+    Raises:
+        ValueError: for an unknown name or class (with the closest names), or an identifier of
+            another type.
+    """
+    return serialization.get_instance("metric", CLASS_NAMES, identifier,
+                                      functions=FUNCTION_NAMES)

@@ -4,7 +4,7 @@ import numpy as np
 
 from minikeras import config
 from minikeras.losses import squeeze_or_expand_to_same_rank
-from minikeras.metrics.base import as_float, to_numpy, wrapper_class
+from minikeras.metrics.base import MeanMetricWrapper, as_float, to_numpy
 
 
 def _hits(mask):
@@ -77,24 +77,90 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False
     return _hits(matches).reshape(shape)
 
 
-Accuracy = wrapper_class("Accuracy", accuracy, "accuracy", doc="How often `y_pred == y_true`:")
-BinaryAccuracy = wrapper_class("BinaryAccuracy", binary_accuracy, "binary_accuracy",
-                               [("threshold", 0.5)])
-CategoricalAccuracy = wrapper_class("CategoricalAccuracy", categorical_accuracy,
-                                    "categorical_accuracy")
-SparseCategoricalAccuracy = wrapper_class(
-    "SparseCategoricalAccuracy", sparse_categorical_accuracy, "sparse_categorical_accuracy")
-TopKCategoricalAccuracy = wrapper_class(
-    "TopKCategoricalAccuracy", top_k_categorical_accuracy, "top_k_categorical_accuracy",
-    [("k", 5)], order=["k", "name", "dtype"])
-_SparseTopK = wrapper_class(
-    "SparseTopKCategoricalAccuracy", sparse_top_k_categorical_accuracy,
-    "sparse_top_k_categorical_accuracy", [("k", 5), ("from_sorted_ids", False)],
-    order=["k", "name", "dtype", "from_sorted_ids"])
+class Accuracy(MeanMetricWrapper):
+    """How often `y_pred` equals `y_true` exactly: the mean of `accuracy` over every sample seen.
+
+    Args:
+        name: the metric's name (default `'accuracy'`).
+        dtype: the result dtype (default float32).
+    """
+
+    def __init__(self, name="accuracy", dtype=None):
+        super().__init__(accuracy, name=name, dtype=dtype)
 
 
-class SparseTopKCategoricalAccuracy(_SparseTopK):
-    __doc__ = _SparseTopK.__doc__
+class BinaryAccuracy(MeanMetricWrapper):
+    """How often `y_pred > threshold` matches the 0/1 `y_true`: the mean of `binary_accuracy`.
+
+    Args:
+        name: the metric's name (default `'binary_accuracy'`).
+        dtype: the result dtype (default float32).
+        threshold: predictions above it count as 1 (default 0.5).
+    """
+
+    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+        self.threshold = threshold
+
+
+class CategoricalAccuracy(MeanMetricWrapper):
+    """How often the arg-max of `y_pred` is the one-hot `y_true`'s class: the mean of
+    `categorical_accuracy`.
+
+    Args:
+        name: the metric's name (default `'categorical_accuracy'`).
+        dtype: the result dtype (default float32).
+    """
+
+    def __init__(self, name="categorical_accuracy", dtype=None):
+        super().__init__(categorical_accuracy, name=name, dtype=dtype)
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
+    """How often the arg-max of `y_pred` is the integer label `y_true`: the mean of
+    `sparse_categorical_accuracy`.
+
+    Args:
+        name: the metric's name (default `'sparse_categorical_accuracy'`).
+        dtype: the result dtype (default float32).
+    """
+
+    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
+        super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the one-hot target is among the `k` highest predictions: the mean of
+    `top_k_categorical_accuracy`.
+
+    Args:
+        k: how many of the highest predictions count (default 5).
+        name: the metric's name (default `'top_k_categorical_accuracy'`).
+        dtype: the result dtype (default float32).
+    """
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        self.k = k
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the integer target is among the `k` highest predictions: the mean of
+    `sparse_top_k_categorical_accuracy`.
+
+    Args:
+        k: how many of the highest predictions count (default 5).
+        name: the metric's name (default `'sparse_top_k_categorical_accuracy'`).
+        dtype: the result dtype (default float32).
+        from_sorted_ids: `y_pred` holds class ids sorted by decreasing score (default False).
+    """
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids=False):
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+                         from_sorted_ids=from_sorted_ids)
+        self.k = k
+        self.from_sorted_ids = from_sorted_ids
 
     def get_config(self):
         config_ = super().get_config()

@@ -3,6 +3,7 @@
 import numpy as np
 
 from minikeras import config
+from minikeras.activations import sigmoid
 from minikeras.metrics.base import Metric, as_float, divide_no_nan
 from minikeras.metrics.confusion_utils import confusion_counts, evenly_spaced
 
@@ -95,7 +96,7 @@ class AUC(Metric):
             self.true_positives = self.false_positives = np.zeros(self._shape)
             self.true_negatives = self.false_negatives = np.zeros(self._shape)
         if self._from_logits:
-            y_pred = (0.5 * (np.tanh(0.5 * y_pred) + 1.0)).astype(y_pred.dtype)
+            y_pred = sigmoid(y_pred)
         counts = confusion_counts(
             y_true, y_pred, self._thresholds, sample_weight=sample_weight,
             multi_label=self.multi_label,

@@ -5,15 +5,14 @@ state is a few NumPy numbers updated in place. Totals are kept in float64 (Keras
 float32 variables) and `result()` returns the metric dtype, float32 by default.
 """
 
-import re
-
 import numpy as np
 from autograd.tracer import getval
 
 from minikeras import config
+from minikeras.losses import squeeze_or_expand_to_same_rank
+from minikeras.naming import to_snake_case
 from minikeras.tensor import as_tensor
 from minikeras.variables import unwrap
-from minikeras.losses import squeeze_or_expand_to_same_rank
 
 
 def to_numpy(x, dtype=None):
@@ -25,11 +24,6 @@ def to_numpy(x, dtype=None):
 def as_float(x):
     """A floatx array, as Keras converts metric inputs (so thresholds compare in float32)."""
     return to_numpy(x, config.floatx())
-
-
-def snake_case(name):
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 def divide_no_nan(a, b):
@@ -51,7 +45,7 @@ class Metric:
     """
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or snake_case(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         if isinstance(dtype, dict):  # a Keras 3 DTypePolicy config
             dtype = dtype.get("config", {}).get("name")
         self.dtype = np.dtype(dtype or config.floatx()).name
@@ -249,36 +243,3 @@ class MeanMetricWrapper(Mean):
                 raise ValueError("MeanMetricWrapper.from_config needs an 'fn' entry.")
             config_["fn"] = fn
         return cls(**config_)
-
-
-def wrapper_class(class_name, fn, default_name, params=(), order=None, doc=""):
-    """Builds a `MeanMetricWrapper` subclass around `fn` with Keras's constructor signature.
-
-    Args:
-        params: `(argument, default)` pairs passed to `fn` and kept as attributes.
-        order: Keras's positional order (default: name, dtype, then params).
-    """
-    import inspect
-
-    defaults = {"name": default_name, "dtype": None, **dict(params)}
-    order = order or ["name", "dtype"] + [p for p, _ in params]
-    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    signature = inspect.Signature([inspect.Parameter("self", kind)] + [
-        inspect.Parameter(p, kind, default=defaults[p]) for p in order])
-    fn_params = [p for p, _ in params]
-
-    def __init__(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        a = bound.arguments
-        MeanMetricWrapper.__init__(self, fn, name=a["name"], dtype=a["dtype"],
-                                   **{p: a[p] for p in fn_params})
-        for p in fn_params:
-            setattr(self, p, a[p])
-
-    __init__.__signature__ = signature
-    arg_doc = ", ".join(f"`{p}={defaults[p]!r}`" for p in order)
-    full_doc = f"{doc or 'The mean of'} `{fn.__name__}` over every sample seen.\n\n" \
-               f"Keras signature and defaults: {arg_doc}."
-    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": full_doc,
-                                                   "__module__": "minikeras.metrics"})

@@ -12,9 +12,8 @@ from minikeras.metrics.confusion_utils import (
 
 
 class _ConfusionMetric(Metric):
-    """Accumulates the counts named in `_counts` at `self.thresholds`."""
-
-    _counts = ()
+    """Accumulates the weighted confusion counts (`true_positives`, `false_positives`,
+    `true_negatives`, `false_negatives`) at each of `self.thresholds`."""
 
     def _setup(self, thresholds, top_k=None, class_id=None):
         self.init_thresholds = thresholds
@@ -25,59 +24,83 @@ class _ConfusionMetric(Metric):
         self.reset_state()
 
     def reset_state(self):
-        for key in self._counts:
-            setattr(self, _ATTR[key], np.zeros(len(self.thresholds)))
+        zeros = np.zeros(len(self.thresholds))
+        self.true_positives = self.false_positives = zeros
+        self.true_negatives = self.false_negatives = zeros
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         counts = confusion_counts(y_true, y_pred, self.thresholds, sample_weight=sample_weight,
                                   top_k=self.top_k, class_id=self.class_id, evenly=self._evenly)
-        for key in self._counts:
-            setattr(self, _ATTR[key], getattr(self, _ATTR[key]) + counts[key])
+        self.true_positives = self.true_positives + counts["tp"]
+        self.false_positives = self.false_positives + counts["fp"]
+        self.true_negatives = self.true_negatives + counts["tn"]
+        self.false_negatives = self.false_negatives + counts["fn"]
 
     def _per_threshold(self, values):
         """One value for one threshold, else one per threshold (as Keras returns)."""
         return self._value(values[0] if len(self.thresholds) == 1 else values)
 
 
-_ATTR = {"tp": "true_positives", "fp": "false_positives", "tn": "true_negatives",
-         "fn": "false_negatives"}
+class _CountMetric(_ConfusionMetric):
+    """One of the four counts, at each threshold; `accumulator` names which."""
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self._setup(thresholds)
+
+    @property
+    def accumulator(self):
+        raise NotImplementedError
+
+    def result(self):
+        return self._per_threshold(self.accumulator)
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds}
 
 
-def _count_class(class_name, key, doc):
-    class Count(_ConfusionMetric):
-        __doc__ = doc + """
+_COUNT_ARGS = """
 
     Args:
         thresholds: a float or a list of floats in [0, 1] (default 0.5); a prediction counts as
             positive when it is strictly above a threshold. One value per threshold.
-        name: the metric's name (default the class name in snake case).
+        name: the metric's name (default `'{name}'`).
         dtype: the result dtype (default float32).
     """
-        _counts = (key,)
-
-        def __init__(self, thresholds=None, name=None, dtype=None):
-            super().__init__(name=name, dtype=dtype)
-            self._setup(thresholds)
-
-        @property
-        def accumulator(self):
-            return getattr(self, _ATTR[key])
-
-        def result(self):
-            return self._per_threshold(self.accumulator)
-
-        def get_config(self):
-            return {**super().get_config(), "thresholds": self.init_thresholds}
-
-    Count.__name__ = Count.__qualname__ = class_name
-    Count.__module__ = "minikeras.metrics"
-    return Count
 
 
-TruePositives = _count_class("TruePositives", "tp", "The weighted number of true positives.")
-FalsePositives = _count_class("FalsePositives", "fp", "The weighted number of false positives.")
-TrueNegatives = _count_class("TrueNegatives", "tn", "The weighted number of true negatives.")
-FalseNegatives = _count_class("FalseNegatives", "fn", "The weighted number of false negatives.")
+class TruePositives(_CountMetric):
+    __doc__ = "The weighted number of true positives." + _COUNT_ARGS.format(name="true_positives")
+
+    @property
+    def accumulator(self):
+        return self.true_positives
+
+
+class FalsePositives(_CountMetric):
+    __doc__ = "The weighted number of false positives." + _COUNT_ARGS.format(
+        name="false_positives")
+
+    @property
+    def accumulator(self):
+        return self.false_positives
+
+
+class TrueNegatives(_CountMetric):
+    __doc__ = "The weighted number of true negatives." + _COUNT_ARGS.format(name="true_negatives")
+
+    @property
+    def accumulator(self):
+        return self.true_negatives
+
+
+class FalseNegatives(_CountMetric):
+    __doc__ = "The weighted number of false negatives." + _COUNT_ARGS.format(
+        name="false_negatives")
+
+    @property
+    def accumulator(self):
+        return self.false_negatives
 
 
 class _PrecisionRecall(_ConfusionMetric):
@@ -105,7 +128,6 @@ _PR_ARGS = """
 class Precision(_PrecisionRecall):
     __doc__ = "`tp / (tp + fp)`: how many predicted positives are real." + _PR_ARGS.format(
         name="precision")
-    _counts = ("tp", "fp")
 
     def result(self):
         return self._per_threshold(divide_no_nan(self.true_positives,
@@ -115,7 +137,6 @@ class Precision(_PrecisionRecall):
 class Recall(_PrecisionRecall):
     __doc__ = "`tp / (tp + fn)`: how many real positives are predicted." + _PR_ARGS.format(
         name="recall")
-    _counts = ("tp", "fn")
 
     def result(self):
         return self._per_threshold(divide_no_nan(self.true_positives,
@@ -123,10 +144,10 @@ class Recall(_PrecisionRecall):
 
 
 class _SensitivitySpecificityBase(_ConfusionMetric):
-    """Best value of one rate subject to another rate being >= `value`, over
-    `num_thresholds` evenly spaced thresholds in [0, 1] (Keras default 200)."""
+    """Best value of the rate `_target` subject to the rate `_constraint` being >= `value`,
+    over `num_thresholds` evenly spaced thresholds in [0, 1] (Keras default 200)."""
 
-    _counts = ("tp", "fp", "tn", "fn")
+    _target = ""
     _constraint = ""
 
     def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -138,7 +159,6 @@ class _SensitivitySpecificityBase(_ConfusionMetric):
             raise ValueError("Argument `num_thresholds` must be an integer > 0. "
                              f"Received: num_thresholds={num_thresholds}")
         self.value = value
-        setattr(self, self._constraint, value)
         self.num_thresholds = num_thresholds
         self.class_id = class_id
         self.top_k = None
@@ -166,27 +186,52 @@ class _SensitivitySpecificityBase(_ConfusionMetric):
                 self._constraint: self.value, "class_id": self.class_id}
 
 
-def _at_class(class_name, target, constraint):
-    def __init__(self, value=None, num_thresholds=200, class_id=None, name=None, dtype=None,
-                 **kwargs):
-        if constraint in kwargs:
-            value = kwargs.pop(constraint)
-        if kwargs or value is None:
-            raise TypeError(f"{class_name}() takes `{constraint}`, `num_thresholds`, `class_id`, "
-                            f"`name`, `dtype`; received {sorted(kwargs)}.")
-        _SensitivitySpecificityBase.__init__(self, value, num_thresholds, class_id, name, dtype)
+_AT_ARGS = """
 
-    doc = (f"Best {target} where {constraint} >= the given value, over `num_thresholds` "
-           "(default 200) evenly spaced thresholds.\n\n    Args:\n"
-           f"        {constraint}: the minimum {constraint}, in [0, 1].\n"
-           "        num_thresholds: default 200.\n        class_id: optional column to score.\n"
-           "        name, dtype: as for every metric.\n    ")
-    return type(class_name, (_SensitivitySpecificityBase,),
-                {"__init__": __init__, "__doc__": doc, "_target": target,
-                 "_constraint": constraint, "__module__": "minikeras.metrics"})
+    Args:
+        {constraint}: the minimum {constraint}, in [0, 1].
+        num_thresholds: the number of thresholds (default 200).
+        class_id: optional column of the last axis to score (default None).
+        name: the metric's name (default `'{name}'`).
+        dtype: the result dtype (default float32).
+    """
 
 
-SensitivityAtSpecificity = _at_class("SensitivityAtSpecificity", "sensitivity", "specificity")
-SpecificityAtSensitivity = _at_class("SpecificityAtSensitivity", "specificity", "sensitivity")
-PrecisionAtRecall = _at_class("PrecisionAtRecall", "precision", "recall")
-RecallAtPrecision = _at_class("RecallAtPrecision", "recall", "precision")
+class SensitivityAtSpecificity(_SensitivitySpecificityBase):
+    __doc__ = ("The best sensitivity (recall) where specificity >= `specificity`."
+               + _AT_ARGS.format(constraint="specificity", name="sensitivity_at_specificity"))
+    _target, _constraint = "sensitivity", "specificity"
+
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(specificity, num_thresholds, class_id, name, dtype)
+        self.specificity = specificity
+
+
+class SpecificityAtSensitivity(_SensitivitySpecificityBase):
+    __doc__ = ("The best specificity where sensitivity (recall) >= `sensitivity`."
+               + _AT_ARGS.format(constraint="sensitivity", name="specificity_at_sensitivity"))
+    _target, _constraint = "specificity", "sensitivity"
+
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(sensitivity, num_thresholds, class_id, name, dtype)
+        self.sensitivity = sensitivity
+
+
+class PrecisionAtRecall(_SensitivitySpecificityBase):
+    __doc__ = ("The best precision where recall >= `recall`."
+               + _AT_ARGS.format(constraint="recall", name="precision_at_recall"))
+    _target, _constraint = "precision", "recall"
+
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(recall, num_thresholds, class_id, name, dtype)
+        self.recall = recall
+
+
+class RecallAtPrecision(_SensitivitySpecificityBase):
+    __doc__ = ("The best recall where precision >= `precision`."
+               + _AT_ARGS.format(constraint="precision", name="recall_at_precision"))
+    _target, _constraint = "recall", "precision"
+
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(precision, num_thresholds, class_id, name, dtype)
+        self.precision = precision

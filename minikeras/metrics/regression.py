@@ -14,7 +14,7 @@ from minikeras.losses import (
     mean_squared_logarithmic_error,
     squeeze_or_expand_to_same_rank,
 )
-from minikeras.metrics.base import Mean, Metric, as_float, to_numpy, wrapper_class
+from minikeras.metrics.base import Mean, MeanMetricWrapper, Metric, as_float, to_numpy
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
@@ -46,19 +46,106 @@ def concordance_correlation(y_true, y_pred, axis=-1):
     return np.mean(2 * covar / (norm + np.float32(config.epsilon())), axis=axis)
 
 
-MeanSquaredError = wrapper_class("MeanSquaredError", mean_squared_error, "mean_squared_error")
-MeanAbsoluteError = wrapper_class("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
-MeanAbsolutePercentageError = wrapper_class(
-    "MeanAbsolutePercentageError", mean_absolute_percentage_error, "mean_absolute_percentage_error")
-MeanSquaredLogarithmicError = wrapper_class(
-    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error, "mean_squared_logarithmic_error")
-CosineSimilarity = wrapper_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
-                                 [("axis", -1)])
-LogCoshError = wrapper_class("LogCoshError", log_cosh, "logcosh")
-PearsonCorrelation = wrapper_class("PearsonCorrelation", pearson_correlation,
-                                   "pearson_correlation", [("axis", -1)])
-ConcordanceCorrelation = wrapper_class("ConcordanceCorrelation", concordance_correlation,
-                                       "concordance_correlation", [("axis", -1)])
+class MeanSquaredError(MeanMetricWrapper):
+    """The mean of the squared errors `square(y_true - y_pred)` over everything seen.
+
+    Args:
+        name: the metric's name (default `'mean_squared_error'`).
+        dtype: the result dtype (default float32).
+    """
+
+    def __init__(self, name="mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, name=name, dtype=dtype)
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    """The mean of the absolute errors `abs(y_true - y_pred)` over everything seen.
+
+    Args:
+        name: the metric's name (default `'mean_absolute_error'`).
+        dtype: the result dtype (default float32).
+    """
+
+    def __init__(self, name="mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, name=name, dtype=dtype)
+
+
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    """The mean of `100 * abs((y_true - y_pred) / y_true)` over everything seen.
+
+    Args:
+        name: the metric's name (default `'mean_absolute_percentage_error'`).
+        dtype: the result dtype (default float32).
+    """
+
+    def __init__(self, name="mean_absolute_percentage_error", dtype=None):
+        super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
+
+
+class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    """The mean of `square(log(y_true + 1) - log(y_pred + 1))` over everything seen.
+
+    Args:
+        name: the metric's name (default `'mean_squared_logarithmic_error'`).
+        dtype: the result dtype (default float32).
+    """
+
+    def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
+        super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """The mean cosine similarity of `y_true` and `y_pred`: +1 when they point the same way.
+
+    Args:
+        name: the metric's name (default `'cosine_similarity'`).
+        dtype: the result dtype (default float32).
+        axis: the axis the vectors run along (default -1).
+    """
+
+    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+        super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class LogCoshError(MeanMetricWrapper):
+    """The mean of `log(cosh(y_pred - y_true))` over everything seen.
+
+    Args:
+        name: the metric's name (default `'logcosh'`).
+        dtype: the result dtype (default float32).
+    """
+
+    def __init__(self, name="logcosh", dtype=None):
+        super().__init__(log_cosh, name=name, dtype=dtype)
+
+
+class PearsonCorrelation(MeanMetricWrapper):
+    """The mean Pearson correlation of `y_true` and `y_pred`, one per sample.
+
+    Args:
+        name: the metric's name (default `'pearson_correlation'`).
+        dtype: the result dtype (default float32).
+        axis: the axis the vectors run along (default -1).
+    """
+
+    def __init__(self, name="pearson_correlation", dtype=None, axis=-1):
+        super().__init__(pearson_correlation, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class ConcordanceCorrelation(MeanMetricWrapper):
+    """The mean Lin's concordance correlation of `y_true` and `y_pred`, one per sample.
+
+    Args:
+        name: the metric's name (default `'concordance_correlation'`).
+        dtype: the result dtype (default float32).
+        axis: the axis the vectors run along (default -1).
+    """
+
+    def __init__(self, name="concordance_correlation", dtype=None, axis=-1):
+        super().__init__(concordance_correlation, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
 
 
 class RootMeanSquaredError(Mean):
