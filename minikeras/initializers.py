@@ -417,7 +417,8 @@ def _constant_array(value):
 
 
 def get(identifier):
-    """Returns an initializer from a name, a config dict, a class, an instance, an array or a function.
+    """Returns an initializer from a name, a config dict, a class, an instance, an array or a
+    function.
 
     Args:
         identifier: e.g. `'glorot_uniform'`, `'GlorotUniform'`, `{'class_name': 'Constant',

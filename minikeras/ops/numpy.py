@@ -268,7 +268,7 @@ def round(x, decimals=0):
 
 
 def where(condition, x1=None, x2=None):
-    """`x1` where `condition` holds, else `x2`; with only `condition`, the indices where it holds."""
+    """`x1` where `condition` holds, else `x2`; given only `condition`, where it holds."""
     if x1 is None and x2 is None:
         return anp.where(unwrap(condition))
     return anp.where(unwrap(condition), unwrap(x1), unwrap(x2))
