@@ -9,8 +9,7 @@ import warnings
 import numpy as np
 from autograd.tracer import Box
 
-from minikeras import tree
-from minikeras import config
+from minikeras import config, constraints, initializers, regularizers, tree
 from minikeras.stateless_scope import StatelessScope, current_scope
 from minikeras.tensor import as_tensor
 from minikeras.variables import Variable
@@ -134,8 +133,6 @@ class Layer:
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self.input_spec = None
         self.supports_masking = False
-        from minikeras import regularizers
-
         self.activity_regularizer = regularizers.get(activity_regularizer)
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
@@ -181,8 +178,6 @@ class Layer:
         Returns:
             The new `Variable`.
         """
-        from minikeras import constraints, initializers, regularizers
-
         if isinstance(shape, str):  # Keras 2 order: add_weight(name, shape, ...)
             name, shape = shape, initializer if not callable(initializer) else None
             if "shape" in kwargs:

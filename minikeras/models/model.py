@@ -6,6 +6,7 @@ from minikeras import tree
 from minikeras.layers.base import Layer, to_snake_case, unique_name
 from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
+from minikeras.models.summary import print_summary
 from minikeras.trainers.trainer import Trainer
 
 
@@ -167,8 +168,6 @@ class Model(Trainer, Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Prints Keras's table of layers, output shapes and parameter counts."""
-        from minikeras.models.summary import print_summary
-
         print_summary(self, line_length=line_length, print_fn=print_fn,
                       show_trainable=show_trainable)
 

@@ -2,6 +2,7 @@
 
 import warnings
 
+from minikeras import layers as layers_module
 from minikeras.layers.base import Layer
 from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
@@ -132,8 +133,6 @@ class Sequential(Model):
             config: the model's config dict (or a list of layer configs).
             custom_objects: dict `{'ClassName': class}` for layers defined by the user.
         """
-        from minikeras import layers as layers_module
-
         if isinstance(config, (list, tuple)):
             config = {"layers": config}
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))

@@ -5,7 +5,6 @@ import shutil
 import numpy as np
 
 
-
 def _format_size(n_bytes):
     for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if n_bytes >= scale:
