@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
+from minikeras.optimizers.arguments import check_non_negative, check_unit_interval
+from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
 

@@ -3,7 +3,8 @@ http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf)."""
 
 import numpy as np
 
-from minikeras.optimizers.base import Optimizer, check_non_negative
+from minikeras.optimizers.arguments import check_non_negative
+from minikeras.optimizers.base import Optimizer
 
 
 class Adagrad(Optimizer):

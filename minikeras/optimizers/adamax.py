@@ -3,7 +3,8 @@ https://arxiv.org/abs/1412.6980)."""
 
 import numpy as np
 
-from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
+from minikeras.optimizers.arguments import check_non_negative, check_unit_interval
+from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
 

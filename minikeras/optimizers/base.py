@@ -21,14 +21,16 @@ import warnings
 
 import numpy as np
 
-from minikeras.layers.base import to_snake_case
+from minikeras.naming import to_snake_case
 from minikeras.optimizers import gradient_transforms
+from minikeras.optimizers.arguments import check_common_arguments
 from minikeras.optimizers.learning_rate import (check_learning_rate, is_schedule_or_callable,
                                                 learning_rate_of_step, make_learning_rate,
                                                 pop_keras2_arguments)
 from minikeras.optimizers.schedules import LearningRateSchedule, deserialize, serialize
-from minikeras.optimizers.state import (OptimizerState, ScalarVariable, flatten, reference_name,
-                                        slot_names, state_variable, unflatten)
+from minikeras.optimizers.state import (OptimizerState, ScalarVariable, flatten, merge,
+                                        reference_name, select, slot_names, state_variable,
+                                        unflatten)
 from minikeras.variables import Variable, assign_arrays, unwrap
 
 
@@ -68,27 +70,8 @@ class Optimizer:
             kwargs.pop(legacy, None)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
-        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError(
-                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
-                f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
-        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
-                           ("global_clipnorm", global_clipnorm), ("weight_decay", weight_decay)):
-            if value is not None and not value >= 0:
-                raise ValueError(f"Argument `{arg}` must be a float >= 0. Received: {arg}={value}")
-        if gradient_accumulation_steps is not None and (
-                int(gradient_accumulation_steps) != gradient_accumulation_steps
-                or gradient_accumulation_steps < 2):
-            raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. Received: "
-                             f"gradient_accumulation_steps={gradient_accumulation_steps}")
-        if not 0 <= ema_momentum <= 1:
-            raise ValueError("`ema_momentum` must be in the range [0, 1]. "
-                             f"Received: ema_momentum={ema_momentum}")
-        if ema_overwrite_frequency is not None and (
-                int(ema_overwrite_frequency) != ema_overwrite_frequency
-                or ema_overwrite_frequency < 1):
-            raise ValueError("`ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
-                             f"ema_overwrite_frequency={ema_overwrite_frequency}")
+        check_common_arguments(clipnorm, clipvalue, global_clipnorm, weight_decay,
+                               gradient_accumulation_steps, ema_momentum, ema_overwrite_frequency)
         self.name = name or to_snake_case(type(self).__name__)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
@@ -282,18 +265,16 @@ class Optimizer:
         state = unflatten(optimizer_values, self.slot_groups, len(variables),
                           isinstance(self._learning_rate, Variable), self.use_ema,
                           bool(self.gradient_accumulation_steps))
-        calls = int(state.iteration)
-        updates = calls // self.gradient_accumulation_steps if self.gradient_accumulation_steps \
-            else calls
+        calls, accumulation = int(state.iteration), self.gradient_accumulation_steps
+        updates = calls // accumulation if accumulation else calls  # what `iterations` reads
         stepped = [i for i, g in enumerate(grads) if g is not None]
         values = [np.asarray(trainable_values[i]) for i in stepped]
         step_grads = [np.asarray(unwrap(grads[i]), dtype=x.dtype) for i, x in zip(stepped, values)]
         step_grads = gradient_transforms.unscale(step_grads, self.loss_scale_factor)
         ready, accumulators = True, list(state.accumulators)
-        if self.gradient_accumulation_steps:
+        if accumulation:
             ready, step_grads, sums = gradient_transforms.accumulate(
-                step_grads, [accumulators[i] for i in stepped], calls,
-                self.gradient_accumulation_steps)
+                step_grads, [accumulators[i] for i in stepped], calls, accumulation)
             for i, total in zip(stepped, sums):
                 accumulators[i] = total
         new_values, rule_state = list(trainable_values), state.rule_state
@@ -304,9 +285,10 @@ class Optimizer:
                                                   self.clipvalue)
             values = gradient_transforms.decay_weights(
                 values, [self._decays(variables[i]) for i in stepped], self.weight_decay, lr)
-            values, stepped_state = self.update(step_grads, self._select(rule_state, stepped),
+            n_slots = len(slot_names(self.slot_groups))
+            values, stepped_state = self.update(step_grads, select(rule_state, stepped, n_slots),
                                                 values, updates + 1, lr)
-            rule_state = self._merge(rule_state, stepped, stepped_state)
+            rule_state = merge(rule_state, stepped, stepped_state, n_slots)
             for i, x in zip(stepped, values):
                 new_values[i] = x
         averages = state.averages
@@ -326,24 +308,6 @@ class Optimizer:
                                            tuple(rule_state)), self.slot_groups)
         return new_values, [_fresh(np.asarray(x), old)
                             for x, old in zip(new_state, optimizer_values)]
-
-    def _select(self, rule_state, stepped):
-        """The rule state of the variables at the indices `stepped`."""
-        if len(stepped) == len(self._trainable_variables):
-            return rule_state
-        k = len(slot_names(self.slot_groups))
-        return tuple([slot[i] for i in stepped] for slot in rule_state[:k]) + rule_state[k:]
-
-    def _merge(self, rule_state, stepped, stepped_state):
-        """`rule_state` with the entries of the variables at `stepped` from `stepped_state`."""
-        if len(stepped) == len(self._trainable_variables):
-            return tuple(stepped_state)
-        k = len(slot_names(self.slot_groups))
-        merged = [list(slot) for slot in rule_state[:k]]
-        for slot, new in zip(merged, stepped_state[:k]):
-            for i, value in zip(stepped, new):
-                slot[i] = value
-        return tuple(merged) + tuple(stepped_state[k:])
 
     def apply(self, grads, trainable_variables=None):
         """Applies one step of `grads` to `trainable_variables` (default: the built ones): the
@@ -448,16 +412,3 @@ def _fresh(new, old):
     """`new`, copied if it is the argument `old` itself: what `stateless_apply` returns is
     always a new array."""
     return np.array(new) if new is old else new
-
-
-def check_unit_interval(name, value, closed=False):
-    """Raises a ValueError unless `0 <= value < 1` (`<= 1` when `closed`)."""
-    if not (0 <= value <= 1 if closed else 0 <= value < 1):
-        interval = "[0, 1]" if closed else "[0, 1)"
-        raise ValueError(f"Argument `{name}` must be in {interval}. Received: {name}={value}")
-
-
-def check_non_negative(name, value):
-    """Raises a ValueError unless `value >= 0`."""
-    if not value >= 0:
-        raise ValueError(f"Argument `{name}` must be >= 0. Received: {name}={value}")

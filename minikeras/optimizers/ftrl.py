@@ -3,7 +3,8 @@ https://research.google.com/pubs/archive/41159.pdf)."""
 
 import numpy as np
 
-from minikeras.optimizers.base import Optimizer, check_non_negative
+from minikeras.optimizers.arguments import check_non_negative
+from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
 

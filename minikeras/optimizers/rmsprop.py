@@ -4,7 +4,8 @@ centered variant (Graves, 2013, https://arxiv.org/abs/1308.0850)."""
 
 import numpy as np
 
-from minikeras.optimizers.base import Optimizer, check_non_negative, check_unit_interval
+from minikeras.optimizers.arguments import check_non_negative, check_unit_interval
+from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
 

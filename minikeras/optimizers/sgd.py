@@ -3,7 +3,8 @@
 
 import numpy as np
 
-from minikeras.optimizers.base import Optimizer, check_unit_interval
+from minikeras.optimizers.arguments import check_unit_interval
+from minikeras.optimizers.base import Optimizer
 
 
 class SGD(Optimizer):

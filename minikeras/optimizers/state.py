@@ -107,3 +107,25 @@ def state_variable(value, optimizer_name, name, cls=Variable):
     variable = cls(value, dtype=getattr(value, "dtype", None), trainable=False, name=name)
     variable.path = f"{optimizer_name}/{name}"
     return variable
+
+
+def select(rule_state, indices, n_slots):
+    """The rule state of the variables at `indices` (ascending), with the optimizer-wide
+    entries whole; `n_slots` is the number of per-variable slot lists."""
+    slots = rule_state[:n_slots]
+    if not slots or len(indices) == len(slots[0]):
+        return tuple(rule_state)
+    return tuple([slot[i] for i in indices] for slot in slots) + tuple(rule_state[n_slots:])
+
+
+def merge(rule_state, indices, part, n_slots):
+    """`rule_state` whose variables at `indices` and optimizer-wide entries come from `part`
+    (a `select`ed state after an update)."""
+    slots = rule_state[:n_slots]
+    if not slots or len(indices) == len(slots[0]):
+        return tuple(part)
+    merged = [list(slot) for slot in slots]
+    for slot, new in zip(merged, part[:n_slots]):
+        for i, value in zip(indices, new):
+            slot[i] = value
+    return tuple(merged) + tuple(part[n_slots:])

@@ -1,0 +1,40 @@
+"""Validation of optimizer constructor arguments, with Keras's error messages."""
+
+
+def check_common_arguments(clipnorm, clipvalue, global_clipnorm, weight_decay,
+                           gradient_accumulation_steps, ema_momentum, ema_overwrite_frequency):
+    """Raises a ValueError naming the first invalid argument common to every optimizer."""
+    if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+        raise ValueError(
+            "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
+            f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
+    for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                       ("global_clipnorm", global_clipnorm), ("weight_decay", weight_decay)):
+        if value is not None and not value >= 0:
+            raise ValueError(f"Argument `{arg}` must be a float >= 0. Received: {arg}={value}")
+    if gradient_accumulation_steps is not None and (
+            int(gradient_accumulation_steps) != gradient_accumulation_steps
+            or gradient_accumulation_steps < 2):
+        raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. Received: "
+                         f"gradient_accumulation_steps={gradient_accumulation_steps}")
+    if not 0 <= ema_momentum <= 1:
+        raise ValueError("`ema_momentum` must be in the range [0, 1]. "
+                         f"Received: ema_momentum={ema_momentum}")
+    if ema_overwrite_frequency is not None and (
+            int(ema_overwrite_frequency) != ema_overwrite_frequency
+            or ema_overwrite_frequency < 1):
+        raise ValueError("`ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
+                         f"ema_overwrite_frequency={ema_overwrite_frequency}")
+
+
+def check_unit_interval(name, value, closed=False):
+    """Raises a ValueError unless `0 <= value < 1` (`<= 1` when `closed`)."""
+    if not (0 <= value <= 1 if closed else 0 <= value < 1):
+        interval = "[0, 1]" if closed else "[0, 1)"
+        raise ValueError(f"Argument `{name}` must be in {interval}. Received: {name}={value}")
+
+
+def check_non_negative(name, value):
+    """Raises a ValueError unless `value >= 0`."""
+    if not value >= 0:
+        raise ValueError(f"Argument `{name}` must be >= 0. Received: {name}={value}")
