@@ -360,6 +360,11 @@ ALL = {
 ALL["swish"] = silu
 ALL["hard_swish"] = hard_silu
 
+# The activation layers a config dict may name (`Dense(activation=LeakyReLU(0.1))` is saved as
+# `{'class_name': 'LeakyReLU', 'config': {...}}`), by class name. Layers sit above this module,
+# so it cannot import them: minikeras/layers/activations.py adds its classes when it is imported.
+LAYER_CLASSES = {}
+
 
 def serialize(activation):
     """Returns what `get` turns back into `activation`.
@@ -389,12 +394,9 @@ def _from_dict(identifier):
         return config_
     if isinstance(config_, dict) and "name" in config_ and class_name in (None, "function"):
         return config_["name"]
-    if class_name in ALL:
-        return class_name
-    # An activation layer (e.g. {'class_name': 'LeakyReLU', 'config': {...}}).
-    from minikeras import layers
-
-    return layers.deserialize({"class_name": class_name, "config": config_ or {}})
+    if class_name in LAYER_CLASSES:
+        return LAYER_CLASSES[class_name].from_config(config_ or {})
+    return class_name  # a function's name (`get` says which names it knows)
 
 
 def get(identifier):

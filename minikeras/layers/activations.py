@@ -205,3 +205,9 @@ class PReLU(Layer):
                 "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
                 "alpha_constraint": constraints.serialize(self.alpha_constraint),
                 "shared_axes": self.shared_axes}
+
+
+# `keras.activations.get` turns these layers' config dicts back into layers (see
+# activations.LAYER_CLASSES: the activations module sits below layers and cannot import them).
+activations.LAYER_CLASSES.update(
+    {cls.__name__: cls for cls in (ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU)})
