@@ -140,11 +140,7 @@ class Optimizer:
         Variables built earlier keep their state, so one optimizer may serve several models
         (Keras 2 allowed it; Keras 3 raises).
         """
-        new = []
-        for var in variables:
-            if var not in self._positions:
-                self._positions[var] = len(self._trainable_variables) + len(new)
-                new.append(var)
+        new = list(dict.fromkeys(v for v in variables if v not in self._positions))
         if not new:
             return
         values = [var.numpy() for var in new]
@@ -166,7 +162,9 @@ class Optimizer:
             slots.extend(state_variable(np.asarray(value), self.name,
                                         self.slot_variable_name(var, name))
                          for var, value in zip(new, values_of_slot))
-        self._trainable_variables.extend(new)
+        for var in new:
+            self._positions[var] = len(self._trainable_variables)
+            self._trainable_variables.append(var)
 
     def slot_variable_name(self, variable, slot_name):
         """The name of `variable`'s slot `slot_name`, as Keras names it."""
