@@ -1,6 +1,7 @@
 """The `keras.losses` API: registry spellings, classes, configs, reductions, errors, warnings."""
 
 import inspect
+import re
 import warnings
 
 import numpy as np
@@ -277,3 +278,10 @@ def test_training_with_every_class_runs():
         model.compile("sgd", loss=name)
         history = model.fit(np.tile(P, (4, 1)), np.tile(Y, (4, 1)), epochs=2, verbose=0)
         assert np.all(np.isfinite(history.history["loss"]))
+
+
+@pytest.mark.parametrize("cls", list(losses.CLASSES.values()), ids=lambda c: c.__name__)
+def test_every_class_is_written_out_in_the_source(cls):
+    # Classes made at run time cannot be found with grep (nor by inspect).
+    assert re.match(rf"class {cls.__name__}\b", inspect.getsource(cls))
+    assert cls.__module__.startswith("minikeras.losses")

@@ -2,6 +2,7 @@
 what `compile` makes of metric identifiers."""
 
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -298,3 +299,11 @@ def test_custom_metric_subclass_with_state_variables():
     assert float(m.result()) == 0.0 and float(m.seen) == 0.0
     history = _binary_model([BinaryTruePositives()]).fit(X, YB, epochs=2, verbose=0)
     assert np.all(np.isfinite(history.history["binary_true_positives"]))
+
+
+@pytest.mark.parametrize("cls", sorted(set(metrics.CLASSES.values()), key=lambda c: c.__name__),
+                         ids=lambda c: c.__name__)
+def test_every_class_is_written_out_in_the_source(cls):
+    # Classes made at run time cannot be found with grep (nor by inspect).
+    assert re.match(rf"class {cls.__name__}\b", inspect.getsource(cls))
+    assert cls.__module__.startswith("minikeras.metrics")
