@@ -83,7 +83,7 @@ def check_layer_gradients(layer, x, rtol=1e-5, atol=1e-7, seed=0):
 
     def objective(values):
         with StatelessScope(zip(weights, values[1:])):
-            return anp.sum(r * layer(values[0]))
+            return anp.sum(r * layer(values[0])), None
 
     values = [x] + [w.numpy() for w in weights]
     _, grads = value_and_grads(objective, values)
@@ -91,7 +91,7 @@ def check_layer_gradients(layer, x, rtol=1e-5, atol=1e-7, seed=0):
         def f(v, i=i):
             vals = list(values)
             vals[i] = v
-            return objective(vals)
+            return objective(vals)[0]
 
         name = "input" if i == 0 else weights[i - 1].path
         np.testing.assert_allclose(g, central_difference_grad(f, value), rtol=rtol, atol=atol,

@@ -199,7 +199,7 @@ def test_variable_converted_to_numpy_inside_a_trace_raises_clear_error():
 
     def objective(values):
         with StatelessScope(zip(d.trainable_weights, values)):
-            return anp.sum(np.asarray(d.kernel))
+            return anp.sum(np.asarray(d.kernel)), None
 
     with pytest.raises(TypeError, match="silently drop the gradient"):
         value_and_grads(objective, [w.numpy() for w in d.trainable_weights])

@@ -157,6 +157,11 @@ def _mixed_plain(params, x):
     return e / anp.sum(e, axis=-1, keepdims=True)
 
 
+def _softmax_plain(z):
+    e = anp.exp(z - anp.max(z, axis=-1, keepdims=True))
+    return e / anp.sum(e, axis=-1, keepdims=True)
+
+
 def _cce(p, y):
     p = anp.clip(p / anp.sum(p, axis=-1, keepdims=True), 1e-7, 1 - 1e-7)
     return anp.mean(-anp.sum(y * anp.log(p), axis=-1))
@@ -195,11 +200,15 @@ def test_step_is_pure_and_returns_the_new_state_as_data():
             np.testing.assert_array_equal(a, b)
     for v, before in zip(model.weights + model.optimizer.variables, stored):
         np.testing.assert_array_equal(v.numpy(), before)
-    # The results are what one Adam step gives (iterations 0 -> 1; first Adam step moves each
-    # weight by lr * g / (|g| + eps), i.e. by almost exactly lr where g != 0).
+    # The results are one Adam step from zero moments: x - a * m / (sqrt(v) + eps) with
+    # m = 0.1 g, v = 0.001 g^2, a = lr * sqrt(1 - 0.999) / (1 - 0.9).
     assert int(new_opt[0]) == 1
-    moved = np.abs(new_trainable[0] - state[0][0])
-    np.testing.assert_allclose(moved[moved > 0], 0.01, rtol=1e-3)
+    kernel, bias = state[0]
+    g = grad(lambda p: _cce(_softmax_plain(anp.dot(x, p[0]) + p[1]), y))([kernel, bias])
+    a = 0.01 * np.sqrt(1 - 0.999) / (1 - 0.9)
+    for got, value, gi in zip(new_trainable, (kernel, bias), g):
+        want = value - a * (0.1 * gi) / (np.sqrt(0.001 * gi * gi) + 1e-7)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
     assert new_non_trainable == []
     p = logs["y_pred"]
     np.testing.assert_allclose(loss, np.mean(-np.log(p[y.astype(bool)])), rtol=1e-6)

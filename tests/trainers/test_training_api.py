@@ -388,17 +388,17 @@ def test_generic_crossentropy_loss_resolves_from_shapes(loss):
 def test_gradients_stay_float32(monkeypatch, loss, labels):
     """A float64 gradient (e.g. from an autograd VJP dividing by a NumPy int64) would run the
     whole backward pass in double precision: slower, and not what Keras computes."""
-    from minikeras.trainers import trainer
+    from minikeras.trainers import step
 
     seen = []
 
     def spy(fun, values):
-        value, grads = trainer_value_and_grads(fun, values)
+        (value, aux), grads = step_value_and_grads(fun, values)
         seen.extend([np.asarray(value).dtype] + [g.dtype for g in grads])
-        return value, grads
+        return (value, aux), grads
 
-    trainer_value_and_grads = trainer.value_and_grads
-    monkeypatch.setattr(trainer, "value_and_grads", spy)
+    step_value_and_grads = step.value_and_grads
+    monkeypatch.setattr(step, "value_and_grads", spy)
     model = Sequential([Input((4,)), Dense(8, activation="relu"), Dense(3, activation="softmax")])
     model.compile("sgd", loss)
     model.train_on_batch(X, labels)
