@@ -4,7 +4,6 @@ import collections
 import inspect
 import re
 import threading
-import warnings
 
 import numpy as np
 from autograd.tracer import Box

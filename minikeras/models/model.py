@@ -1,7 +1,5 @@
 """`Model`: functional (`Model(inputs, outputs)`) or subclassed (override `call`)."""
 
-import numpy as np
-
 from minikeras import tree
 from minikeras.layers.base import Layer, to_snake_case, unique_name
 from minikeras.layers.core import InputLayer

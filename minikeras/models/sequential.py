@@ -1,6 +1,5 @@
 """`Sequential`: a plain stack of layers, each with one input and one output."""
 
-import warnings
 
 from minikeras import layers as layers_module
 from minikeras.layers.base import Layer

@@ -4,14 +4,12 @@ They are loops over the pure step of `minikeras.trainers.step`: data in batches,
 results written back, metrics, progress bar and callbacks.
 """
 
-import time
 import warnings
 
 import numpy as np
 
 from minikeras import optimizers as optimizers_module
 from minikeras import tree
-from minikeras import config
 from minikeras.callbacks import CallbackList, History, ProgbarLogger
 from minikeras.random_seed import make_rng
 from minikeras.stateless_scope import StatelessScope
