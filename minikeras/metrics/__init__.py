@@ -41,7 +41,8 @@ from minikeras.metrics.accuracy import (
     top_k_categorical_accuracy,
 )
 from minikeras.metrics.auc import AUC
-from minikeras.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
+from minikeras.metrics.base import (FUNCTION_NAMES, Mean, MeanMetricWrapper, Metric, Sum,
+                                    get_function)
 from minikeras.metrics.confusion import (
     FalseNegatives,
     FalsePositives,
@@ -128,16 +129,10 @@ CLASS_NAMES.update({
     "kullback_leibler_divergence": KLDivergence, "logcosh": LogCoshError,
     "log_cosh": LogCoshError,
 })
-# Function names (Keras 3's `{'class_name': 'function', 'config': name}`, `MeanMetricWrapper`'s
-# `fn`), including every loss function. A plain name gives the function only when no class
-# has that name (`'huber'`, `'cosine_proximity'`, `'binary_focal_crossentropy'`...).
-FUNCTION_NAMES = {**_losses.ALL_FUNCTIONS, **_losses.ALIASES, **FUNCTIONS}
-
-
-def get_function(identifier):
-    """The per-sample function a name (or Keras 3's `{'class_name': 'function'}` dict) names."""
-    return serialization.get_instance("metric function", {}, identifier,
-                                      functions=FUNCTION_NAMES)
+# Function names, including every loss function (the table is base.py's: MeanMetricWrapper
+# reads it). A plain name gives the function only when no class has that name (`'huber'`,
+# `'cosine_proximity'`, `'binary_focal_crossentropy'`...).
+FUNCTION_NAMES.update({**_losses.ALL_FUNCTIONS, **_losses.ALIASES, **FUNCTIONS})
 
 
 def serialize(metric):

@@ -8,11 +8,11 @@ float32 variables) and `result()` returns the metric dtype, float32 by default.
 import numpy as np
 from autograd.tracer import getval
 
-from minikeras import config
+from minikeras import config, initializers, serialization
 from minikeras.losses import squeeze_or_expand_to_same_rank
 from minikeras.naming import to_snake_case
 from minikeras.tensor import as_tensor
-from minikeras.variables import unwrap
+from minikeras.variables import Variable, unwrap
 
 
 def to_numpy(x, dtype=None):
@@ -62,9 +62,6 @@ class Metric:
             aggregation: accepted for Keras compatibility (one device: nothing to aggregate).
             name: the variable's name.
         """
-        from minikeras import initializers
-        from minikeras.variables import Variable
-
         init = initializers.get(initializer)
         var = Variable(init, shape=tuple(shape or ()), dtype=dtype or self.dtype,
                        trainable=False, name=name)
@@ -194,6 +191,18 @@ class Mean(Metric):
         return self._value(self.total / self.count if self.count else 0.0)
 
 
+# Function names (Keras 3's `{'class_name': 'function', 'config': name}`, `MeanMetricWrapper`'s
+# `fn`), every loss function included. The metric functions live in modules that import this
+# one, so the `metrics` package fills the table once it has imported them all.
+FUNCTION_NAMES = {}
+
+
+def get_function(identifier):
+    """The per-sample function a name (or Keras 3's `{'class_name': 'function'}` dict) names."""
+    return serialization.get_instance("metric function", {}, identifier,
+                                      functions=FUNCTION_NAMES)
+
+
 class MeanMetricWrapper(Mean):
     """The mean of a per-sample function `fn(y_true, y_pred, **kwargs)` over every sample seen.
 
@@ -206,8 +215,6 @@ class MeanMetricWrapper(Mean):
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         if isinstance(fn, (str, dict)):
-            from minikeras.metrics import get_function
-
             fn = get_function(fn)
         super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"), dtype=dtype)
         self._fn = fn
