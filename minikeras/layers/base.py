@@ -2,13 +2,13 @@
 
 import collections
 import inspect
-import re
 import threading
 
 import numpy as np
 from autograd.tracer import Box
 
 from minikeras import config, constraints, initializers, regularizers, tree
+from minikeras.naming import to_snake_case
 from minikeras.stateless_scope import StatelessScope, current_scope
 from minikeras.tensor import as_tensor
 from minikeras.variables import Variable
@@ -27,11 +27,6 @@ def unique_name(prefix):
     n = _uids[prefix]
     _uids[prefix] += 1
     return prefix if n == 0 else f"{prefix}_{n}"
-
-
-def to_snake_case(name):
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class InputSpec:
