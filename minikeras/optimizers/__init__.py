@@ -1,7 +1,7 @@
 """`minikeras.optimizers` (also `keras.optimizers`): optimizer classes, `get`, `serialize`,
-`deserialize` and `schedules`."""
+`deserialize`, `schedules` and `legacy`."""
 
-from minikeras.optimizers import schedules
+from minikeras.optimizers import legacy, schedules
 from minikeras.optimizers.adadelta import Adadelta
 from minikeras.optimizers.adafactor import Adafactor
 from minikeras.optimizers.adagrad import Adagrad
@@ -66,6 +66,5 @@ def get(identifier):
                      "string, a config dict or an Optimizer.")
 
 
-from minikeras.optimizers import legacy  # noqa: E402  (imports the classes above)
 
 __all__ = ["Optimizer", *CLASSES, "get", "serialize", "deserialize", "schedules", "legacy"]
