@@ -1,5 +1,6 @@
 """`minikeras.layers` (also `keras.layers`)."""
 
+from minikeras import serialization
 from minikeras.layers.base import InputSpec, Layer
 from minikeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from minikeras.layers.core import Activation, Dense, Dropout, Input, InputLayer
@@ -9,7 +10,7 @@ from minikeras.layers.keras_tensor import KerasTensor
 
 def serialize(layer):
     """Returns `{'class_name', 'config'}` for a layer."""
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    return serialization.serialize(layer)
 
 
 def deserialize(config, custom_objects=None):

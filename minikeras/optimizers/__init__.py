@@ -1,6 +1,7 @@
 """`minikeras.optimizers` (also `keras.optimizers`): optimizer classes, `get`, `serialize`,
 `deserialize`, `schedules` and `legacy`."""
 
+from minikeras import serialization
 from minikeras.optimizers import legacy, schedules
 from minikeras.optimizers.adadelta import Adadelta
 from minikeras.optimizers.adafactor import Adafactor
@@ -31,8 +32,7 @@ def _lookup(name, custom_objects=None):
 
 def serialize(optimizer):
     """The Keras 3 config: `{'module', 'class_name', 'config', 'registered_name'}`."""
-    return {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
-            "config": optimizer.get_config(), "registered_name": None}
+    return serialization.serialize(optimizer, module="keras.optimizers")
 
 
 def deserialize(config, custom_objects=None):

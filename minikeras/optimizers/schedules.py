@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from minikeras import serialization
 from minikeras.variables import unwrap
 
 f32 = np.float32
@@ -261,8 +262,7 @@ CLASSES = {cls.__name__: cls for cls in (
 
 def serialize(schedule):
     """The Keras 3 config of a schedule: `{'module', 'class_name', 'config', 'registered_name'}`."""
-    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
-            "config": schedule.get_config(), "registered_name": None}
+    return serialization.serialize(schedule, module="keras.optimizers.schedules")
 
 
 def _subclasses(cls):
