@@ -17,6 +17,7 @@ from autograd.tracer import getval
 from minikeras import config, serialization
 from minikeras.ops import nn
 from minikeras.variables import unwrap
+from minikeras.tensor import returns_tensor
 
 
 def _tensor(x):
@@ -105,6 +106,7 @@ defvjp(_erfc, lambda ans, x: lambda g: g * (-2.0 / math.sqrt(math.pi)) * np.exp(
 
 
 # --------------------------------------------------------------------------- the ReLU family
+@returns_tensor
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """Rectified linear unit: `max(x, 0)` with the defaults.
 
@@ -137,17 +139,20 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     return out
 
 
+@returns_tensor
 def leaky_relu(x, negative_slope=0.2):
     """`x` for `x >= 0`, else `negative_slope * x` (default 0.2; the layer's default is 0.3)."""
     x = _tensor(x)
     return x * np.where(getval(x) >= 0, 1, _f(negative_slope)).astype(_float_dtype(x))
 
 
+@returns_tensor
 def relu6(x):
     """`min(max(x, 0), 6)`."""
     return anp.clip(_tensor(x), 0, 6)
 
 
+@returns_tensor
 def elu(x, alpha=1.0):
     """Exponential linear unit: `x` for `x > 0`, else `alpha * (exp(x) - 1)` (default alpha 1.0)."""
     return _elu(_tensor(x), _f(alpha))
@@ -157,11 +162,13 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+@returns_tensor
 def selu(x):
     """Scaled ELU: `scale * elu(x, alpha)` with `alpha=1.67326324`, `scale=1.05070098`."""
     return _SELU_SCALE * _elu(_tensor(x), _SELU_ALPHA)
 
 
+@returns_tensor
 def celu(x, alpha=1.0):
     """Continuously differentiable ELU: `max(x, 0) + alpha * expm1(min(x, 0) / alpha)`."""
     # The same function as alpha * elu(x / alpha), whose gradient is NaN-safe.
@@ -169,6 +176,7 @@ def celu(x, alpha=1.0):
     return alpha * _elu(_tensor(x) / alpha, 1.0)
 
 
+@returns_tensor
 def threshold(x, threshold, default_value):
     """`x` where `x > threshold`, else `default_value`."""
     x = _tensor(x)
@@ -177,26 +185,31 @@ def threshold(x, threshold, default_value):
 
 
 # --------------------------------------------------------------------------- sigmoid family
+@returns_tensor
 def sigmoid(x):
     """Returns `1 / (1 + exp(-x))`, computed without overflow."""
     return _sigmoid(_tensor(x))
 
 
+@returns_tensor
 def hard_sigmoid(x):
     """Keras 3's `relu6(x + 3) / 6` (0.667 at x = 1; Keras 2 used `clip(0.2x + 0.5, 0, 1)`)."""
     return anp.clip(_tensor(x) + 3, 0, 6) / 6
 
 
+@returns_tensor
 def sparse_sigmoid(x):
     """0 for `x <= -1`, 1 for `x >= 1`, `(x + 1) / 2` between."""
     return 0.5 * anp.clip(_tensor(x) + 1, 0, 2)
 
 
+@returns_tensor
 def log_sigmoid(x):
     """`log(sigmoid(x)) = -softplus(-x)`."""
     return -_softplus(-_tensor(x))
 
 
+@returns_tensor
 def silu(x):
     """Swish / SiLU: `x * sigmoid(x)`."""
     x = _tensor(x)
@@ -206,6 +219,7 @@ def silu(x):
 swish = silu
 
 
+@returns_tensor
 def hard_silu(x):
     """Hard swish / hard SiLU: `x * relu6(x + 3) / 6`."""
     x = _tensor(x)
@@ -216,39 +230,46 @@ hard_swish = hard_silu
 
 
 # --------------------------------------------------------------------------- smooth functions
+@returns_tensor
 def tanh(x):
     """Returns the hyperbolic tangent of `x`."""
     return _tanh(_tensor(x))
 
 
+@returns_tensor
 def tanh_shrink(x):
     """`x - tanh(x)`."""
     x = _tensor(x)
     return x - _tanh(x)
 
 
+@returns_tensor
 def hard_tanh(x):
     """`clip(x, -1, 1)`."""
     return anp.clip(_tensor(x), -1, 1)
 
 
+@returns_tensor
 def softplus(x):
     """`log(exp(x) + 1)`, computed without overflow."""
     return _softplus(_tensor(x))
 
 
+@returns_tensor
 def softsign(x):
     """`x / (abs(x) + 1)`."""
     x = _tensor(x)
     return x / (anp.abs(x) + 1)
 
 
+@returns_tensor
 def squareplus(x, b=4):
     """`(x + sqrt(x**2 + b)) / 2` (default `b=4`)."""
     x = _tensor(x)
     return (x + anp.sqrt(x * x + _f(b))) / 2
 
 
+@returns_tensor
 def sparse_plus(x):
     """0 for `x <= -1`, `x` for `x >= 1`, `(x + 1)**2 / 4` between."""
     x = _tensor(x)
@@ -256,12 +277,14 @@ def sparse_plus(x):
     return x * _mask(v >= 1, x) + 0.25 * (x + 1) ** 2 * _mask((v > -1) & (v < 1), x)
 
 
+@returns_tensor
 def mish(x):
     """`x * tanh(softplus(x))`."""
     x = _tensor(x)
     return x * _tanh(_softplus(x))
 
 
+@returns_tensor
 def gelu(x, approximate=False):
     """Gaussian error linear unit, `x * P(X <= x)` for `X ~ N(0, 1)`.
 
@@ -278,16 +301,19 @@ def gelu(x, approximate=False):
     return 0.5 * x * _erfc(x * (-1 / math.sqrt(2)))
 
 
+@returns_tensor
 def exponential(x):
     """Returns `exp(x)`."""
     return anp.exp(_tensor(x))
 
 
+@returns_tensor
 def linear(x):
     """Returns `x` unchanged (a `Variable` gives its value)."""
     return unwrap(x)
 
 
+@returns_tensor
 def soft_shrink(x, threshold=0.5):
     """`x - threshold` above `threshold`, `x + threshold` below `-threshold`, else 0."""
     x = _tensor(x)
@@ -295,6 +321,7 @@ def soft_shrink(x, threshold=0.5):
     return x - anp.clip(x, -threshold, threshold)
 
 
+@returns_tensor
 def hard_shrink(x, threshold=0.5):
     """`x` where `abs(x) > threshold`, else 0 (default threshold 0.5)."""
     x = _tensor(x)
@@ -302,18 +329,21 @@ def hard_shrink(x, threshold=0.5):
 
 
 # --------------------------------------------------------------------------- along an axis
+@returns_tensor
 def softmax(x, axis=-1):
     """Returns `exp(x) / sum(exp(x))` along `axis` (default -1; a tuple of axes is allowed)."""
     x = _tensor(x)
     return nn.softmax(x, axis=tuple(axis) if isinstance(axis, list) else axis)
 
 
+@returns_tensor
 def log_softmax(x, axis=-1):
     """Returns `log(softmax(x))` along `axis` (default -1)."""
     x = _tensor(x)
     return nn.log_softmax(x, axis=tuple(axis) if isinstance(axis, list) else axis)
 
 
+@returns_tensor
 def glu(x, axis=-1):
     """Gated linear unit: `a * sigmoid(b)` where `x` is split in halves `a, b` along `axis`."""
     x = _tensor(x)
@@ -327,6 +357,7 @@ def glu(x, axis=-1):
     return a * _sigmoid(x[tuple(index)])
 
 
+@returns_tensor
 def sparsemax(x, axis=-1):
     """Sparsemax (Martins & Astudillo, 2016): the Euclidean projection of `x` on the simplex.
 

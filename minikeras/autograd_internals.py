@@ -6,22 +6,27 @@ where primitives are defined. What lives here reaches into `autograd.tracer` and
 versions this was checked against, and `tests/test_autograd_internals.py` fails loudly, naming
 what moved, if a release changes them.
 
-Three things need the internals:
+Four things need the internals:
 
 - `value_and_grads`: the gradient of a scalar w.r.t. several arrays in one trace, each array
   its own root node (see its docstring for why `autograd.grad` is not used).
 - `register_traceable`: lets a `Variable` *be* its traced value to autograd, so that
   `traced + variable`, `ops.matmul(x, variable)` and every `autograd.numpy` function see
   the variable's traced value and carry gradients to it.
+- `register_array_type`: lets autograd trace an `np.ndarray` subclass (the `Tensor` that eager
+  calls return) as it traces arrays, so eager results can meet traced values.
 - `primitive_input`: lets a loss see, from the graph itself, that its input is the output of a
   given primitive in the same trace (softmax followed by cross-entropy is fused this way).
 """
 
 import numpy as np
-from autograd.core import VJPNode, add_outgrads
+from autograd.core import VJPNode, VSpace, add_outgrads
+from autograd.numpy.numpy_boxes import ArrayBox
+from autograd.numpy.numpy_vspaces import ArrayVSpace
 from autograd.tracer import Box, getval, isbox, new_box, toposort, trace_stack
 
-__all__ = ["getval", "isbox", "primitive_input", "register_traceable", "value_and_grads"]
+__all__ = ["getval", "isbox", "primitive_input", "register_array_type", "register_traceable",
+           "value_and_grads"]
 
 # The `_trace` of a traceable object that is not being traced: lower than any real trace
 # (autograd starts at -1), so autograd never treats it as a boxed argument.
@@ -36,6 +41,13 @@ def register_traceable(cls):
     convert itself with `__array__`.
     """
     Box.types.add(cls)
+    return cls
+
+
+def register_array_type(cls):
+    """Makes autograd box and differentiate arrays of the `np.ndarray` subclass `cls` as arrays."""
+    ArrayBox.register(cls)
+    VSpace.register(cls, lambda x: ArrayVSpace(x))
     return cls
 
 

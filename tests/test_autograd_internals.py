@@ -20,7 +20,9 @@ from minikeras.variables import Variable
 @pytest.mark.parametrize("module, names", [
     ("autograd.tracer", ["Box", "getval", "isbox", "new_box", "toposort", "trace_stack",
                          "find_top_boxed_args"]),
-    ("autograd.core", ["VJPNode", "add_outgrads"]),
+    ("autograd.core", ["VJPNode", "VSpace", "add_outgrads"]),
+    ("autograd.numpy.numpy_boxes", ["ArrayBox"]),
+    ("autograd.numpy.numpy_vspaces", ["ArrayVSpace"]),
 ])
 def test_the_internals_minikeras_uses_still_exist(module, names):
     mod = importlib.import_module(module)

@@ -9,12 +9,14 @@ import autograd.numpy as anp
 
 from minikeras import config, losses
 from minikeras.backend.arguments import to_array
+from minikeras.tensor import returns_tensor
 
 __all__ = [
     "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
 ]
 
 
+@returns_tensor
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Per-sample cross-entropy between one-hot `target` and `output`, target first.
 
@@ -26,6 +28,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
                                            from_logits=from_logits, axis=axis)
 
 
+@returns_tensor
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Per-sample cross-entropy between integer class indices `target` and `output`; the same
     function as `losses.sparse_categorical_crossentropy`."""
@@ -33,6 +36,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
                                                   from_logits=from_logits, axis=axis)
 
 
+@returns_tensor
 def binary_crossentropy(target, output, from_logits=False):
     """Element-wise binary cross-entropy (not averaged), target first.
 

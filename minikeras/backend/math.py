@@ -10,6 +10,7 @@ from autograd.tracer import getval
 
 from minikeras.backend.arguments import as_axis, as_floatx, to_array
 from minikeras.variables import unwrap
+from minikeras.tensor import returns_tensor
 
 __all__ = [
     "abs", "all", "any", "argmax", "argmin", "batch_dot", "clip", "cos", "cumsum", "dot", "equal",
@@ -20,120 +21,143 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- reductions
+@returns_tensor
 def sum(x, axis=None, keepdims=False):
     """Sum of `x` over `axis` (default None: all axes)."""
     return anp.sum(to_array(x), axis=as_axis(axis), keepdims=keepdims)
 
 
+@returns_tensor
 def prod(x, axis=None, keepdims=False):
     """Product of `x` over `axis` (default None: all axes)."""
     return anp.prod(to_array(x), axis=as_axis(axis), keepdims=keepdims)
 
 
+@returns_tensor
 def mean(x, axis=None, keepdims=False):
     """Mean of `x` over `axis` (default None); booleans count as `floatx()` 0/1."""
     return anp.mean(as_floatx(to_array(x)), axis=as_axis(axis), keepdims=keepdims)
 
 
+@returns_tensor
 def std(x, axis=None, keepdims=False):
     """Population standard deviation (ddof 0) over `axis` (default None)."""
     return anp.std(as_floatx(to_array(x)), axis=as_axis(axis), keepdims=keepdims)
 
 
+@returns_tensor
 def var(x, axis=None, keepdims=False):
     """Population variance (ddof 0) over `axis` (default None)."""
     return anp.var(as_floatx(to_array(x)), axis=as_axis(axis), keepdims=keepdims)
 
 
+@returns_tensor
 def max(x, axis=None, keepdims=False):
     """Maximum of `x` over `axis` (default None)."""
     return anp.max(to_array(x), axis=as_axis(axis), keepdims=keepdims)
 
 
+@returns_tensor
 def min(x, axis=None, keepdims=False):
     """Minimum of `x` over `axis` (default None)."""
     return anp.min(to_array(x), axis=as_axis(axis), keepdims=keepdims)
 
 
+@returns_tensor
 def any(x, axis=None, keepdims=False):
     """Logical OR over `axis` (default None) of `x` cast to bool."""
     x = np.asarray(getval(to_array(x))).astype(bool)
     return np.any(x, axis=as_axis(axis), keepdims=keepdims)
 
 
+@returns_tensor
 def all(x, axis=None, keepdims=False):
     """Logical AND over `axis` (default None) of `x` cast to bool."""
     x = np.asarray(getval(to_array(x))).astype(bool)
     return np.all(x, axis=as_axis(axis), keepdims=keepdims)
 
 
+@returns_tensor
 def argmax(x, axis=-1):
     """Index of the maximum along `axis` (default -1, the last)."""
     return np.argmax(getval(to_array(x)), axis=axis)
 
 
+@returns_tensor
 def argmin(x, axis=-1):
     """Index of the minimum along `axis` (default -1, the last)."""
     return np.argmin(getval(to_array(x)), axis=axis)
 
 
+@returns_tensor
 def cumsum(x, axis=0):
     """Cumulative sum along `axis` (default 0)."""
     return anp.cumsum(to_array(x), axis=axis)
 
 
 # --------------------------------------------------------------------------- element-wise
+@returns_tensor
 def abs(x):
     """Absolute value."""
     return anp.abs(to_array(x))
 
 
+@returns_tensor
 def square(x):
     """`x ** 2`."""
     x = to_array(x)
     return x * x
 
 
+@returns_tensor
 def sqrt(x):
     """Square root of `max(x, 0)` (negative inputs give 0, as in Keras 2, not NaN)."""
     return anp.sqrt(anp.maximum(to_array(x), 0))
 
 
+@returns_tensor
 def pow(x, a):
     """`x ** a`."""
     return anp.power(to_array(x), unwrap(a))
 
 
+@returns_tensor
 def exp(x):
     """`e ** x`."""
     return anp.exp(to_array(x))
 
 
+@returns_tensor
 def log(x):
     """Natural logarithm."""
     return anp.log(to_array(x))
 
 
+@returns_tensor
 def round(x):
     """Rounds to the nearest integer, halves to even (as `tf.round`)."""
     return anp.round(to_array(x))
 
 
+@returns_tensor
 def sign(x):
     """-1, 0 or 1 by the sign of `x`."""
     return anp.sign(to_array(x))
 
 
+@returns_tensor
 def sin(x):
     """Sine."""
     return anp.sin(to_array(x))
 
 
+@returns_tensor
 def cos(x):
     """Cosine."""
     return anp.cos(to_array(x))
 
 
+@returns_tensor
 def clip(x, min_value, max_value):
     """Clips `x` to `[min_value, max_value]`; None means unbounded; `max < min` clips to `min`."""
     if min_value is None:
@@ -145,11 +169,13 @@ def clip(x, min_value, max_value):
     return anp.clip(to_array(x), unwrap(min_value), unwrap(max_value))
 
 
+@returns_tensor
 def maximum(x, y):
     """Element-wise maximum."""
     return anp.maximum(to_array(x), to_array(y))
 
 
+@returns_tensor
 def minimum(x, y):
     """Element-wise minimum."""
     return anp.minimum(to_array(x), to_array(y))
@@ -172,6 +198,7 @@ less = _compare(np.less)
 less_equal = _compare(np.less_equal)
 
 
+@returns_tensor
 def switch(condition, then_expression, else_expression):
     """`then_expression` where `condition` holds, else `else_expression` (callables are called)."""
     then_expression = then_expression() if callable(then_expression) else then_expression
@@ -185,6 +212,7 @@ def switch(condition, then_expression, else_expression):
 
 
 # --------------------------------------------------------------------------- products
+@returns_tensor
 def dot(x, y):
     """Matrix product; for N-D inputs, sums over the last axis of `x` and the second-to-last of `y`.
 
@@ -200,6 +228,7 @@ def dot(x, y):
 _LETTERS = "bcdefghijklmnopqrstuvwxyz"
 
 
+@returns_tensor
 def batch_dot(x, y, axes=None):
     """Dot product of each pair `x[i]`, `y[i]` of a batch, contracting `axes` (as Keras 2).
 

@@ -8,6 +8,7 @@ from autograd.tracer import getval
 from minikeras import config
 from minikeras.backend.arguments import to_array
 from minikeras.variables import unwrap
+from minikeras.tensor import returns_tensor
 
 __all__ = [
     "batch_flatten", "concatenate", "count_params", "dtype", "expand_dims", "flatten", "gather",
@@ -44,67 +45,80 @@ def count_params(x):
     return int(np.prod(int_shape(x), dtype=np.int64))
 
 
+@returns_tensor
 def reshape(x, shape):
     """`x` with a new shape (one dimension may be -1)."""
     return anp.reshape(to_array(x), tuple(shape))
 
 
+@returns_tensor
 def flatten(x):
     """`x` as a 1-D array."""
     return anp.reshape(to_array(x), (-1,))
 
 
+@returns_tensor
 def batch_flatten(x):
     """`x` as `(batch, -1)`."""
     x = to_array(x)
     return anp.reshape(x, (np.shape(x)[0], -1))
 
 
+@returns_tensor
 def expand_dims(x, axis=-1):
     """Inserts an axis of size 1 at `axis` (default -1, the end)."""
     return anp.expand_dims(to_array(x), axis)
 
 
+@returns_tensor
 def squeeze(x, axis):
     """Removes the axis `axis` of size 1."""
     return anp.squeeze(to_array(x), axis=axis)
 
 
+@returns_tensor
 def transpose(x):
     """Reverses the order of the axes."""
     return anp.transpose(to_array(x))
 
 
+@returns_tensor
 def permute_dimensions(x, pattern):
     """Permutes the axes, e.g. `pattern=(0, 2, 1)`."""
     return anp.transpose(to_array(x), tuple(pattern))
 
 
+@returns_tensor
 def concatenate(tensors, axis=-1):
     """Joins arrays along an existing `axis` (default -1)."""
     return anp.concatenate([to_array(t) for t in tensors], axis=axis)
 
 
+@returns_tensor
 def stack(x, axis=0):
     """Joins arrays along a new `axis` (default 0)."""
     return anp.stack([to_array(t) for t in x], axis=axis)
 
 
+@returns_tensor
 def tile(x, n):
     """Repeats `x` `n[i]` times along axis `i`."""
     return anp.tile(to_array(x), [n] if isinstance(n, int) else list(n))
 
 
+@returns_tensor
 def repeat_elements(x, rep, axis):
     """Repeats each element `rep` times along `axis`."""
     return anp.repeat(to_array(x), rep, axis=axis)
 
 
+@returns_tensor
 def gather(reference, indices):
     """The rows `reference[indices]`."""
     return to_array(reference)[np.asarray(getval(to_array(indices))).astype(np.int64)]
 
 
+@returns_tensor
 def one_hot(indices, num_classes):
     """One-hot `floatx()` encoding with a new last axis of size `num_classes`."""
     indices = np.asarray(getval(unwrap(indices))).astype(np.int64)

@@ -6,6 +6,7 @@ from autograd.tracer import getval
 
 from minikeras.losses.loss import LossFunctionWrapper
 from minikeras.losses.utils import prepare
+from minikeras.tensor import returns_tensor
 
 
 def _hinge_labels(y_true):
@@ -14,12 +15,14 @@ def _hinge_labels(y_true):
     return 2.0 * y_true - 1.0 if np.all((t == 0) | (t == 1)) else y_true
 
 
+@returns_tensor
 def hinge(y_true, y_pred):
     """`mean(maximum(1 - y_true * y_pred, 0), axis=-1)`; labels -1/+1 (0/1 are converted)."""
     y_true, y_pred = prepare(y_true, y_pred)
     return anp.mean(anp.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0), axis=-1)
 
 
+@returns_tensor
 def squared_hinge(y_true, y_pred):
     """`mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)`; 0/1 labels are converted."""
     y_true, y_pred = prepare(y_true, y_pred)
@@ -27,6 +30,7 @@ def squared_hinge(y_true, y_pred):
     return anp.mean(h * h, axis=-1)
 
 
+@returns_tensor
 def categorical_hinge(y_true, y_pred):
     """`maximum(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)` over the last axis."""
     y_true, y_pred = prepare(y_true, y_pred)

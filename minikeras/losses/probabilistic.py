@@ -23,8 +23,10 @@ from minikeras.losses.utils import (
     warn,
 )
 from minikeras.variables import unwrap
+from minikeras.tensor import returns_tensor
 
 
+@returns_tensor
 def kl_divergence(y_true, y_pred):
     """`sum(y_true * log(y_true / y_pred), axis=-1)` with both clipped to `[epsilon, 1]`."""
     y_true, y_pred = prepare(y_true, y_pred)
@@ -34,6 +36,7 @@ def kl_divergence(y_true, y_pred):
     return anp.sum(y_true * anp.log(y_true / y_pred), axis=-1)
 
 
+@returns_tensor
 def poisson(y_true, y_pred):
     """`mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)`."""
     y_true, y_pred = prepare(y_true, y_pred)
@@ -73,6 +76,7 @@ _SPARSE_HINT = (" Your labels look like integer class indices: use "
                 "keras.utils.to_categorical.")
 
 
+@returns_tensor
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Cross-entropy between one-hot (or soft) labels and predicted class probabilities.
 
@@ -126,6 +130,7 @@ def _one_hot(labels, num_classes, dtype, axis, fn_name):
     return np.moveaxis(np.eye(num_classes, dtype=dtype)[labels], -1, axis)
 
 
+@returns_tensor
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     """Cross-entropy between integer class indices and predicted class probabilities.
 
@@ -168,6 +173,7 @@ def _binary_inputs(y_true, y_pred, label_smoothing, fn_name):
     return y_true, y_pred
 
 
+@returns_tensor
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Binary cross-entropy averaged over `axis`.
 
@@ -184,6 +190,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return anp.mean(_binary_crossentropy_elementwise(y_true, y_pred, from_logits), axis=axis)
 
 
+@returns_tensor
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0,
                               from_logits=False, label_smoothing=0.0, axis=-1):
     """Binary cross-entropy scaled by `(1 - p_t)^gamma` (Lin et al., 2017), averaged over `axis`.
@@ -207,6 +214,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     return anp.mean(focal, axis=axis)
 
 
+@returns_tensor
 def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
                                    label_smoothing=0.0, axis=-1):
     """Categorical cross-entropy scaled by `alpha * (1 - p)^gamma`, summed over `axis`.
@@ -237,6 +245,7 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     return anp.sum(weight * cce, axis=axis)
 
 
+@returns_tensor
 def categorical_generalized_cross_entropy(y_true, y_pred, q):
     """`(1 - p^q) / q`, `p` the predicted probability of the integer label (Zhang & Sabuncu 2018).
 

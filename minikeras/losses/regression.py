@@ -8,12 +8,14 @@ from minikeras import config, ops
 from minikeras.activations import softplus
 from minikeras.losses.loss import LossFunctionWrapper
 from minikeras.losses.utils import prepare, squeeze_or_expand_to_same_rank
+from minikeras.tensor import returns_tensor
 
 
 def _aligned(y_true, y_pred):
     return squeeze_or_expand_to_same_rank(*prepare(y_true, y_pred))
 
 
+@returns_tensor
 def mean_squared_error(y_true, y_pred):
     """`mean(square(y_true - y_pred), axis=-1)`."""
     y_true, y_pred = _aligned(y_true, y_pred)
@@ -21,12 +23,14 @@ def mean_squared_error(y_true, y_pred):
     return anp.mean(d * d, axis=-1)
 
 
+@returns_tensor
 def mean_absolute_error(y_true, y_pred):
     """`mean(abs(y_true - y_pred), axis=-1)`."""
     y_true, y_pred = _aligned(y_true, y_pred)
     return anp.mean(anp.abs(y_true - y_pred), axis=-1)
 
 
+@returns_tensor
 def mean_absolute_percentage_error(y_true, y_pred):
     """`100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)`."""
     y_true, y_pred = _aligned(y_true, y_pred)
@@ -34,6 +38,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
     return 100.0 * anp.mean(diff, axis=-1)
 
 
+@returns_tensor
 def mean_squared_logarithmic_error(y_true, y_pred):
     """`mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)`."""
     y_true, y_pred = _aligned(y_true, y_pred)
@@ -42,6 +47,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     return anp.mean(d * d, axis=-1)
 
 
+@returns_tensor
 def cosine_similarity(y_true, y_pred, axis=-1):
     """`-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`: -1 when aligned (default axis -1).
 
@@ -51,6 +57,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     return -anp.sum(ops.normalize(y_true, axis) * ops.normalize(y_pred, axis), axis=axis)
 
 
+@returns_tensor
 def huber(y_true, y_pred, delta=1.0):
     """Mean over the last axis of `0.5 e^2` where `|e| <= delta`, else `delta |e| - 0.5 delta^2`.
 
@@ -65,6 +72,7 @@ def huber(y_true, y_pred, delta=1.0):
     return anp.mean(anp.where(abs_error <= delta, quadratic, linear), axis=-1)
 
 
+@returns_tensor
 def log_cosh(y_true, y_pred):
     """`mean(log(cosh(y_pred - y_true)), axis=-1)`, computed without overflow."""
     y_true, y_pred = _aligned(y_true, y_pred)

@@ -5,8 +5,10 @@ import autograd.numpy as anp
 from minikeras import config
 from minikeras.losses.loss import LossFunctionWrapper
 from minikeras.losses.utils import prepare
+from minikeras.tensor import returns_tensor
 
 
+@returns_tensor
 def dice(y_true, y_pred, axis=None):
     """`1 - 2 sum(y_true y_pred) / (sum(y_true) + sum(y_pred) + eps)` over `axis` (default all)."""
     y_true, y_pred = prepare(y_true, y_pred)
@@ -15,6 +17,7 @@ def dice(y_true, y_pred, axis=None):
     return 1.0 - 2.0 * inter / denom
 
 
+@returns_tensor
 def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     """Tversky loss (Salehi et al., 2017); `alpha = beta = 0.5` is the Dice loss.
 
