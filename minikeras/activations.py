@@ -434,9 +434,10 @@ def get(identifier):
     """Returns the activation function named by `identifier`.
 
     Args:
-        identifier: None (linear), a name such as `'relu'` or `'swish'` (any case), a config
-            dict (`{'class_name': 'function', 'config': 'relu'}` from Keras 3, or an activation
-            layer's), or any callable (returned as is, e.g. `keras.backend.tanh`).
+        identifier: None (linear), a name such as `'relu'` or `'swish'` (any case), the class
+            name of an activation layer (`'LeakyReLU'`: the layer with its defaults, as tf.keras
+            2), a config dict (`{'class_name': 'function', 'config': 'relu'}` from Keras 3, or an
+            activation layer's), or any callable (returned as is, e.g. `keras.backend.tanh`).
 
     Raises:
         ValueError: for an unknown name or an identifier of another type.
@@ -445,4 +446,6 @@ def get(identifier):
         return linear
     if isinstance(identifier, dict):
         identifier = _from_dict(identifier)
+    if isinstance(identifier, str) and identifier.lower() not in ALL and identifier in LAYER_CLASSES:
+        return LAYER_CLASSES[identifier]()
     return serialization.get_instance("activation", {}, identifier, functions=ALL, any_case=True)

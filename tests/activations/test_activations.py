@@ -186,10 +186,7 @@ LAYER_DEFAULTS = {c["name"]: c for c in GOLDEN["cases"] if c["kind"] == "layer" 
 
 @pytest.mark.parametrize("name", [
     "ReLU", "ELU", "Softmax",
-    pytest.param("LeakyReLU", marks=pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-        "bug: get() only retries the lower-cased name, and 'leakyrelu' is no key of "
-        "activations.ALL, so get('LeakyReLU') raises ValueError; tf.keras 2 returns LeakyReLU() "
-        "(slope 0.3), and must not fall back to the leaky_relu function (slope 0.2)"))),
+    "LeakyReLU",
 ])
 def test_get_capitalised_activation_layer_names(name):
     """tf.keras 2 course code writes `Dense(64, activation="LeakyReLU")`: its `activations.get`
