@@ -440,20 +440,20 @@ def shape(x):
 # --------------------------------------------------------------------------- creation
 @returns_tensor
 def zeros(shape, dtype=None):
-    """An array of zeros of `shape`."""
-    return anp.zeros(shape, dtype=dtype)
+    """An array of zeros of `shape` (dtype default `floatx()`, as Keras)."""
+    return anp.zeros(shape, dtype=dtype or config.floatx())
 
 
 @returns_tensor
 def ones(shape, dtype=None):
-    """An array of ones of `shape`."""
-    return anp.ones(shape, dtype=dtype)
+    """An array of ones of `shape` (dtype default `floatx()`, as Keras)."""
+    return anp.ones(shape, dtype=dtype or config.floatx())
 
 
 @returns_tensor
 def full(shape, fill_value, dtype=None):
-    """An array of `shape` filled with `fill_value`."""
-    return anp.full(shape, unwrap(fill_value), dtype=dtype)
+    """An array of `shape` filled with `fill_value` (dtype default `floatx()`)."""
+    return anp.full(shape, unwrap(fill_value), dtype=dtype or config.floatx())
 
 
 @returns_tensor
@@ -470,14 +470,15 @@ def ones_like(x, dtype=None):
 
 @returns_tensor
 def eye(N, M=None, k=0, dtype=None):
-    """An `N x M` matrix (default square) with ones on its `k`-th diagonal."""
-    return anp.eye(N, M, k, dtype=dtype)
+    """An `N x M` matrix (default square) with ones on its `k`-th diagonal (dtype default
+    `floatx()`)."""
+    return anp.eye(N, M, k, dtype=dtype or config.floatx())
 
 
 @returns_tensor
 def identity(n, dtype=None):
-    """The `n x n` identity matrix."""
-    return anp.identity(n, dtype=dtype)
+    """The `n x n` identity matrix (dtype default `floatx()`)."""
+    return anp.identity(n, dtype=dtype or config.floatx())
 
 
 @returns_tensor

@@ -82,3 +82,10 @@ def test_normalize_is_kerass_l2_normalize():
     np.testing.assert_allclose(ops.normalize(x[:1], order=1), [[3 / 7, 4 / 7]], rtol=1e-6)
     # A zero vector has a finite gradient.
     assert np.all(np.isfinite(grad(lambda a: anp.sum(ops.normalize(a)))(np.zeros(3))))
+
+
+@pytest.mark.parametrize("make", [lambda: ops.zeros((2, 3)), lambda: ops.ones(4),
+                                  lambda: ops.full((2,), 7), lambda: ops.eye(3),
+                                  lambda: ops.identity(2)])
+def test_creation_defaults_to_floatx_as_keras(make):
+    assert make().dtype == np.float32  # NumPy's own default would be float64 (int for full(7))
