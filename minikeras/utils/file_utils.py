@@ -17,6 +17,7 @@ import urllib.request
 import warnings
 import zipfile
 
+from minikeras.utils.atomic_write import atomic_write
 from minikeras.utils.progbar import Progbar
 
 
@@ -181,13 +182,8 @@ def _writable_dir(path):
 def _download(origin, target, file_hash, hash_algorithm, note=""):
     """Downloads `origin` to `target` through a temporary file, atomically."""
     print(f"Downloading data from {origin}", flush=True)
-    fd, tmp_path = tempfile.mkstemp(
-        dir=os.path.dirname(target),
-        prefix=f".{os.path.basename(target)}.",
-        suffix=".part",
-    )
-    try:
-        with os.fdopen(fd, "wb") as out:
+    with atomic_write(target, suffix=".part") as tmp_path:
+        with open(tmp_path, "wb") as out:
             try:
                 _fetch(origin, out)
             except (http.client.HTTPException, OSError) as e:  # URLError too
@@ -206,11 +202,6 @@ def _download(origin, target, file_hash, hash_algorithm, note=""):
                     f"its {algorithm} hash is {actual}, expected {file_hash}. "
                     f"Nothing was written to {target}."
                 )
-        os.replace(tmp_path, target)
-    except BaseException:  # also KeyboardInterrupt: never leave a partial file
-        if os.path.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
 
 
 def _fetch(origin, out):
