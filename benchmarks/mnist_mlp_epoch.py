@@ -1,6 +1,7 @@
 """Seconds per epoch of the course MNIST MLP (batch 32, 54 000 samples after validation_split=0.1).
 
-Run: `python benchmarks/mnist_mlp_epoch.py [--epochs N] [--keras-python PATH]`.
+Run: `python benchmarks/mnist_mlp_epoch.py [--epochs N] [--keras-python PATH] [--blas-threads N]
+[--busy-cores N]`.
 
 Prints seconds per epoch and ms per step for each epoch, and the best. Target on a 2-core
 laptop CPU: at most 1.0 s per epoch. With `--keras-python` (the interpreter of a virtualenv that
@@ -9,15 +10,18 @@ machine, and the ratio of the best epochs is printed: on a shared machine, only 
 comparison means anything.
 
 Uses real MNIST from the Keras cache when present, else random data of the same shape.
+`EpochTimer`, `keras_epochs`, `report` and `main` are shared with `large_batch_regression.py`.
 """
 
 import argparse
 import os
 import subprocess
+import sys
 import time
 
 import numpy as np
 
+from minikeras import config
 from minikeras.backend import set_random_seed
 from minikeras.callbacks import Callback
 from minikeras.layers import Dense, Flatten
@@ -88,35 +92,59 @@ def minikeras_epochs(epochs):
     return timer.times
 
 
-def keras_epochs(python, epochs, backend):
+def keras_epochs(python, epochs, backend, script=KERAS_SCRIPT):
+    """Runs `script` (which prints one time per epoch) with real Keras in `python`."""
     env = dict(os.environ, KERAS_BACKEND=backend)
-    out = subprocess.run([python, "-c", KERAS_SCRIPT, str(epochs)], capture_output=True,
+    out = subprocess.run([python, "-c", script, str(epochs)], capture_output=True,
                          text=True, env=env, check=True).stdout
     return [float(line) for line in out.split()]
 
 
-def report(name, times):
+def report(name, times, steps=STEPS):
     for i, t in enumerate(times):
-        print(f"{name} epoch {i + 1}: {t:.3f} s/epoch, {1000 * t / STEPS:.3f} ms/step")
+        print(f"{name} epoch {i + 1}: {t:.3f} s/epoch, {1000 * t / steps:.3f} ms/step")
     best = min(times)
-    print(f"{name} best: {best:.3f} s/epoch, {1000 * best / STEPS:.3f} ms/step")
+    print(f"{name} best: {best:.3f} s/epoch, {1000 * best / steps:.3f} ms/step")
     return best
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--keras-python", help="interpreter of a virtualenv with Keras 3")
-    parser.add_argument("--keras-backend", default="jax")
-    args = parser.parse_args()
-    ours = report("minikeras", minikeras_epochs(args.epochs))
-    print(f"target <= 1.0 s/epoch: {'met' if ours <= 1.0 else 'not met'}")
+def compare(args, train, keras_script, steps, target):
+    """Times minikeras, then (with `--keras-python`) real Keras, and prints their ratio."""
+    ours = report("minikeras", train(args.epochs), steps)
+    if target is not None:
+        print(f"target <= {target} s/epoch: {'met' if ours <= target else 'not met'}")
     if args.keras_python:
         # Keras's first epoch includes compilation: the best epoch is the fair comparison.
         theirs = report(f"keras-{args.keras_backend}",
-                        keras_epochs(args.keras_python, args.epochs, args.keras_backend))
+                        keras_epochs(args.keras_python, args.epochs, args.keras_backend,
+                                     keras_script), steps)
         print(f"minikeras / keras-{args.keras_backend} time ratio: {ours / theirs:.2f} "
               f"({'faster' if ours < theirs else 'slower'})")
+
+
+def main(description=__doc__, train=minikeras_epochs, keras_script=KERAS_SCRIPT, steps=STEPS,
+         target=1.0):
+    """Command line shared by the epoch benchmarks: time minikeras, then optionally real Keras."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--keras-python", help="interpreter of a virtualenv with Keras 3")
+    parser.add_argument("--keras-backend", default="jax")
+    parser.add_argument("--blas-threads", type=int,
+                        help="OpenBLAS threads for minikeras (default: minikeras's policy)")
+    parser.add_argument("--busy-cores", type=int, default=0,
+                        help="keep N other processes spinning during both runs (a busy machine)")
+    args = parser.parse_args()
+    if args.blas_threads:
+        config.set_blas_threads(args.blas_threads)
+    print(f"minikeras BLAS threads: {config.blas_threads()}, busy cores: {args.busy_cores}")
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                for _ in range(args.busy_cores)]
+    try:
+        compare(args, train, keras_script, steps, target)
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
 
 
 if __name__ == "__main__":

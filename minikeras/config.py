@@ -1,4 +1,6 @@
-"""Global numeric settings: float type, fuzz factor and image layout (Keras defaults)."""
+"""Global settings: float type, fuzz factor and image layout (Keras defaults), BLAS threads."""
+
+from minikeras import blas
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -54,3 +56,29 @@ def standardize_data_format(data_format):
             f"Invalid data_format: {data_format!r}. Expected 'channels_last' or 'channels_first'."
         )
     return data_format
+
+
+def blas_threads():
+    """Returns the number of threads NumPy's OpenBLAS uses, or None when NumPy is not on OpenBLAS.
+
+    minikeras sets it to 1 when imported, unless `OPENBLAS_NUM_THREADS`, `GOTO_NUM_THREADS` or
+    `OMP_NUM_THREADS` is set (then OpenBLAS's own choice stands). See `minikeras.blas` for why.
+    """
+    return blas.threads()
+
+
+def set_blas_threads(n):
+    """Sets the number of threads of NumPy's OpenBLAS for the whole process.
+
+    It applies to every NumPy matrix product in the process, not only minikeras's. Set it
+    before training, not while another thread is inside a product.
+
+    Args:
+        n: a positive integer.
+
+    Raises:
+        ValueError: if `n` is not a positive integer.
+        RuntimeError: if NumPy's BLAS is not OpenBLAS (MKL, Accelerate): set that library's own
+            variable (`MKL_NUM_THREADS`, `VECLIB_MAXIMUM_THREADS`) before starting Python.
+    """
+    blas.set_threads(n)
