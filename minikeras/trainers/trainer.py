@@ -10,11 +10,12 @@ import numpy as np
 
 from minikeras import optimizers as optimizers_module
 from minikeras import tree
-from minikeras.callbacks import CallbackList, History, ProgbarLogger
-from minikeras.random_seed import make_rng
+from minikeras.callbacks import CallbackList
+from minikeras.random_seed import global_rng, make_rng
 from minikeras.stateless_scope import StatelessScope
 from minikeras.trainers import data as data_utils
 from minikeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
+from minikeras.trainers.interrupt import StopAtBatchBoundary
 from minikeras.trainers.step import TrainStep, new_seed, test_step
 
 
@@ -34,6 +35,7 @@ class Trainer:
         self.compiled = False
         self.stop_training = False
         self.history = None
+        self._initial_epoch = None  # set by BackupAndRestore to resume a fit
         self._compiled_loss = None
         self._compiled_metrics = None
 
@@ -222,47 +224,78 @@ class Trainer:
         if self._compiled_metrics is None:
             self._build_compiled()
         train_step = TrainStep(self)
-        rng = make_rng()
-        batches = data_utils.EpochBatches(n, batch_size, shuffle, rng, steps_per_epoch)
-        steps = batches.steps
-        history = History()
-        cbs = list(callbacks or [])
-        if verbose:
-            cbs.append(ProgbarLogger())
-        cbs.append(history)
-        params = {"verbose": verbose, "epochs": epochs, "steps": steps}
-        callback_list = CallbackList(cbs, self, params)
+        # Each epoch shuffles and seeds dropout from its own generator, derived from one draw
+        # of the global one: a fit resumed at epoch k (BackupAndRestore) with the same seed
+        # draws what the uninterrupted fit drew from epoch k on.
+        fit_seed = int(global_rng().integers(2**63))
+        batches = data_utils.EpochBatches(n, batch_size, shuffle, None, steps_per_epoch)
+        callback_list = self._callback_list(callbacks, verbose, epochs, batches.steps, fit=True)
         self.stop_training = False
         # Per-batch logs are only computed for callbacks that read them.
-        batch_logs = "on_train_batch_end" in callback_list.active
+        batch_logs = callback_list.listens("on_train_batch_end")
+        training_logs = {}
+        finished = False
         callback_list.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
-            self._compiled_metrics.reset()
-            callback_list.on_epoch_begin(epoch)
-            step = 0
-            for index in batches.epoch():
-                if self.stop_training and step:
-                    break
-                callback_list.on_train_batch_begin(step)
-                xb, yb = data_utils.take(x, index), data_utils.take(y, index)
-                swb = data_utils.take(sample_weight, index)
-                loss, logs = train_step.run(xb, yb, swb, new_seed(rng))
-                self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
-                if batch_logs:  # the running means so far, as Keras passes them
-                    callback_list.on_train_batch_end(step, self._logs())
-                step += 1
-            epoch_logs = self._logs() if step else {}
-            if validation_data is not None and data_utils.should_validate(epoch, validation_freq):
-                val_logs = self._evaluate_arrays(*validation_data, validation_batch_size or batch_size,
-                                                 validation_steps, callback_list=None)
-                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
-        # Keras: with use_ema the weights end as their moving average.
-        self.optimizer.finalize_variable_values(train_step.trainable)
-        callback_list.on_train_end(epoch_logs if epochs > initial_epoch else {})
-        return history
+        # BackupAndRestore sets `_initial_epoch` when it restores a backup.
+        initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
+        self._initial_epoch = None
+        try:
+            with StopAtBatchBoundary() as interrupt:
+                for epoch in range(initial_epoch, epochs):
+                    rng = np.random.default_rng([fit_seed, epoch])
+                    batches.rng = rng
+                    self._compiled_metrics.reset()
+                    callback_list.on_epoch_begin(epoch)
+                    step = 0
+                    for index in batches.epoch():
+                        interrupt.check()
+                        callback_list.on_train_batch_begin(step)
+                        xb, yb = data_utils.take(x, index), data_utils.take(y, index)
+                        swb = data_utils.take(sample_weight, index)
+                        loss, logs = train_step.run(xb, yb, swb, new_seed(rng))
+                        self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
+                        if batch_logs:  # the running means so far, as Keras passes them
+                            callback_list.on_train_batch_end(step, self._logs())
+                        step += 1
+                        if self.stop_training:
+                            break
+                    epoch_logs = self._logs() if step else {}
+                    if validation_data is not None and data_utils.should_validate(
+                            epoch, validation_freq):
+                        callback_list.on_test_begin()
+                        val_logs = self._evaluate_arrays(
+                            *validation_data, validation_batch_size or batch_size,
+                            validation_steps, callback_list, interrupt)
+                        callback_list.on_test_end(val_logs)
+                        epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                    callback_list.on_epoch_end(epoch, epoch_logs)
+                    training_logs = epoch_logs
+                    if self.stop_training:
+                        break
+            finished = True
+        except KeyboardInterrupt:
+            # Ctrl-C: the Variables hold the last finished step; callbacks still end training
+            # (a CSV is closed, a backup kept), then the interrupt goes on to the caller.
+            finished = True
+            raise
+        finally:
+            # Keras: with use_ema the weights end as their moving average.
+            self.optimizer.finalize_variable_values(train_step.trainable)
+            if finished:
+                callback_list.on_train_end(training_logs)
+        return callback_list.history
+
+    def _callback_list(self, callbacks, verbose, epochs, steps, fit=False):
+        """The `CallbackList` of one fit/evaluate/predict: the user's callbacks, then (fit)
+        a History and (verbose) a progress bar, as Keras adds them. A `CallbackList` given
+        as `callbacks` is used as it is."""
+        if isinstance(callbacks, CallbackList):
+            callbacks.set_model(self)
+            if not callbacks.params:
+                callbacks.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
+            return callbacks
+        return CallbackList(callbacks, add_history=fit, add_progbar=verbose != 0, model=self,
+                            verbose=verbose, epochs=epochs, steps=steps)
 
     def _unpack_validation(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -288,21 +321,24 @@ class Trainer:
         return int(batch_size)
 
     # ------------------------------------------------------------------ evaluate
-    def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, callback_list):
+    def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, callback_list,
+                         interrupt=None):
         n = data_utils.num_samples(x)
         self._ensure_built(x)
         self._compiled_metrics.reset()
         slices = data_utils.batch_slices(n, batch_size, False, None)
         if steps is not None:
             slices = slices[:steps]
+        batch_logs = callback_list.listens("on_test_batch_end")
         for i, index in enumerate(slices):
-            if callback_list is not None:
-                callback_list.on_test_batch_begin(i)
+            if interrupt is not None:
+                interrupt.check()
+            callback_list.on_test_batch_begin(i)
             yb, swb = data_utils.take(y, index), data_utils.take(sample_weight, index)
             xb = data_utils.take(x, index)
             loss, logs = test_step(self, xb, yb, swb)
             self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
-            if callback_list is not None and "on_test_batch_end" in callback_list.active:
+            if batch_logs:
                 callback_list.on_test_batch_end(i, self._logs())
         return self._logs() if slices else {}
 
@@ -325,8 +361,7 @@ class Trainer:
         if self._compiled_metrics is None:
             self._build_compiled()
         total_steps = -(-n // batch_size) if steps is None else min(steps, -(-n // batch_size))
-        cbs = list(callbacks or []) + ([ProgbarLogger()] if verbose else [])
-        callback_list = CallbackList(cbs, self, {"verbose": verbose, "epochs": 1, "steps": total_steps})
+        callback_list = self._callback_list(callbacks, verbose, 1, total_steps)
         callback_list.on_test_begin()
         logs = self._evaluate_arrays(x, y, sample_weight, batch_size, steps, callback_list)
         callback_list.on_test_end(logs)
@@ -349,8 +384,7 @@ class Trainer:
         slices = data_utils.batch_slices(n, batch_size, False, None)
         if steps is not None:
             slices = slices[:steps]
-        cbs = list(callbacks or []) + ([ProgbarLogger()] if verbose else [])
-        callback_list = CallbackList(cbs, self, {"verbose": verbose, "epochs": 1, "steps": len(slices)})
+        callback_list = self._callback_list(callbacks, verbose, 1, len(slices))
         callback_list.on_predict_begin()
         outputs = []
         for i, index in enumerate(slices):
