@@ -119,11 +119,13 @@ def primitive_input(box, vjp_type):
     `vjp_type` instance holding the raw input as its `x` attribute.
 
     Returns:
-        `(vjp, input_box)`: the primitive's VJP object and a box standing for its input in the
-        current trace (gradients sent to it reach the input's node), or None when `box` is not
-        traced in the current trace or was made by another primitive.
+        `(vjp, input_box)`: the primitive's VJP object and a box standing for its input in
+        `box`'s own trace (gradients sent to it reach the input's node), or None when `box` is
+        not traced or was made by another primitive. The trace is `box`'s, not autograd's
+        innermost one: autograd keeps a single trace counter for the whole process, which
+        another thread's training step moves.
     """
-    if not isbox(box) or box._trace != trace_stack.top:
+    if not isbox(box):
         return None
     node = box._node
     vjp = getattr(node, "vjp", None)
