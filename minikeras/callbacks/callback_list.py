@@ -1,7 +1,5 @@
 """`CallbackList`: calls each hook on every callback, in order, as `keras.callbacks.CallbackList`."""
 
-import numpy as np
-
 from minikeras.callbacks.callback import Callback, overrides
 from minikeras.callbacks.history import History
 from minikeras.callbacks.progbar_logger import ProgbarLogger
@@ -149,7 +147,7 @@ def pythonify_logs(logs):
         if isinstance(value, dict):
             result.update(pythonify_logs(value))
             continue
-        if not isinstance(value, (str, float)) and np.ndim(value) == 0:
+        if not isinstance(value, (str, float, list, tuple)) and not getattr(value, "shape", ()):
             try:
                 value = float(value)
             except (TypeError, ValueError):

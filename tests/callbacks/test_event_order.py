@@ -161,3 +161,17 @@ def test_logs_values_are_python_floats():
     for hook, _, logs, *_ in rec.events:
         assert all(type(v) is float for v in logs.values()), hook
     np.testing.assert_equal(len(rec.events), len(CASES["fit"]["events"]))
+
+
+def test_predict_passes_each_batchs_outputs_even_for_several_outputs():
+    from minikeras.callbacks import LambdaCallback
+    from minikeras.layers import Dense, Input
+    from minikeras.models import Model
+
+    inputs = Input((4,))
+    model = Model(inputs, [Dense(2)(inputs), Dense(3)(inputs)])
+    seen = []
+    model.predict(X, batch_size=8, verbose=0, callbacks=[LambdaCallback(
+        on_predict_batch_end=lambda batch, logs: seen.append(logs["outputs"]))])
+    assert [[o.shape for o in outputs] for outputs in seen] == [
+        [(8, 2), (8, 3)], [(8, 2), (8, 3)], [(4, 2), (4, 3)]]
