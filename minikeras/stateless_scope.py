@@ -9,13 +9,14 @@ import threading
 
 import numpy as np
 
-_local = threading.local()
+class _ThreadScopes(threading.local):
+    """Each thread's stack of open scopes (threads train independently)."""
+
+    def __init__(self):
+        self.stack = []
 
 
-def _stack():
-    if not hasattr(_local, "stack"):
-        _local.stack = []
-    return _local.stack
+_local = _ThreadScopes()
 
 
 class StatelessScope:
@@ -52,16 +53,16 @@ class StatelessScope:
         self.updates[variable] = value
 
     def __enter__(self):
-        _stack().append(self)
+        _local.stack.append(self)
         return self
 
     def __exit__(self, *exc):
-        _stack().pop()
+        _local.stack.pop()
         return False
 
 
 def current_scope():
     """Returns the innermost active `StatelessScope`, or None."""
-    stack = _stack()
+    stack = _local.stack
     return stack[-1] if stack else None
 

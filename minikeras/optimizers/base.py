@@ -180,6 +180,14 @@ class Optimizer:
         """The `Variable`s holding the optimizer's whole state, in Keras's order (state.py)."""
         return flatten(self._state_variables(), self.slot_groups)
 
+    def _state_size(self):
+        """`len(self.variables)`, counted without building the list (checked on every step)."""
+        n = len(self._trainable_variables)
+        per_variable = (len(slot_names(self.slot_groups)) + bool(self.use_ema)
+                        + bool(self.gradient_accumulation_steps))
+        return (1 + isinstance(self._learning_rate, Variable) + n * per_variable
+                + len(self.optimizer_wide_state))
+
     def get_weights(self):
         """Copies of the state arrays, in the order of `variables`."""
         return [var.numpy() for var in self.variables]
@@ -243,7 +251,7 @@ class Optimizer:
         if not n:
             raise ValueError(f"To call `stateless_apply`, {type(self).__name__} must be built: "
                              "call `optimizer.build(trainable_variables)` first.")
-        expected = len(self.variables)
+        expected = self._state_size()
         if len(optimizer_values) != expected:
             raise ValueError(f"`optimizer_values` must hold one array per entry of "
                              f"`{type(self).__name__}.variables` ({expected}); received "
