@@ -58,16 +58,20 @@ def slot_names(slot_groups):
     return [name for group in slot_groups for name in group]
 
 
+def _slot_order(slot_groups, n_variables):
+    """`(slot index, variable index)` of each slot entry of the flat list, in Keras's order."""
+    names = slot_names(slot_groups)
+    return [(names.index(name), i) for group in slot_groups for i in range(n_variables)
+            for name in group]
+
+
 def flatten(state, slot_groups):
     """The entries of `state` in Keras's order (see the module docstring)."""
-    names = slot_names(slot_groups)
+    n_slots = len(slot_names(slot_groups))
+    slots, extras = state.rule_state[:n_slots], state.rule_state[n_slots:]
     out = [state.iteration] + ([] if state.learning_rate is None else [state.learning_rate])
     out += list(state.averages) + list(state.accumulators)
-    slots, extras = state.rule_state[:len(names)], state.rule_state[len(names):]
-    n = len(slots[0]) if slots else 0
-    for group in slot_groups:
-        for i in range(n):
-            out.extend(slots[names.index(name)][i] for name in group)
+    out += [slots[k][i] for k, i in _slot_order(slot_groups, len(slots[0]) if slots else 0)]
     return out + list(extras)
 
 
@@ -75,25 +79,19 @@ def unflatten(flat, slot_groups, n_variables, has_learning_rate, has_averages,
               has_accumulators):
     """The inverse of `flatten`: an `OptimizerState` from a list in Keras's order."""
     flat = list(flat)
-    names = slot_names(slot_groups)
-    position = 0
-
-    def take(count):
-        nonlocal position
-        position += count
-        return flat[position - count:position]
-
-    (iteration,) = take(1)
-    learning_rate = take(1)[0] if has_learning_rate else None
-    averages = take(n_variables) if has_averages else []
-    accumulators = take(n_variables) if has_accumulators else []
-    slots = [[None] * n_variables for _ in names]
-    for group in slot_groups:
-        for i in range(n_variables):
-            for name, value in zip(group, take(len(group))):
-                slots[names.index(name)][i] = value
+    iteration, position = flat[0], 1
+    learning_rate = flat[position] if has_learning_rate else None
+    position += has_learning_rate
+    averages = flat[position:position + n_variables] if has_averages else []
+    position += n_variables if has_averages else 0
+    accumulators = flat[position:position + n_variables] if has_accumulators else []
+    position += n_variables if has_accumulators else 0
+    slots = [[None] * n_variables for _ in slot_names(slot_groups)]
+    order = _slot_order(slot_groups, n_variables)
+    for (k, i), value in zip(order, flat[position:position + len(order)]):
+        slots[k][i] = value
     return OptimizerState(iteration, learning_rate, averages, accumulators,
-                          tuple(slots) + tuple(flat[position:]))
+                          tuple(slots) + tuple(flat[position + len(order):]))
 
 
 def reference_name(variable):
