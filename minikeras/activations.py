@@ -398,18 +398,24 @@ LAYER_CLASSES = {}
 
 
 def serialize(activation):
-    """Returns what `get` turns back into `activation`.
+    """Returns what `get` turns back into `activation`, as Keras 3 writes it.
 
     A built-in function gives its name (`'relu'`; `swish` gives `'silu'`, as in Keras), an
-    object with `get_config` (e.g. a `LeakyReLU` layer) gives `{'class_name', 'config'}`, and
-    any other function its `__name__`.
+    object with `get_config` (e.g. a `LeakyReLU` layer) gives its Keras 3 config dict, and any
+    other function Keras 3's `{'module': 'builtins', 'class_name': 'function', 'config': name,
+    'registered_name': 'function'}` (`name` is `'Package>name'` for a registered function).
     """
     if activation is None:
         return "linear"
-    if not hasattr(activation, "get_config") and not hasattr(activation, "__name__"):
+    if hasattr(activation, "get_config"):
+        return serialization.serialize_keras_object(activation)
+    name = getattr(activation, "__name__", None)
+    if name is None:
         raise ValueError(f"Cannot serialize activation {activation!r}: it has no name. Use a "
                          "named function or one of keras.activations.")
-    return serialization.serialize(activation)
+    if name in ALL:
+        return name
+    return serialization.serialize_function(activation)
 
 
 def deserialize(config, custom_objects=None):

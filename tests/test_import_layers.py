@@ -41,6 +41,7 @@ FLOORS = {
         "minikeras.blas",
         "minikeras.autograd_internals",
         "minikeras.naming",
+        "minikeras.object_registration",  # the registry of user objects every floor reads
     ),
     1: (
         "minikeras.ops",

@@ -4,21 +4,35 @@ from minikeras import serialization
 from minikeras.layers.base import InputSpec, Layer
 from minikeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from minikeras.layers.core import Activation, Dense, Dropout, Input, InputLayer
+from minikeras.layers.lambda_layer import Lambda
 from minikeras.layers.reshaping import Flatten, Reshape
 from minikeras.layers.keras_tensor import KerasTensor
 
 
+def layer_classes():
+    """`{name: class}` of every layer class of this namespace (what a config may name)."""
+    return {name: obj for name, obj in globals().items()
+            if isinstance(obj, type) and issubclass(obj, Layer)}
+
+
 def serialize(layer):
-    """Returns `{'class_name', 'config'}` for a layer."""
-    return serialization.serialize(layer)
+    """Returns Keras 3's config of a layer: `{'module', 'class_name', 'config',
+    'registered_name'}` (and its `build_config` once built)."""
+    return serialization.serialize_keras_object(layer)
 
 
 def deserialize(config, custom_objects=None):
-    """Recreates a layer from `serialize()`'s output."""
-    classes = {k: v for k, v in globals().items() if isinstance(v, type) and issubclass(v, Layer)}
-    classes.update(custom_objects or {})
-    cls = classes.get(config["class_name"])
-    if cls is None:
-        raise ValueError(f"Unknown layer: '{config['class_name']}'. Pass custom classes with "
-                         "`custom_objects={'Name': Class}`.")
-    return cls.from_config(config["config"])
+    """Recreates a layer from its config: Keras 3's (from `serialize`), or tf.keras 2's and
+    Keras 2's `{'class_name', 'config'}`.
+
+    Args:
+        config: the layer's config dict.
+        custom_objects: optional `{name: class}` of the user's layers (registered ones and
+            those of a `custom_object_scope` are found without it).
+
+    Raises:
+        ValueError: for a class that is neither a Keras layer nor the user's (the error says
+            how to provide it).
+    """
+    return serialization.deserialize_keras_object(
+        config, custom_objects, namespaces={"keras.layers": layer_classes()}, kind="layer")

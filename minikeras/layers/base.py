@@ -63,6 +63,64 @@ class InputSpec:
                 )
 
 
+def dtype_from_config(dtype):
+    """The dtype name a layer's `dtype` argument stands for.
+
+    Accepts None (`floatx()`), a name or NumPy dtype, and the dtype policies of configs: Keras
+    3's `{'class_name': 'DTypePolicy', 'config': {'name': 'float32'}}` and tf.keras 2's
+    `{'class_name': 'Policy', ...}`. A mixed policy (`'mixed_float16'`) gives its variable
+    dtype, float32: minikeras computes in one dtype.
+    """
+    if isinstance(dtype, dict):
+        dtype = (dtype.get("config") or {}).get("name")
+    if dtype is None:
+        return config.floatx()
+    if isinstance(dtype, str) and dtype.startswith("mixed_"):
+        return "float32"
+    return np.dtype(dtype).name
+
+
+def dtype_policy_config(dtype):
+    """Keras 3's config of the dtype policy of a layer computing in `dtype`."""
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
+            "registered_name": None}
+
+
+_AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
+
+
+def _auto_config(cls, args, kwargs):
+    """The constructor arguments of `cls(*args, **kwargs)` with their defaults, as Keras records
+    them to write the config of a layer that has no `get_config` of its own; None when they
+    are not all plain values (strings, numbers, booleans, None, and lists/dicts of them)."""
+    try:
+        signature = inspect.signature(cls.__init__)
+        bound = signature.bind(None, *args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    params = list(signature.parameters.values())[1:]
+    if any(p.kind == p.POSITIONAL_ONLY for p in params):
+        return None
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    arguments.pop(next(iter(signature.parameters)))  # self
+    for p in params:
+        if p.kind == p.VAR_KEYWORD:
+            arguments.update(arguments.pop(p.name, {}))
+        elif p.kind == p.VAR_POSITIONAL and arguments.pop(p.name, ()):
+            return None
+    arguments.pop("name", None)  # get_config writes the layer's name
+    if not all(isinstance(v, _AUTO_CONFIG_TYPES) for v in tree.flatten(arguments)):
+        return None
+    return arguments
+
+
+def default_config_method(method):
+    """Marks the `get_config` that a class without its own inherits (Keras's `@default`)."""
+    method.is_default_config = True
+    return method
+
+
 def _shape_of(x):
     return tuple(x.shape) if hasattr(x, "shape") else tuple(np.shape(x))
 
@@ -106,12 +164,19 @@ class Layer:
         batch_input_shape: (Keras 2 style) the input shape including the batch axis.
     """
 
+    def __new__(cls, *args, **kwargs):
+        # The arguments of the call, for the config of a subclass without `get_config`.
+        instance = super().__new__(cls)
+        instance.__dict__["_auto_config"] = _auto_config(cls, args, kwargs)
+        return instance
+
     def __init__(self, trainable=True, dtype=None, name=None, activity_regularizer=None, **kwargs):
         input_shape = kwargs.pop("input_shape", None)
         input_dim = kwargs.pop("input_dim", None)
         batch_input_shape = kwargs.pop("batch_input_shape", kwargs.pop("batch_shape", None))
         batch_size = kwargs.pop("batch_size", None)
-        kwargs.pop("autocast", None)
+        for unused in ("autocast", "dynamic"):  # in Keras 3 and tf.keras 2 configs
+            kwargs.pop(unused, None)
         if kwargs:
             raise TypeError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
@@ -123,7 +188,7 @@ class Layer:
         self._losses = []
         self.built = False
         self.trainable = trainable
-        self.dtype = config.floatx() if dtype is None or isinstance(dtype, dict) else np.dtype(dtype).name
+        self.dtype = dtype_from_config(dtype)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self.input_spec = None
         self.supports_masking = False
@@ -285,6 +350,7 @@ class Layer:
 
     def _build_from_shapes(self, shapes):
         if not self.built:
+            self._build_shapes = shapes
             try:
                 self.build(shapes)
             except TypeError:
@@ -406,11 +472,31 @@ class Layer:
             )
 
     # ----------------------------------------------------------------------------- config
+    @default_config_method
     def get_config(self):
-        """Returns the constructor arguments that recreate this layer (without weights)."""
-        config_ = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
-        if self._batch_input_shape is not None:
-            config_["batch_input_shape"] = self._batch_input_shape
+        """Returns the constructor arguments that recreate this layer (without weights).
+
+        Keras 3's base config: `name`, `trainable`, `dtype` (a dtype policy) and, when there is
+        one, `activity_regularizer`. A subclass that does not override `get_config` gets its
+        constructor arguments added, when they were plain values (numbers, strings, lists...),
+        as in Keras 3.
+
+        Raises:
+            NotImplementedError: for a subclass without `get_config` whose constructor was given
+                other values (layers, arrays, functions...): it must write its own.
+        """
+        config_ = {"name": self.name}
+        if getattr(type(self).get_config, "is_default_config", False):
+            auto = self.__dict__.get("_auto_config")
+            if auto is None:
+                raise NotImplementedError(_NO_CONFIG_MESSAGE.format(type(self).__name__))
+            config_.update(auto)
+            params = inspect.signature(type(self).__init__).parameters
+            if "name" not in params and "kwargs" not in params:
+                config_.pop("name")
+        config_.update(trainable=self.trainable, dtype=dtype_policy_config(self.dtype))
+        if self.activity_regularizer is not None:
+            config_["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config_
 
     @classmethod
@@ -418,8 +504,51 @@ class Layer:
         """Creates a layer from `get_config()`'s output."""
         return cls(**config_)
 
+    def get_build_config(self):
+        """`{'input_shape': shape}` of the layer's first input, once built by a call (else
+        None); Keras writes it next to the config so that loading builds the layer."""
+        shapes = self.__dict__.get("_build_shapes")
+        if not self.built or shapes is None:
+            return None
+        return {"input_shape": shapes}
+
+    def build_from_config(self, config_):
+        """Builds the layer from `get_build_config()`'s output (weights are created, not set)."""
+        shape = config_.get("input_shape") if config_ else None
+        if shape is not None:
+            self._build_from_shapes(_as_shapes(shape))
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_NO_CONFIG_MESSAGE = """Object {0} was created by passing non-serializable argument values in \
+`__init__()`, and therefore the object must override `get_config()` in order to be serializable. \
+Please implement `get_config()`.
+
+Example:
+
+class CustomLayer(keras.layers.Layer):
+    def __init__(self, arg1, arg2, **kwargs):
+        super().__init__(**kwargs)
+        self.arg1 = arg1
+        self.arg2 = arg2
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({{"arg1": self.arg1, "arg2": self.arg2}})
+        return config
+"""
+
+
+def _as_shapes(shapes):
+    """A config's shape (lists, from JSON) as the tuples `build` receives; nested shapes (a
+    list of shapes, a dict) keep their structure."""
+    if isinstance(shapes, dict):
+        return {k: _as_shapes(v) for k, v in shapes.items()}
+    if isinstance(shapes, (list, tuple)) and all(d is None or isinstance(d, int) for d in shapes):
+        return tuple(shapes)
+    return [_as_shapes(s) for s in shapes]
 
 
 def _is_shape(s):

@@ -9,15 +9,8 @@ from minikeras import activations, constraints, initializers, ops, regularizers
 from minikeras import config
 from minikeras.random_seed import global_rng
 from minikeras.stateless_scope import current_scope
-from minikeras.layers.base import InputSpec, Layer
+from minikeras.layers.base import InputSpec, Layer, dtype_from_config
 from minikeras.layers.keras_tensor import KerasTensor, Node
-
-
-def _serialize(obj):
-    if obj is None:
-        return None
-    return {"class_name": type(obj).__name__, "config": obj.get_config()} if hasattr(
-        obj, "get_config") else getattr(obj, "__name__", str(obj))
 
 
 class InputLayer(Layer):
@@ -50,7 +43,7 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + tuple(shape)
         self._batch_input_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self.built = True
-        self._input_dtype = dtype or config.floatx()
+        self._input_dtype = dtype_from_config(dtype)
         tensor = KerasTensor(self._batch_input_shape, self._input_dtype, name=self.name)
         Node(self, [], tensor)
         self.output_tensor = tensor
@@ -61,7 +54,7 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {"batch_shape": self._batch_input_shape, "dtype": self._input_dtype,
-                "sparse": False, "name": self.name}
+                "sparse": False, "ragged": False, "name": self.name, "optional": False}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
@@ -152,13 +145,13 @@ class Dense(Layer):
         config_.update(
             units=self.units, activation=activations.serialize(self.activation),
             use_bias=self.use_bias,
-            kernel_initializer=_serialize(self.kernel_initializer),
-            bias_initializer=_serialize(self.bias_initializer),
-            kernel_regularizer=_serialize(self.kernel_regularizer),
-            bias_regularizer=_serialize(self.bias_regularizer),
-            activity_regularizer=_serialize(self.activity_regularizer),
-            kernel_constraint=_serialize(self.kernel_constraint),
-            bias_constraint=_serialize(self.bias_constraint),
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+            bias_regularizer=regularizers.serialize(self.bias_regularizer),
+            kernel_constraint=constraints.serialize(self.kernel_constraint),
+            bias_constraint=constraints.serialize(self.bias_constraint),
+            quantization_config=None,  # Keras 3.13+ writes it; minikeras does not quantize
         )
         return config_
 
@@ -233,5 +226,5 @@ class Dropout(Layer):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape,
-                "seed": self.seed}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": self.noise_shape}

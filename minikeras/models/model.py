@@ -1,11 +1,34 @@
-"""`Model`: functional (`Model(inputs, outputs)`) or subclassed (override `call`)."""
+"""`Model`: functional (`Model(inputs, outputs)` gives a `Functional`) or subclassed (override
+`call`), with Keras's configs: `get_config`, `from_config`, `to_json` and build configs."""
 
-from minikeras import tree
-from minikeras.layers.base import Layer, to_snake_case, unique_name
+import inspect
+import json
+import warnings
+
+import numpy as np
+
+from minikeras import object_registration, serialization, tree
+from minikeras.layers.base import Layer, default_config_method, to_snake_case, unique_name
 from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
+from minikeras.models import functional
 from minikeras.models.summary import print_summary
+from minikeras.saving import serialization_lib
 from minikeras.trainers.trainer import Trainer
+
+
+def _functional_init_arguments(args, kwargs):
+    """Whether `Model(...)` was called as `Model(inputs, outputs)` (Keras's rule)."""
+    return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
+            or ("inputs" in kwargs and "outputs" in kwargs))
+
+
+def _functional_like_constructor(cls):
+    """Whether `cls(inputs=..., outputs=..., name=...)` builds the class (Keras's rule): its
+    `__init__` takes `(inputs, outputs, name)` or `(*args, **kwargs)`."""
+    spec = inspect.getfullargspec(cls.__init__)
+    return spec.args[1:] in (["inputs", "outputs"], ["inputs", "outputs", "name"]) or (
+        spec.varargs is not None and spec.varkw is not None)
 
 
 class Model(Trainer, Layer):
@@ -20,18 +43,24 @@ class Model(Trainer, Layer):
         name: the model's name.
     """
 
+    def __new__(cls, *args, **kwargs):
+        # `Model(inputs, outputs)` is a `Functional`, as in Keras; subclasses stay themselves.
+        if cls is Model and _functional_init_arguments(args, kwargs):
+            cls = Functional
+        return super().__new__(cls, *args, **kwargs)
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
-        functional = inputs is not None or outputs is not None
+        is_functional = inputs is not None or outputs is not None
         name = kwargs.pop("name", None)
         if name is None:
-            name = unique_name("functional" if functional and type(self) is Model
+            name = unique_name("functional" if type(self) is Functional
                                else to_snake_case(type(self).__name__))
         Layer.__init__(self, name=name, **kwargs)
         self._init_trainer()
         self._nodes = None
-        if functional:
+        if is_functional:
             if inputs is None or outputs is None:
                 raise ValueError("A functional Model needs both `inputs` and `outputs`.")
             self._init_graph(inputs, outputs)
@@ -44,31 +73,7 @@ class Model(Trainer, Layer):
                                  f"`keras.Input(...)` and layer calls. Received: {t!r}")
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self.inputs, self.outputs = tree.flatten(inputs), tree.flatten(outputs)
-        nodes, seen = [], set()
-
-        def visit(node):
-            if id(node) in seen:
-                return
-            seen.add(id(node))
-            for parent in node.parent_nodes:
-                visit(parent)
-            nodes.append(node)
-
-        for t in self.outputs:
-            layer, index, _ = t._keras_history
-            visit(layer._inbound_nodes[index])
-        input_ids = {id(t) for t in self.inputs}
-        for node in nodes:
-            if isinstance(node.layer, InputLayer) and id(node.outputs) not in input_ids:
-                raise ValueError(
-                    f"Graph disconnected: the output depends on input '{node.layer.name}' "
-                    f"{node.outputs.shape}, which is not among the model's `inputs`."
-                )
-        self._nodes = nodes
-        layers = []
-        for node in nodes:
-            if not any(node.layer is l for l in layers):
-                layers.append(node.layer)
+        self._nodes, layers = functional.map_graph(self.inputs, self.outputs)
         self.__dict__["_layers"] = layers
         self.built = True
 
@@ -169,8 +174,111 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, print_fn=print_fn,
                       show_trainable=show_trainable)
 
+    # ------------------------------------------------------------------ configs
+    @default_config_method
     def get_config(self):
-        raise NotImplementedError(
-            f"Model '{self.name}': serializing a functional or subclassed model's config is not "
-            "implemented yet in minikeras (Sequential models are supported)."
-        )
+        """The model's config, as Keras 3 writes it.
+
+        A functional model gives its graph: `name`, `trainable`, `layers` (each with its
+        `inbound_nodes`), `input_layers`, `output_layers`. A subclassed model without its own
+        `get_config` gives `name`, its constructor's arguments (when they are plain values),
+        `trainable` and `dtype`; override `get_config` (and accept its keys in `__init__`)
+        otherwise.
+
+        Raises:
+            NotImplementedError: for a subclassed model whose constructor took other values
+                (layers, arrays...) and that does not override `get_config`.
+        """
+        if self._nodes is not None and _functional_like_constructor(type(self)):
+            return functional.graph_config(self)
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Creates a model from its config (new weights).
+
+        A functional config (`layers`, `input_layers`, `output_layers`: Keras 3's, tf.keras
+        2's or Keras 2's) rebuilds the graph; any other config is passed to the constructor,
+        `cls(**config)`, as Keras does for subclassed models.
+
+        Args:
+            config: the dict `get_config()` returned.
+            custom_objects: optional `{name: class or function}` of the user's objects.
+        """
+        if functional.is_graph_config(config) and (
+                cls in (Model, Functional) or _functional_like_constructor(cls)):
+            with object_registration.CustomObjectScope(custom_objects):
+                inputs, outputs = functional.graph_from_config(config, deserialize_layer,
+                                                               custom_objects)
+            rest = {k: v for k, v in config.items() if k not in (
+                "name", "trainable", "layers", "input_layers", "output_layers")}
+            model = (Functional if cls is Model else cls)(
+                inputs=inputs, outputs=outputs, name=config.get("name"), **rest)
+            if config.get("trainable") is not None:
+                model.trainable = config["trainable"]
+            return model
+        try:
+            with object_registration.CustomObjectScope(custom_objects):
+                return cls(**config)
+        except TypeError as e:
+            raise TypeError(
+                "Unable to revive model from config. When overriding the `get_config()` "
+                "method, make sure that the returned config contains all items used as "
+                f"arguments in the constructor to {cls}, which is the default behavior. You "
+                "can override this default behavior by defining a `from_config(cls, config)` "
+                f"class method to specify how to create an instance of {cls.__name__} from "
+                f"its config.\n\nReceived config={config}\n\nError encountered during "
+                f"deserialization: {e}") from e
+
+    def to_json(self, **kwargs):
+        """The model's Keras 3 config (`keras.saving.serialize_keras_object(model)`) as a JSON
+        string; `keras.models.model_from_json` reads it back.
+
+        Args:
+            **kwargs: passed to `json.dumps` (e.g. `indent=2`).
+        """
+        return json.dumps(serialization.serialize_keras_object(self), **kwargs)
+
+    def get_build_config(self):
+        """`{'input_shape': ...}` of a built subclassed model (None for a functional model,
+        whose config rebuilds it)."""
+        if self._nodes is not None:
+            return {"input_shape": None}
+        return super().get_build_config()
+
+    def build_from_config(self, config):
+        """Builds a subclassed model from `get_build_config()`'s output, by running it once on
+        zeros of that shape (so its layers create their weights)."""
+        shape = (config or {}).get("input_shape")
+        if shape is None or self.built:
+            return
+        self._build_shapes = shape
+        zeros = tree.map_structure(
+            lambda s: np.zeros([1 if d is None else d for d in s], dtype=self.dtype),
+            _shapes(shape))
+        self(zeros)
+        self.built = True
+
+
+class Functional(Model):
+    """The class of `Model(inputs, outputs)`: a model that is a graph of layer calls."""
+
+
+# The model classes a config may name (`'Functional'` is tf.keras 2's and Keras 3's name of
+# `Model(inputs, outputs)`, `'Model'` Keras 2's); sequential.py adds `Sequential`.
+serialization_lib.MODEL_CLASSES.update(Model=Model, Functional=Functional)
+
+
+def deserialize_layer(config, custom_objects=None):
+    """A layer (or a nested model) from its entry in a model's config."""
+    return serialization.deserialize_keras_object(
+        config, custom_objects, namespaces=serialization_lib.namespaces(), kind="layer")
+
+
+def _shapes(shape):
+    """A build config's shape (JSON lists) as tuples, keeping lists of shapes and dicts."""
+    if isinstance(shape, dict):
+        return {k: _shapes(v) for k, v in shape.items()}
+    if all(d is None or isinstance(d, int) for d in shape):
+        return tuple(shape)
+    return [_shapes(s) for s in shape]

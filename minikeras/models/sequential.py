@@ -1,11 +1,12 @@
 """`Sequential`: a plain stack of layers, each with one input and one output."""
 
 
-from minikeras import layers as layers_module
+from minikeras import serialization
 from minikeras.layers.base import Layer
 from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
-from minikeras.models.model import Model
+from minikeras.models.model import Model, deserialize_layer
+from minikeras.saving import serialization_lib
 
 
 class Sequential(Model):
@@ -110,13 +111,12 @@ class Sequential(Model):
         return self.outputs[0].shape
 
     def get_config(self):
-        """`{'name', 'trainable', 'layers': [{'class_name', 'config'}, ...]}`, the `InputLayer`
-        first when the input shape is known (plus Keras's `build_input_shape`)."""
-        layers = []
-        if self._input_layer is not None:
-            layers.append({"class_name": "InputLayer", "config": self._input_layer.get_config()})
-        layers += [{"class_name": type(l).__name__, "config": l.get_config()} for l in self._layers]
-        config = {"name": self.name, "trainable": self.trainable, "layers": layers}
+        """Keras 3's config: `name`, `trainable`, `dtype`, `layers` (each layer's Keras 3 config,
+        the `InputLayer` first when the input shape is known) and then `build_input_shape`."""
+        layers = [self._input_layer] if self._input_layer is not None else []
+        config = Layer.get_config(self)
+        config["layers"] = [serialization.serialize_keras_object(l)
+                            for l in layers + self._layers]
         if self._input_layer is not None:
             config["build_input_shape"] = self._input_layer.batch_shape
         return config
@@ -140,8 +140,23 @@ class Sequential(Model):
                 raise ValueError("Each entry of a Sequential config's `layers` must be a dict "
                                  "with 'class_name' and 'config'. Received: "
                                  f"{layer_config!r}")
-            model.add(layers_module.deserialize(layer_config, custom_objects=custom_objects))
+            model.add(deserialize_layer(layer_config, custom_objects=custom_objects))
         build_input_shape = config.get("build_input_shape")
         if not model.built and isinstance(build_input_shape, (list, tuple)) and model._layers:
             model.build(tuple(build_input_shape))
         return model
+
+    def get_build_config(self):
+        """`{'input_shape': batch shape}` once the input shape is known, else None."""
+        if self._input_layer is None:
+            return None
+        return {"input_shape": self._input_layer.batch_shape}
+
+    def build_from_config(self, config):
+        """Builds the model for `config['input_shape']` (from `get_build_config()`)."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            self.build(tuple(shape))
+
+
+serialization_lib.MODEL_CLASSES["Sequential"] = Sequential

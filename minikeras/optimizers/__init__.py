@@ -1,7 +1,7 @@
 """`minikeras.optimizers` (also `keras.optimizers`): optimizer classes, `get`, `serialize`,
 `deserialize`, `schedules` and `legacy`."""
 
-from minikeras import serialization
+from minikeras import object_registration, serialization
 from minikeras.optimizers import legacy, schedules
 from minikeras.optimizers.adadelta import Adadelta
 from minikeras.optimizers.adafactor import Adafactor
@@ -38,7 +38,9 @@ def serialize(optimizer):
 def deserialize(config, custom_objects=None):
     """Rebuilds an optimizer from `serialize()`'s output, or a Keras 2 / tf.keras config."""
     name = config.get("class_name")
-    cls = _lookup(name, custom_objects)
+    with object_registration.CustomObjectScope(custom_objects):
+        registered = serialization.find_registered(config)
+    cls = registered if isinstance(registered, type) else _lookup(name, custom_objects)
     if cls is None:
         raise ValueError(f"Unknown optimizer: {name!r}. Expected one of {sorted(CLASSES)} or a "
                          "class passed in `custom_objects`.")

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from minikeras import serialization
+from minikeras import object_registration, serialization
 from minikeras.variables import unwrap
 
 f32 = np.float32
@@ -276,7 +276,9 @@ def deserialize(config, custom_objects=None):
     User-defined schedules are found in `custom_objects` or among `LearningRateSchedule`'s
     subclasses."""
     name = config.get("class_name")
-    cls = (custom_objects or {}).get(name) or CLASSES.get(name)
+    with object_registration.CustomObjectScope(custom_objects):
+        registered = serialization.find_registered(config)
+    cls = registered if isinstance(registered, type) else CLASSES.get(name)
     if cls is None:
         cls = next((c for c in _subclasses(LearningRateSchedule) if c.__name__ == name), None)
     if cls is None:

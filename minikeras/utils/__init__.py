@@ -1,9 +1,15 @@
-"""`keras.utils`: array helpers, the progress bar, the file cache and `set_random_seed`.
+"""`keras.utils`: array helpers, the progress bar, the file cache, `set_random_seed`, and the
+registry of the user's objects (`register_keras_serializable`, `custom_object_scope`, ...).
 
-`np_utils` is Keras 2's module of the array helpers, kept because course code imports it.
+`np_utils` is Keras 2's module of the array helpers, kept because course code imports it. The
+registry lives in `minikeras.object_registration` (a floor below utils), which `keras.saving`
+re-exports too.
 """
 
 from minikeras.random_seed import set_random_seed
+from minikeras.object_registration import (CustomObjectScope, custom_object_scope,
+                                           get_custom_objects, get_registered_name,
+                                           get_registered_object, register_keras_serializable)
 
 from minikeras.utils import np_utils
 from minikeras.utils.file_utils import get_file

@@ -1,0 +1,281 @@
+"""The graph of a functional model: which layer calls it runs, in which order, and its config.
+
+A functional model is the graph of `Node`s (layer calls) between its `Input`s and its outputs.
+`map_graph` orders it as Keras 3 does (so `model.layers` has Keras's order), `graph_config`
+writes Keras 3's config of it and `graph_from_config` calls the layers again to rebuild it,
+from Keras 3's configs and from tf.keras 2's / Keras 2's.
+"""
+
+from minikeras import serialization, tree
+from minikeras.layers.core import InputLayer
+from minikeras.layers.keras_tensor import KerasTensor
+
+
+# --------------------------------------------------------------------------- the graph
+def map_graph(inputs, outputs):
+    """The nodes between `inputs` and `outputs`, and the layers they call, ordered as Keras.
+
+    Args:
+        inputs: flat list of the model's input `KerasTensor`s.
+        outputs: flat list of its output `KerasTensor`s.
+
+    Returns:
+        `(nodes, layers)`: nodes in an order that runs each after the nodes it reads from;
+        layers by decreasing depth (inputs first), ties in the order a depth-first walk from
+        the outputs meets them (Keras's `model.layers` order).
+
+    Raises:
+        ValueError: when an output depends on an input that is not in `inputs` ("Graph
+            disconnected") or two layers have the same name.
+    """
+    nodes, first_seen = [], {}
+    done, in_progress = set(), set()
+
+    def visit(tensor):
+        layer, index, _ = tensor._keras_history
+        node = layer._inbound_nodes[index]
+        if id(node) in done:
+            return
+        if id(node) in in_progress:
+            raise ValueError(f"Tensor {tensor} from layer '{layer.name}' is part of a cycle.")
+        first_seen.setdefault(id(layer), len(first_seen))
+        in_progress.add(id(node))
+        for parent in tree.flatten(node.inputs):
+            visit(parent)
+        in_progress.discard(id(node))
+        done.add(id(node))
+        nodes.append(node)
+
+    for output in outputs:
+        visit(output)
+    node_depth, layer_depth, layers_by_id = {}, {}, {}
+    for node in reversed(nodes):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = node_depth[id(node)] = depth
+        layers_by_id[id(node.layer)] = node.layer
+        for parent in node.parent_nodes:
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for t in inputs:  # an input no output depends on is still one of the model's layers
+        layer = t._keras_history[0]
+        if id(layer) not in layer_depth:
+            layer_depth[id(layer)], first_seen[id(layer)] = 0, -1
+            layers_by_id[id(layer)] = layer
+    layers = sorted(layers_by_id.values(),
+                    key=lambda l: (-layer_depth[id(l)], first_seen[id(l)]))
+    _check_connected(nodes, inputs)
+    names = [layer.name for layer in layers]
+    for name in names:
+        if names.count(name) > 1:
+            raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
+                             "model. All layer names should be unique.")
+    return nodes, layers
+
+
+def _check_connected(nodes, inputs):
+    computable = {id(t) for t in inputs}
+    for node in nodes:
+        if isinstance(node.layer, InputLayer) and id(node.outputs) not in computable:
+            raise ValueError(
+                f"Graph disconnected: the output depends on input '{node.layer.name}' "
+                f"{node.outputs.shape}, which is not among the model's `inputs`.")
+        for t in tree.flatten(node.outputs):
+            computable.add(id(t))
+
+
+def own_node_offset(layer, legacy=False):
+    """How many node indices a config counts before `layer`'s first call.
+
+    tf.keras 2 counted a functional model's (and a built `Sequential`'s) own graph as its node 0;
+    Keras 3 keeps that count, for functional models only, in `input_layers`/`output_layers`
+    (not in the nodes' `keras_history`). minikeras models have no such node.
+    """
+    nodes = getattr(layer, "_nodes", None)
+    if nodes is not None:  # a functional graph
+        return 1
+    if legacy and getattr(layer, "_input_layer", None) is not None:  # a built Sequential
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------- writing
+def graph_config(model):
+    """Keras 3's config of a functional model: `name`, `trainable`, `layers` (each layer's
+    config with its `name` and `inbound_nodes`), `input_layers` and `output_layers`."""
+    own = {id(node) for node in model._nodes}
+    index_in_model = {}  # a node's index among its layer's calls that belong to this model
+    for layer in model._layers:
+        kept = 0
+        for node in layer._inbound_nodes:
+            if id(node) in own:
+                index_in_model[id(node)] = kept
+                kept += 1
+
+    def history(tensor, offset=False):
+        layer, index, tensor_index = tensor._keras_history
+        node_index = index_in_model[id(layer._inbound_nodes[index])]
+        return [layer.name, node_index + (own_node_offset(layer) if offset else 0), tensor_index]
+
+    def tensor_config(x):
+        if not isinstance(x, KerasTensor):
+            return serialization.serialize_keras_object(x)
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": x.shape, "dtype": x.dtype, "keras_history": history(x)}}
+
+    layer_configs = []
+    for layer in model._layers:
+        inbound = [{"args": [tree.map_structure(tensor_config, node.inputs)]
+                    + [serialization.serialize_keras_object(a) for a in node.args],
+                    "kwargs": serialization.serialize_dict(node.kwargs)}
+                   for node in layer._inbound_nodes
+                   if id(node) in own and not isinstance(layer, InputLayer)]
+        config = serialization.serialize_keras_object(layer)
+        config["name"] = layer.name
+        config["inbound_nodes"] = inbound
+        layer_configs.append(config)
+    return {
+        "name": model.name,
+        "trainable": model.trainable,
+        "layers": layer_configs,
+        "input_layers": tree.map_structure(lambda t: history(t, offset=True),
+                                           model._inputs_struct),
+        "output_layers": tree.map_structure(lambda t: history(t, offset=True),
+                                            model._outputs_struct),
+    }
+
+
+# --------------------------------------------------------------------------- reading
+def is_graph_config(config):
+    """Whether a model config describes a functional graph (Keras 2, tf.keras 2 or 3)."""
+    return isinstance(config, dict) and all(
+        key in config for key in ("layers", "input_layers", "output_layers"))
+
+
+def graph_from_config(config, deserialize_layer, custom_objects=None):
+    """Rebuilds the layers of a functional config and calls them as the config says.
+
+    Args:
+        config: the model's config (`layers`, `input_layers`, `output_layers`, ...).
+        deserialize_layer: `f(layer_config, custom_objects) -> layer`.
+        custom_objects: the user's objects, for the layers and the calls' arguments.
+
+    Returns:
+        `(inputs, outputs)`: the structures of tensors to build the model from.
+
+    Raises:
+        ValueError: for a config whose layers cannot all be called (a cycle, a missing layer,
+            a disconnected node).
+    """
+    created, pending, order = {}, {}, []
+    for layer_data in config["layers"]:
+        name = layer_data.get("name") or (layer_data.get("config") or {}).get("name")
+        layer = deserialize_layer(layer_data, custom_objects)
+        created[name] = layer
+        order.append(name)
+        pending[name] = list(layer_data.get("inbound_nodes") or [])
+    legacy = any(isinstance(node, list) for nodes in pending.values() for node in nodes)
+
+    # Each node is processed once every tensor it reads exists; a layer shared at different
+    # depths (A(B(A(B(x))))) needs several passes.
+    while any(pending.values()):
+        progressed = False
+        for name in order:
+            while pending[name]:
+                call = _node_call(pending[name][0], created, legacy, custom_objects)
+                if call is None:
+                    break
+                args, kwargs = call
+                created[name](*args, **kwargs)
+                pending[name].pop(0)
+                progressed = True
+        if not progressed:
+            stuck = {name: nodes for name, nodes in pending.items() if nodes}
+            raise ValueError("Invalid Functional model configuration. The graph of the "
+                             "Functional model either has loops or disconnected nodes. The "
+                             f"following nodes failed to be resolved: {stuck}")
+
+    def tensor(entry):
+        name, node_index, tensor_index = entry[0], entry[1], entry[2]
+        layer = _layer(created, name)
+        node_index -= own_node_offset(layer, legacy)
+        return tree.flatten(layer._inbound_nodes[node_index].outputs)[tensor_index]
+
+    inputs = _map_entries(tensor, config["input_layers"])
+    outputs = _map_entries(tensor, config["output_layers"])
+    if legacy:  # tf.keras 2 wrote every model's inputs and outputs as lists
+        inputs, outputs = _unwrap_single(inputs), _unwrap_single(outputs)
+    return inputs, outputs
+
+
+def _layer(created, name):
+    if name not in created:
+        raise ValueError(f"Invalid Functional model configuration: unknown layer '{name}'. "
+                         f"Known layers: {sorted(created)}.")
+    return created[name]
+
+
+def _is_entry(x):
+    return isinstance(x, (list, tuple)) and len(x) in (3, 4) and isinstance(x[0], str) and \
+        isinstance(x[1], int) and isinstance(x[2], int)
+
+
+def _map_entries(fn, entries):
+    """Applies `fn` to each `[layer_name, node_index, tensor_index]` of a nested structure."""
+    if _is_entry(entries):
+        return fn(entries)
+    if isinstance(entries, dict):
+        return {k: _map_entries(fn, v) for k, v in entries.items()}
+    if isinstance(entries, tuple):
+        return tuple(_map_entries(fn, v) for v in entries)
+    return [_map_entries(fn, v) for v in entries]
+
+
+def _unwrap_single(x):
+    return x[0] if isinstance(x, list) and len(x) == 1 else x
+
+
+def _existing_output(created, name, node_index, tensor_index, legacy):
+    """The tensor a node reads, or None while the call that makes it has not been replayed."""
+    layer = _layer(created, name)
+    node_index -= own_node_offset(layer, legacy) if legacy else 0
+    if node_index < 0:
+        raise ValueError(f"Invalid Functional model configuration: node index {node_index} of "
+                         f"layer '{name}'.")
+    if node_index >= len(layer._inbound_nodes):
+        return None
+    return tree.flatten(layer._inbound_nodes[node_index].outputs)[tensor_index]
+
+
+def _node_call(node_data, created, legacy, custom_objects):
+    """`(args, kwargs)` of one layer call of the config, or None if an input is not ready."""
+    if isinstance(node_data, list):  # Keras 2: [[name, node, tensor, kwargs], ...]
+        inputs, kwargs = [], {}
+        for entry in node_data:
+            if not _is_entry(entry):
+                raise ValueError("Cannot deserialize the model (invalid config data?): "
+                                 f"inbound node entry {entry!r}.")
+            t = _existing_output(created, entry[0], entry[1], entry[2], legacy)
+            if t is None:
+                return None
+            inputs.append(t)
+            kwargs = entry[3] if len(entry) == 4 else kwargs
+        kwargs = serialization.deserialize_keras_object(kwargs, custom_objects) or {}
+        return [_unwrap_single(inputs)], dict(kwargs)
+    args = serialization.deserialize_keras_object(node_data.get("args", []), custom_objects)
+    kwargs = serialization.deserialize_keras_object(node_data.get("kwargs", {}), custom_objects)
+    missing = []
+
+    def resolve(x):
+        if isinstance(x, serialization.TensorReference):
+            t = _existing_output(created, x.layer_name, x.node_index, x.tensor_index, legacy)
+            if t is None:
+                missing.append(x)
+            return t
+        if isinstance(x, dict):
+            return {k: resolve(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return type(x)(resolve(v) for v in x)
+        return x
+
+    args, kwargs = resolve(list(args)), resolve(dict(kwargs or {}))
+    return None if missing else (args, kwargs)
+

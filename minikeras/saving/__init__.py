@@ -1,0 +1,14 @@
+"""`minikeras.saving` (also `keras.saving`): configs of Keras objects and the registry of the
+user's objects.
+
+The file formats (`save_model`, `load_model`, weights files) are added here by their modules:
+import them below the registry names.
+"""
+
+from minikeras.object_registration import (CustomObjectScope, custom_object_scope,
+                                           get_custom_objects, get_registered_name,
+                                           get_registered_object, register_keras_serializable)
+from minikeras.saving.serialization_lib import (deserialize_keras_object,
+                                                serialize_keras_object)
+
+# File formats: add `from minikeras.saving.<module> import load_model, save_model, ...` here.
