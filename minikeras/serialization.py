@@ -365,8 +365,9 @@ def retrieve_class_or_function(config, namespaces, custom_objects=None, kind="ob
         if obj is None and (module in ("builtins", None) or _is_keras_module(module)):
             obj = _find_in_namespaces(name, None, namespaces)
         if obj is None:
-            raise UnknownObjectError(f"Unknown {kind} function: '{name}'. Could not locate "
-                                     f"function '{name}'. {REGISTER_HINT}")
+            label = "function" if kind in ("object", "function") else f"{kind} function"
+            raise UnknownObjectError(f"Unknown {label}: '{name}'. Could not locate function "
+                                     f"'{name}'. {REGISTER_HINT}")
         return obj
     registered_name = config.get("registered_name")
     for name in (registered_name, class_name):
@@ -430,14 +431,14 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, namesp
     obj = retrieve_class_or_function(config, namespaces, custom_objects, kind)
     if class_name == "function" or not isinstance(obj, type):
         return obj
-    if not isinstance(inner, dict):
+    if not isinstance(inner, (dict, list)):  # a list: Keras 2.2's Sequential config
         raise TypeError(f"Expected 'config' to be a dict for {class_name}, instead got "
                         f"{type(inner)}. Full config: {config}")
     if not hasattr(obj, "from_config"):
         raise TypeError(f"Unable to reconstruct an instance of '{class_name}' because the class "
                         f"is missing a `from_config()` method. Full object config: {config}")
     with object_registration.CustomObjectScope(custom_objects):
-        instance = obj.from_config(dict(inner))
+        instance = obj.from_config(dict(inner) if isinstance(inner, dict) else list(inner))
         build_config = config.get("build_config")
         if build_config and not getattr(instance, "built", True) and \
                 hasattr(instance, "build_from_config"):

@@ -350,7 +350,7 @@ class Layer:
 
     def _build_from_shapes(self, shapes):
         if not self.built:
-            self._build_shapes = shapes
+            self._build_shapes = shapes  # for get_build_config
             try:
                 self.build(shapes)
             except TypeError:
@@ -419,9 +419,12 @@ class Layer:
         self._build_from_shapes(shapes)
         if self.input_spec is not None and not tree.is_nested(shapes):
             self.input_spec.check(self, shapes)
-        out_shapes = self.compute_output_shape(shapes) if not kwargs and not args else \
-            self._infer_output_shape(shapes, args, kwargs)
+        call_kwargs = {k: v for k, v in kwargs.items() if not (k == "mask" and v is None)}
+        out_shapes = self.compute_output_shape(shapes) if not call_kwargs and not args else \
+            self._infer_output_shape(shapes, args, call_kwargs)
         outputs = _map_shapes(lambda s: KerasTensor(s, self.dtype, name=self.name), out_shapes)
+        if self._call_params()[1]:  # Keras records the `mask` of a call that takes one
+            kwargs = {**kwargs, "mask": kwargs.get("mask")}
         Node(self, inputs, outputs, args, kwargs)
         return outputs
 
@@ -438,9 +441,11 @@ class Layer:
         for fill in (2, 3):
             dummy = _map_shapes(lambda s: np.zeros([fill if d is None else d for d in s],
                                                    dtype=self.dtype), input_shape)
+            call_kwargs = dict(kwargs)
+            if self._call_params()[0]:
+                call_kwargs.setdefault("training", False)
             with StatelessScope(training=False):
-                out = self.call(dummy, *args, **kwargs) if not self._call_params()[0] else \
-                    self.call(dummy, *args, training=False, **kwargs)
+                out = self.call(dummy, *args, **call_kwargs)
             runs.append(tree.map_structure(lambda o: tuple(int(d) for d in np.shape(o)), out))
         return _merge_shapes(runs[0], runs[1])
 

@@ -19,7 +19,6 @@ class Flatten(Layer):
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = config.standardize_data_format(data_format)
-        self.built = True
 
     def call(self, inputs):
         if self.data_format == "channels_first" and inputs.ndim > 2:

@@ -1,4 +1,4 @@
 """`minikeras.models` (also `keras.models`)."""
 
-from minikeras.models.model import Model
+from minikeras.models.model import Model, model_from_config, model_from_json
 from minikeras.models.sequential import Sequential

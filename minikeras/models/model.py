@@ -101,7 +101,7 @@ class Model(Trainer, Layer):
                              f"received {len(flat)}.")
         return flat
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         if self._nodes is None:
             raise NotImplementedError(
                 f"Model '{self.name}' has no `call`: subclasses of Model must implement "
@@ -259,6 +259,37 @@ class Model(Trainer, Layer):
         self(zeros)
         self.built = True
 
+    def get_compile_config(self):
+        """What `compile` was given, serialized (`{}` before `compile`), as Keras writes it
+        next to a model's config: `optimizer`, `loss`, `loss_weights`, `metrics`,
+        `weighted_metrics`, `run_eagerly`, `steps_per_execution`, `jit_compile`."""
+        if not getattr(self, "compiled", False):
+            return {}
+        return serialization.serialize_dict({
+            "optimizer": self.optimizer, "loss": self._loss_spec,
+            "loss_weights": self._loss_weights_spec, "metrics": self._metrics_spec,
+            "weighted_metrics": self._weighted_metrics_spec, "run_eagerly": False,
+            "steps_per_execution": 1, "jit_compile": "auto"})
+
+    def compile_from_config(self, config):
+        """Compiles the model with `get_compile_config()`'s output, and creates the
+        optimizer's state when the model is built (so saved optimizer weights can be loaded).
+        A model whose class overrides `compile` is not compiled (a warning says so), as in
+        Keras."""
+        if type(self).compile is not Trainer.compile:
+            warnings.warn(
+                "`compile()` was not called as part of model loading because the model's "
+                "`compile()` method is custom. All subclassed Models that have `compile()` "
+                "overridden should also override `get_compile_config()` and "
+                "`compile_from_config(config)`. Alternatively, you can call `compile()` "
+                "manually after loading.", stacklevel=2)
+            return
+        if not config:
+            return
+        self.compile(**serialization_lib.deserialize_keras_object(config))
+        if self.built and self.optimizer is not None:
+            self.optimizer.build(self.trainable_variables)
+
 
 class Functional(Model):
     """The class of `Model(inputs, outputs)`: a model that is a graph of layer calls."""
@@ -267,6 +298,36 @@ class Functional(Model):
 # The model classes a config may name (`'Functional'` is tf.keras 2's and Keras 3's name of
 # `Model(inputs, outputs)`, `'Model'` Keras 2's); sequential.py adds `Sequential`.
 serialization_lib.MODEL_CLASSES.update(Model=Model, Functional=Functional)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """Creates a model (new weights) from `model.to_json()`'s output, as
+    `keras.models.model_from_json`; also reads the JSON of tf.keras 2 and Keras 2.
+
+    Args:
+        json_string: the JSON text.
+        custom_objects: optional `{name: class or function}` of the user's objects.
+
+    Raises:
+        ValueError: for text that is not JSON, or names a class nobody provides.
+    """
+    try:
+        config = json.loads(json_string)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"`model_from_json` expects the JSON text of a model config "
+                         f"(from `model.to_json()`); it could not be parsed: {e}") from None
+    return model_from_config(config, custom_objects)
+
+
+def model_from_config(config, custom_objects=None):
+    """Creates a model (or a layer) from its `{'class_name', 'config', ...}` dict, as
+    `keras.models.model_from_config` (tf.keras 2)."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError("A model config must be a dict with 'class_name' and 'config' keys "
+                         f"(from `keras.saving.serialize_keras_object(model)`). Received: "
+                         f"{str(config)[:200]}")
+    return serialization.deserialize_keras_object(
+        config, custom_objects, namespaces=serialization_lib.namespaces(), kind="model")
 
 
 def deserialize_layer(config, custom_objects=None):

@@ -85,7 +85,7 @@ class Sequential(Model):
         self.inputs = [self._input_layer.output_tensor]
         self.built = True
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         x = inputs
         for layer in self._layers:
             x = layer(x)
