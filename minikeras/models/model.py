@@ -13,7 +13,7 @@ from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.models import functional
 from minikeras.models.summary import print_summary
-from minikeras.saving import serialization_lib
+from minikeras.saving import saving_api, serialization_lib
 from minikeras.trainers.trainer import Trainer
 
 
@@ -173,6 +173,39 @@ class Model(Trainer, Layer):
         """Prints Keras's table of layers, output shapes and parameter counts."""
         print_summary(self, line_length=line_length, print_fn=print_fn,
                       show_trainable=show_trainable)
+
+    # ------------------------------------------------------------------ saving
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves the model (config, weights, compile arguments, optimizer state), as
+        `keras.Model.save`: `.keras` gives Keras 3's zip, `.h5`/`.hdf5` the legacy HDF5 file
+        that Keras 3 and tf.keras 2 load. The write is atomic; the optimizer is not changed.
+
+        Args:
+            filepath: a path ending in `.keras`, `.h5` or `.hdf5`.
+            overwrite: replace an existing file without asking (default True).
+            zipped: accepted for Keras 3 compatibility (only zipped `.keras` is written).
+            include_optimizer: (`.h5`) also save compile arguments and optimizer state
+                (default True).
+        """
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Saves the weights (and optimizer state): `.weights.h5` in Keras 3's layout,
+        `.h5`/`.hdf5` in tf.keras 2's (which Keras 3 refuses to write)."""
+        saving_api.save_weights(self, filepath, overwrite=overwrite,
+                                max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Loads weights from a `.keras`, `.weights.h5` or legacy `.h5` file (minikeras's or
+        Keras's).
+
+        Args:
+            filepath: the file.
+            skip_mismatch: skip weights whose shape does not match, with a warning (default
+                False: raise).
+            by_name: (keyword, legacy `.h5` only) match layers by name, as tf.keras 2.
+        """
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     # ------------------------------------------------------------------ configs
     @default_config_method

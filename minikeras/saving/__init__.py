@@ -12,3 +12,4 @@ from minikeras.saving.serialization_lib import (deserialize_keras_object,
                                                 serialize_keras_object)
 
 # File formats: add `from minikeras.saving.<module> import load_model, save_model, ...` here.
+from minikeras.saving.saving_api import load_model, load_weights, save_model, save_weights

@@ -1,0 +1,281 @@
+"""Reading and writing the pieces of Keras's HDF5 files, with errors that name the file.
+
+Every `.h5` reader of the package goes through `H5Reader`: a missing group, an attribute of the
+wrong type, a dataset of another shape or an unreadable block (a truncated or corrupt file)
+becomes a `ValueError` that names the file and the object, never an `h5py`, `KeyError` or
+`TypeError` traceback from inside minikeras. A dataset is checked against the shape the model
+expects *before* it is read, so a corrupt header cannot make the reader allocate gigabytes.
+"""
+
+import io
+import json
+
+import h5py
+import numpy as np
+
+from minikeras.saving.errors import check_readable
+
+# HDF5 keeps attributes in the object header, which holds at most 64 KiB: Keras splits longer
+# lists of names into `name0`, `name1`, ... (`HDF5_OBJECT_HEADER_LIMIT` in Keras).
+HEADER_LIMIT = 64512
+# Errors h5py (and the HDF5 library under it) raises on damaged content.
+H5_ERRORS = (OSError, KeyError, ValueError, TypeError, RuntimeError, AttributeError, IndexError,
+             UnicodeDecodeError)
+
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def open_for_reading(path, what="model"):
+    """Opens an HDF5 file for reading: an `H5Reader`, to use in a `with` block.
+
+    Raises:
+        MissingFileError, IsADirectoryError, PermissionError: naming the path.
+        ValueError: when the file is not HDF5, or is truncated so that HDF5 cannot open it.
+    """
+    check_readable(path)
+    try:
+        file = h5py.File(path, "r")
+    except PermissionError as e:
+        raise PermissionError(e.errno, f"Cannot load {path}: permission denied") from None
+    except H5_ERRORS as e:
+        raise ValueError(f"Cannot load {what} from {path}: "
+                         f"{_open_failure(_has_signature(path), e)}") from None
+    return H5Reader(file, path, what)
+
+
+def open_bytes(data, source, what="model"):
+    """An `H5Reader` over an HDF5 file held in memory (the weights inside a `.keras` archive);
+    `source` names it in messages."""
+    try:
+        file = h5py.File(io.BytesIO(data), "r")
+    except H5_ERRORS as e:
+        raise ValueError(f"Cannot load {what} from {source}: "
+                         f"{_open_failure(data[:8] == HDF5_SIGNATURE, e)}") from None
+    return H5Reader(file, source, what)
+
+
+def _has_signature(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read(8) == HDF5_SIGNATURE
+    except OSError:
+        return False
+
+
+def _open_failure(signature_found, error):
+    text = str(error)
+    if not signature_found:
+        return ("it is not an HDF5 file (Keras's `.h5`/`.weights.h5` formats are HDF5; a "
+                "`.keras` file is a zip archive).")
+    if "truncated" in text:
+        return f"the file is truncated (an interrupted copy or download?). HDF5 said: {text}"
+    return f"the file is damaged. HDF5 said: {text}"
+
+
+def decode(value):
+    """A `str` from an attribute value that h5py gives as `str`, `bytes` or a NumPy scalar."""
+    if isinstance(value, (bytes, np.bytes_)):
+        return bytes(value).decode("utf-8")
+    if isinstance(value, (str, np.str_)):
+        return str(value)
+    raise TypeError(f"expected a string, found {type(value).__name__}")
+
+
+class H5Reader:
+    """An open HDF5 file whose accessors raise `ValueError`s naming the file.
+
+    Args:
+        file: the open `h5py.File`.
+        path: the file's path, for messages.
+        what: what is being loaded (`'model'`, `'weights'`), for messages.
+    """
+
+    def __init__(self, file, path, what):
+        self.file, self.path, self.what = file, path, what
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        try:
+            self.file.close()
+        except H5_ERRORS:
+            pass
+
+    def error(self, message):
+        """The `ValueError` to raise about this file."""
+        return ValueError(f"Cannot load {self.what} from {self.path}: {message}")
+
+    # ------------------------------------------------------------------ groups
+    def has(self, group, name):
+        """Whether `group` has a member `name` (a damaged link counts as absent)."""
+        try:
+            return name in group
+        except H5_ERRORS:
+            return False
+
+    def group(self, parent, name, required=True):
+        """The subgroup `name` of `parent` (None if absent and not `required`)."""
+        try:
+            member = parent.get(name) if self.has(parent, name) else None
+        except H5_ERRORS as e:
+            raise self.error(f"its group '{_join(parent, name)}' cannot be read ({e}); the "
+                             "file is damaged.") from None
+        if member is None:
+            if required:
+                raise self.error(f"it has no group '{_join(parent, name)}'; it is damaged or "
+                                 "not a Keras file.")
+            return None
+        if not isinstance(member, h5py.Group):
+            raise self.error(f"'{_join(parent, name)}' should be a group, but it is a "
+                             f"{type(member).__name__}.")
+        return member
+
+    def keys(self, group):
+        """The names of `group`'s members."""
+        try:
+            return list(group.keys())
+        except H5_ERRORS as e:
+            raise self.error(f"the members of '{group.name}' cannot be listed ({e}); the file "
+                             "is damaged.") from None
+
+    # ------------------------------------------------------------------ attributes
+    def has_attr(self, group, name):
+        try:
+            return name in group.attrs
+        except H5_ERRORS:
+            return False
+
+    def attr(self, group, name):
+        """The raw value of attribute `name` of `group`."""
+        try:
+            return group.attrs[name]
+        except H5_ERRORS as e:
+            raise self.error(f"the attribute '{name}' of '{group.name}' cannot be read "
+                             f"({type(e).__name__}: {e}).") from None
+
+    def string_attr(self, group, name, required=True):
+        """Attribute `name` as a `str` (None if absent and not `required`)."""
+        if not self.has_attr(group, name):
+            if required:
+                raise self.error(f"'{group.name}' has no attribute '{name}'; the file is "
+                                 "damaged or not a Keras file.")
+            return None
+        try:
+            return decode(self.attr(group, name))
+        except (TypeError, UnicodeDecodeError) as e:
+            raise self.error(f"the attribute '{name}' of '{group.name}' should be a text "
+                             f"string ({e}).") from None
+
+    def json_attr(self, group, name, required=True):
+        """Attribute `name` decoded from JSON (None if absent and not `required`)."""
+        text = self.string_attr(group, name, required)
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError as e:
+            raise self.error(f"the attribute '{name}' is not valid JSON ({e}).") from None
+
+    def strings(self, group, name):
+        """A list of names stored in attribute `name`, or split by Keras into `name0`,
+        `name1`, ... when too long for one attribute (an empty list when absent)."""
+        if self.has_attr(group, name):
+            parts = [name]
+        else:
+            parts = []
+            while self.has_attr(group, f"{name}{len(parts)}"):
+                parts.append(f"{name}{len(parts)}")
+        names = []
+        for part in parts:
+            value = self.attr(group, part)
+            values = np.asarray(value)
+            if values.size == 0:  # Keras writes `[]`, which h5py stores as float64
+                continue
+            if values.ndim != 1:
+                raise self.error(f"the attribute '{part}' of '{group.name}' should be a list "
+                                 f"of names; found an array of shape {values.shape}.")
+            try:
+                names.extend(decode(v) for v in values)
+            except (TypeError, UnicodeDecodeError) as e:
+                raise self.error(f"the attribute '{part}' of '{group.name}' should be a list "
+                                 f"of names ({e}).") from None
+        return names
+
+    # ------------------------------------------------------------------ datasets
+    def array(self, group, name, shape=None):
+        """The numeric dataset `name` of `group` as a NumPy array.
+
+        Args:
+            shape: when given, the shape the dataset must have; checked before reading.
+        """
+        try:
+            dataset = group.get(name) if self.has(group, name) else None
+        except H5_ERRORS as e:
+            raise self.error(f"the dataset '{_join(group, name)}' cannot be read ({e}).") from None
+        if dataset is None:
+            raise self.error(f"the dataset '{_join(group, name)}' is missing.")
+        if not isinstance(dataset, h5py.Dataset):
+            raise self.error(f"'{_join(group, name)}' should be a dataset of numbers, but it is "
+                             f"a {type(dataset).__name__}.")
+        try:
+            found_shape, dtype = tuple(dataset.shape or ()), dataset.dtype
+        except H5_ERRORS as e:
+            raise self.error(f"the dataset '{_join(group, name)}' cannot be read ({e}).") from None
+        if dtype.kind not in "biuf":
+            raise self.error(f"the dataset '{_join(group, name)}' should hold numbers, but its "
+                             f"type is {dtype}.")
+        if shape is not None and found_shape != tuple(shape):
+            return _Mismatch(found_shape)
+        try:
+            return np.asarray(dataset[()])
+        except H5_ERRORS as e:
+            raise self.error(f"the dataset '{_join(group, name)}' cannot be read ({e}); the file "
+                             "is truncated or damaged.") from None
+
+
+class _Mismatch:
+    """What `H5Reader.array` returns for a dataset whose shape is not the expected one."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+
+def is_mismatch(value):
+    """Whether `H5Reader.array` found another shape than the expected one (and read nothing)."""
+    return isinstance(value, _Mismatch)
+
+
+def _join(group, name):
+    base = getattr(group, "name", "") or ""
+    return f"{base.rstrip('/')}/{name}"
+
+
+# ---------------------------------------------------------------------------- writing
+def write_strings(group, name, values):
+    """Stores a list of names as attribute `name`, split into `name0`, `name1`, ... when it does
+    not fit in one HDF5 object header (as Keras does)."""
+    encoded = [str(v).encode("utf-8") for v in values]
+    too_long = [v for v in encoded if len(v) > HEADER_LIMIT]
+    if too_long:
+        raise ValueError(f"The names {too_long} are longer than {HEADER_LIMIT} bytes, which an "
+                         "HDF5 attribute cannot hold.")
+    array = np.asarray(encoded) if encoded else np.zeros((0,))
+    chunks = 1
+    while any(part.nbytes > HEADER_LIMIT for part in np.array_split(array, chunks)):
+        chunks += 1
+    if chunks == 1:
+        group.attrs[name] = encoded if encoded else np.zeros((0,))
+    else:
+        for i, part in enumerate(np.array_split(array, chunks)):
+            group.attrs[f"{name}{i}"] = [bytes(v) for v in part]
+
+
+def write_array(group, name, value):
+    """Creates dataset `name` (which may contain `/`) holding `value`."""
+    value = np.asarray(value)
+    group.create_dataset(name, data=value)

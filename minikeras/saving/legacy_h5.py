@@ -1,0 +1,285 @@
+"""Keras's legacy HDF5 format (`model.save('model.h5')`, `model.save_weights('w.h5')`).
+
+Layout (written by Keras 2.2, tf.keras 2 and Keras 3 alike):
+
+```
+/                      attrs keras_version, backend, model_config (JSON),
+                             training_config (JSON: loss, metrics, optimizer_config, ...)
+/model_weights         attrs layer_names, backend, keras_version
+/model_weights/<layer> attr weight_names ['dense/kernel:0', ...]; datasets at those paths
+/optimizer_weights     attr weight_names; datasets at those paths
+```
+
+Weights go to layers *by order* among the layers that have weights (or by name with
+`by_name=True`), each layer's in Keras's legacy order: trainable weights, then non-trainable.
+A weights-only file is the `model_weights` group at the root. Long name lists are split into
+`layer_names0`, `layer_names1`, ... (`h5_io`).
+
+What minikeras writes loads in Keras 3 and in tf.keras 2: an `InputLayer` entry with
+`batch_input_shape` (tf.keras 2 cannot read Keras 3's `batch_shape`), `learning_rate` in the
+optimizer config, metrics as plain strings, weight names `dense/kernel:0`. The optimizer state
+is written in Keras 3's order and names; reading also understands tf.keras 2's and Keras 2.2's
+(optimizer_state.py).
+"""
+
+import json
+import warnings
+
+import h5py
+import numpy as np
+
+from minikeras.saving import compile_config, h5_io, optimizer_state
+from minikeras.saving.model_config import rebuild_model
+from minikeras.utils.atomic_write import atomic_write
+
+WRITER = "minikeras"
+BACKEND = "numpy"  # the Keras 3 backend name that describes minikeras
+
+
+# ---------------------------------------------------------------------------- writing
+def save_model(model, filepath, include_optimizer=True):
+    """Writes `model` (config, weights, compile arguments and optimizer state) to `filepath`,
+    atomically."""
+    config = {"class_name": type(model).__name__, "config": legacy_model_config(model)}
+    training = compile_config.training_config(model) if include_optimizer else None
+    with atomic_write(filepath) as tmp_path:
+        with h5py.File(tmp_path, "w") as f:
+            f.attrs["keras_version"] = WRITER.encode("utf-8")
+            f.attrs["backend"] = BACKEND.encode("utf-8")
+            f.attrs["model_config"] = _to_json(config)
+            write_weights(f.create_group("model_weights"), model)
+            if training is not None:
+                f.attrs["training_config"] = _to_json(training)
+                _write_optimizer_weights(f, model.optimizer)
+
+
+def save_weights(model, filepath):
+    """Writes the model's weights alone (Keras 2 / tf.keras `save_weights('w.h5')`)."""
+    with atomic_write(filepath) as tmp_path:
+        with h5py.File(tmp_path, "w") as f:
+            write_weights(f, model)
+
+
+def write_weights(group, model):
+    """Writes every layer's weights into `group` (the `model_weights` layout)."""
+    layers = model.layers
+    h5_io.write_strings(group, "layer_names", [layer.name for layer in layers])
+    group.attrs["backend"] = BACKEND.encode("utf-8")
+    group.attrs["keras_version"] = WRITER.encode("utf-8")
+    for layer in layers:
+        layer_group = group.create_group(layer.name)
+        weights = legacy_weights(layer)
+        names = _unique([f"{w.path}:0" for w in weights])
+        h5_io.write_strings(layer_group, "weight_names", names)
+        for name, weight in zip(names, weights):
+            h5_io.write_array(layer_group, name, weight.numpy())
+
+
+def _write_optimizer_weights(f, optimizer):
+    """The optimizer state in Keras 3's order and names (`adam/iteration`, `adam/learning_rate`,
+    `adam/sequential_dense_kernel_momentum`...): what Keras 3 writes. Keras 3 restores the
+    iteration count and learning rate from it, tf.keras 2 nothing (it warns and starts afresh),
+    minikeras all of it."""
+    variables = optimizer.variables
+    names = _unique([v.path for v in variables])
+    group = f.create_group("optimizer_weights")
+    h5_io.write_strings(group, "weight_names", names)
+    for name, variable in zip(names, variables):
+        h5_io.write_array(group, name, variable.numpy())
+
+
+def legacy_weights(layer):
+    """A layer's weights in the order `.h5` files keep them: trainable, then non-trainable."""
+    return list(layer.trainable_weights) + list(layer.non_trainable_weights)
+
+
+def _unique(names):
+    """Keras 2's rule for repeated names: `name`, `name_1`, `name_2`, ..."""
+    out = []
+    for name in names:
+        candidate, k = name, 1
+        while candidate in out:
+            candidate, k = f"{name}_{k}", k + 1
+        out.append(candidate)
+    return out
+
+
+# Arguments that recent Keras 3 writes and tf.keras 2 rejects ("unexpected keyword argument"):
+# left out of `.h5` configs when they hold their default, None.
+_KERAS3_ONLY_ARGUMENTS = frozenset({"input_axes", "output_axes", "lora_rank", "lora_alpha",
+                                    "quantization_config"})
+_DTYPE_POLICIES = ("DTypePolicy", "FloatDTypePolicy")
+
+
+def _readable_by_tf_keras(value):
+    """A config value in the form tf.keras 2 reads: a Keras 3 `DTypePolicy` of one dtype is
+    its name (`'float32'`), a mixed one tf.keras 2's `Policy`; unset Keras 3 arguments go."""
+    if isinstance(value, dict):
+        if value.get("class_name") in _DTYPE_POLICIES and isinstance(value.get("config"), dict):
+            name = value["config"].get("name")
+            if isinstance(name, str) and name.startswith("mixed_"):
+                return {"class_name": "Policy", "config": {"name": name}}
+            return name
+        return {k: _readable_by_tf_keras(v) for k, v in value.items()
+                if not (k in _KERAS3_ONLY_ARGUMENTS and v is None)}
+    if isinstance(value, (list, tuple)):
+        return [_readable_by_tf_keras(v) for v in value]
+    return value
+
+
+def legacy_model_config(model):
+    """`model.get_config()` in the form every Keras reads: `InputLayer` entries with
+    `batch_input_shape` (Keras 3 accepts it; tf.keras 2 rejects `batch_shape`), and without the
+    Keras 3 arguments tf.keras 2 rejects when they are unset, dtype policies as names."""
+    config = _readable_by_tf_keras(model.get_config())
+    for entry in config.get("layers", []) if isinstance(config, dict) else []:
+        if isinstance(entry, dict) and entry.get("class_name") == "InputLayer":
+            layer_config = dict(entry["config"])
+            if "batch_shape" in layer_config:
+                layer_config["batch_input_shape"] = layer_config.pop("batch_shape")
+            layer_config.setdefault("sparse", False)
+            layer_config.setdefault("ragged", False)
+            entry["config"] = layer_config
+    return config
+
+
+def _to_json(value):
+    return json.dumps(value, default=_json_default).encode("utf-8")
+
+
+def _json_default(obj):
+    """What `json` cannot write by itself, as Keras's `get_json_type` writes it."""
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if hasattr(obj, "get_config"):
+        return {"class_name": type(obj).__name__, "config": obj.get_config()}
+    if callable(obj):
+        return obj.__name__
+    raise TypeError(f"Cannot write {obj!r} (of type {type(obj).__name__}) into the file's JSON "
+                    "config.")
+
+
+# ---------------------------------------------------------------------------- reading
+def load_model(filepath, custom_objects=None, compile=True):
+    """Rebuilds the model saved in a Keras `.h5` file, with its weights, and (with `compile`)
+    its compile arguments and optimizer state."""
+    with h5_io.open_for_reading(filepath, "model") as reader:
+        config = reader.json_attr(reader.file, "model_config", required=False)
+        if config is None:
+            raise reader.error("it has no model config (attribute 'model_config'). It may hold "
+                               "weights only: build the model in code and call "
+                               "`model.load_weights(path)`.")
+        model = rebuild_model(reader, config, custom_objects)
+        load_weights_from_group(reader, reader.group(reader.file, "model_weights"), model)
+        if not compile:
+            return model
+        training = reader.json_attr(reader.file, "training_config", required=False)
+        if training is None:
+            warnings.warn(f"No training configuration found in {filepath}, so the model was "
+                          "*not* compiled. Compile it manually.", stacklevel=3)
+            return model
+        compile_from_config(reader, model, training, custom_objects)
+        optimizer_group = reader.group(reader.file, "optimizer_weights", required=False)
+        if optimizer_group is not None:
+            names = reader.strings(optimizer_group, "weight_names")
+            optimizer_state.restore(
+                model.optimizer, model.trainable_variables, names,
+                lambda i, shape: reader.array(optimizer_group, names[i], shape), filepath,
+                _optimizer_class_name(training))
+    return model
+
+
+def compile_from_config(reader, model, training, custom_objects):
+    try:
+        arguments = compile_config.compile_arguments(training, custom_objects)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:
+        raise reader.error(f"its training config could not be read: {e}. Load it with "
+                           "`compile=False` to get the model without its compile "
+                           "arguments.") from None
+    model.compile(**arguments)
+
+
+def _optimizer_class_name(training):
+    config = training.get("optimizer_config") if isinstance(training, dict) else None
+    return config.get("class_name") if isinstance(config, dict) else None
+
+
+def load_weights(model, filepath, skip_mismatch=False, by_name=False):
+    """Loads a legacy `.h5` file's weights (a whole-model file or a weights-only one)."""
+    with h5_io.open_for_reading(filepath, "weights") as reader:
+        group = reader.file
+        if not _has_layer_names(reader, group) and reader.has(group, "model_weights"):
+            group = reader.group(group, "model_weights")
+        load_weights_from_group(reader, group, model, skip_mismatch, by_name)
+
+
+def _has_layer_names(reader, group):
+    return reader.has_attr(group, "layer_names") or reader.has_attr(group, "layer_names0")
+
+
+def load_weights_from_group(reader, group, model, skip_mismatch=False, by_name=False):
+    """Sets the model's weights from a `model_weights`-layout group. Every array is read and
+    checked before any weight is set: an error leaves the model as it was.
+
+    Raises:
+        ValueError: naming the file, for counts or shapes that do not match (unless
+            `skip_mismatch`, which skips those weights with a warning) and damaged content.
+    """
+    if not _has_layer_names(reader, group):
+        raise reader.error("it has no list of layers (attribute 'layer_names'); it is not a "
+                           "Keras weights file or it is damaged.")
+    saved = []
+    for name in reader.strings(group, "layer_names"):
+        layer_group = reader.group(group, name)
+        saved.append((name, layer_group, reader.strings(layer_group, "weight_names")))
+    if not model.built and any(names for _, _, names in saved):
+        raise reader.error(f"model '{model.name}' is not built, so it has no weights to load "
+                           "into. Build it first (call it on data, or give its first layer an "
+                           "input shape).")
+    pairs = _match_by_name(reader, saved, model, skip_mismatch) if by_name else \
+        _match_by_order(reader, saved, model)
+    assignments = []
+    for k, (layer, (name, layer_group, weight_names)) in enumerate(pairs):
+        variables = legacy_weights(layer)
+        if len(weight_names) != len(variables):
+            message = (f"Weight count mismatch for layer #{k} (named {layer.name} in the current "
+                       f"model, {name} in the save file). Layer expects {len(variables)} "
+                       f"weight(s). Received {len(weight_names)} saved weight(s).")
+            if by_name and skip_mismatch:
+                warnings.warn(f"Skipping layer {layer.name} of {reader.path}: {message}",
+                              stacklevel=3)
+                continue
+            raise reader.error(message)
+        for variable, weight_name in zip(variables, weight_names):
+            value = reader.array(layer_group, weight_name, variable.shape)
+            if h5_io.is_mismatch(value):
+                message = (f"Shape mismatch in layer #{k} (named {layer.name}) for weight "
+                           f"{variable.path}. Weight expects shape {variable.shape}. Received "
+                           f"saved weight with shape {value.shape}.")
+                if skip_mismatch:
+                    warnings.warn(f"Skipping a weight of {reader.path}: {message}", stacklevel=3)
+                    continue
+                raise reader.error(message)
+            assignments.append((variable, value))
+    for variable, value in assignments:
+        variable.assign(value)
+
+
+def _match_by_order(reader, saved, model):
+    with_weights = [entry for entry in saved if entry[2]]
+    layers = [layer for layer in model.layers if legacy_weights(layer)]
+    if len(with_weights) != len(layers):
+        raise reader.error(
+            f"Layer count mismatch when loading weights from file. Model expected {len(layers)} "
+            f"layers with weights ({[l.name for l in layers]}), found {len(with_weights)} saved "
+            f"layers with weights ({[name for name, _, _ in with_weights]}).")
+    return list(zip(layers, with_weights))
+
+
+def _match_by_name(reader, saved, model, skip_mismatch):
+    by_name = {}
+    for layer in model.layers:
+        by_name.setdefault(layer.name, []).append(layer)
+    return [(layer, entry) for entry in saved for layer in by_name.get(entry[0], [])]
