@@ -69,3 +69,20 @@ def test_early_stopping_example_stops_early_and_restores_the_best_epoch():
     assert int(stopped.group(1)) < 50 and int(restored.group(1)) == int(stopped.group(1)) - 3
     accuracy = float(re.search(r"test accuracy: ([0-9.]+)", result.stdout).group(1))
     assert accuracy > 0.85, result.stdout[-2000:]
+
+
+@pytest.mark.skipif(not mnist_cached(), reason="mnist.npz not in the Keras cache (CI seeds it)")
+def test_checkpoint_and_csv_example_writes_its_files_and_reloads_the_best_model(tmp_path):
+    env = dict(os.environ, MINIKERAS_EXAMPLE_EPOCHS="3", MINIKERAS_EXAMPLE_SAMPLES="2000",
+               MINIKERAS_EXAMPLE_OUTPUT=str(tmp_path))
+    result = subprocess.run([sys.executable, str(EXAMPLES / "mnist_checkpoint_csv.py")],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert ("training.csv columns: ['epoch', 'accuracy', 'learning_rate', 'loss', "
+            "'val_accuracy', 'val_loss']") in result.stdout
+    assert (tmp_path / "best.keras").exists()
+    weights = sorted(p.name for p in tmp_path.glob("weights.*.weights.h5"))
+    assert [name[:11] for name in weights] == ["weights.01-", "weights.02-", "weights.03-"]
+    assert "Epoch 1: val_accuracy improved from None to" in result.stdout
+    accuracy = float(re.search(r"Best model: .*test accuracy: ([0-9.]+)", result.stdout).group(1))
+    assert accuracy > 0.8, result.stdout[-2000:]

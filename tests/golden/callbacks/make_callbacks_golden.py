@@ -179,6 +179,7 @@ def event_order():
         "final_learning_rate": plain(np.asarray(m.optimizer.learning_rate))}
 
     cases["csv_logger"] = csv_logger_files(x, y, weights)
+    cases["checkpoint_files"] = checkpoint_files(x, y, weights)
 
     return {"x": x.tolist(), "y": y.tolist(), "init_weights": [w.tolist() for w in weights],
             "model": "Sequential([Input((4,)), Dense(5, relu), Dense(3, softmax)]), "
@@ -210,6 +211,49 @@ def csv_logger_files(x, y, weights):
         run("learning_rate_no_validation", {}, dict(FIT, validation_split=0.0),
             [keras.callbacks.LearningRateScheduler(lambda epoch: 0.05)])
         run("validation_freq_2", {}, dict(FIT, epochs=3, validation_freq=2))
+    return files
+
+
+CHECKPOINTS = [
+    ("template", {"filepath": "w.{epoch:02d}-{val_loss:.2f}.weights.h5",
+                  "save_weights_only": True}, dict(FIT, epochs=3)),
+    ("batches", {"filepath": "b{epoch}-{batch}.weights.h5", "save_weights_only": True,
+                 "save_freq": 2}, dict(FIT, epochs=2)),
+    ("best_only", {"filepath": "best.{epoch:02d}.keras", "save_best_only": True,
+                   "monitor": "val_loss"}, dict(FIT, epochs=6)),
+    ("best_only_max", {"filepath": "acc.{epoch:02d}-{accuracy:.3f}.keras",
+                       "save_best_only": True, "monitor": "accuracy"}, dict(FIT, epochs=6)),
+    ("threshold", {"filepath": "t.{epoch:02d}.keras", "save_best_only": True,
+                   "initial_value_threshold": 1.125}, dict(FIT, epochs=6)),
+]
+
+
+def checkpoint_files(x, y, weights):
+    """The files ModelCheckpoint writes (the order of the saves, from a recording subclass),
+    for filepath templates, save_freq in batches and save_best_only, with lr 0.5 so that
+    val_loss goes down and up."""
+    import tempfile
+
+    class Recording(keras.callbacks.ModelCheckpoint):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.saved = []
+
+        def _save_model(self, epoch, batch, logs):
+            before = set(os.listdir(self.dir))
+            super()._save_model(epoch, batch, logs)
+            self.saved += sorted(set(os.listdir(self.dir)) - before)
+
+    files = {}
+    for name, kwargs, fit_kwargs in CHECKPOINTS:
+        with tempfile.TemporaryDirectory() as tmp:
+            m = model(weights, lr=0.5)
+            cb = Recording(**dict(kwargs, filepath=os.path.join(tmp, kwargs["filepath"])))
+            cb.dir = tmp
+            history = m.fit(x, y, callbacks=[cb], **fit_kwargs)
+            files[name] = {"kwargs": kwargs, "fit_kwargs": fit_kwargs, "lr": 0.5,
+                           "saved": cb.saved, "final_listing": sorted(os.listdir(tmp)),
+                           "history": {k: plain(v) for k, v in history.history.items()}}
     return files
 
 
