@@ -142,7 +142,7 @@ def _from_name(kind, classes, functions, name, any_case):
     known = sorted(set(classes) | set(functions))
     close = difflib.get_close_matches(name, known, n=3)
     hint = (f"Did you mean {' or '.join(map(repr, close))}?" if close
-            else f"Expected one of {known}.")
+            else f"Expected one of {known}. {REGISTER_HINT}")
     raise ValueError(f"Could not interpret {kind} identifier: {name!r}. {hint}")
 
 

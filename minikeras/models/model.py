@@ -286,10 +286,7 @@ class Model(Trainer, Layer):
         if shape is None or self.built:
             return
         self._build_shapes = shape
-        zeros = tree.map_structure(
-            lambda s: np.zeros([1 if d is None else d for d in s], dtype=self.dtype),
-            _shapes(shape))
-        self(zeros)
+        self(_zeros(_shapes(shape), self.dtype))
         self.built = True
 
     def get_compile_config(self):
@@ -367,6 +364,15 @@ def deserialize_layer(config, custom_objects=None):
     """A layer (or a nested model) from its entry in a model's config."""
     return serialization.deserialize_keras_object(
         config, custom_objects, namespaces=serialization_lib.namespaces(), kind="layer")
+
+
+def _zeros(shapes, dtype):
+    """Zeros of each shape of a structure (unknown dimensions, the batch, set to 1)."""
+    if isinstance(shapes, dict):
+        return {k: _zeros(v, dtype) for k, v in shapes.items()}
+    if isinstance(shapes, list):
+        return [_zeros(s, dtype) for s in shapes]
+    return np.zeros([1 if d is None else d for d in shapes], dtype=dtype)
 
 
 def _shapes(shape):
