@@ -119,3 +119,18 @@ def test_from_config_reads_a_keras3_config():
     assert [(type(l).__name__, l.name) for l in model.layers] == [("Dense", "dense"),
                                                                   ("Dropout", "dropout")]
     assert model.layers[0].get_config()["activation"] == "relu" and model.layers[1].rate == 0.5
+
+
+@pytest.mark.parametrize("name", ["sequential_input", "sequential_unbuilt",
+                                  "sequential_built_by_build", "sequential_input_shape"])
+def test_from_config_of_the_configs_keras_3_writes(name):
+    # tests/golden/saving/configs/models.json: real Keras 3.15's `serialize_keras_object`
+    from tests.saving.golden_configs import differences, golden, normalised
+    entry = golden("models")[name]["config"]
+    model = Sequential.from_config(entry["config"])
+    assert model.built == ("build_input_shape" in entry["config"])
+    assert differences(normalised(model.get_config()), entry["config"]) == []
+    assert normalised(model.get_build_config()) == entry.get("build_config")
+    if model.built:
+        assert model.predict(np.zeros((2,) + model.input_shape[1:], "float32"),
+                             verbose=0).shape[0] == 2
