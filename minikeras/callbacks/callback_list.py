@@ -1,4 +1,4 @@
-"""`CallbackList`: calls each hook on every callback, in order, as `keras.callbacks.CallbackList`."""
+"""`CallbackList`: calls each hook on every callback in turn (`keras.callbacks.CallbackList`)."""
 
 from minikeras.callbacks.callback import Callback, overrides
 from minikeras.callbacks.history import History

@@ -11,7 +11,6 @@ import textwrap
 import time
 
 import numpy as np
-import pytest
 
 from minikeras.layers import Dense, Input
 from minikeras.models import Sequential, load_model

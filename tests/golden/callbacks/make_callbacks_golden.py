@@ -381,7 +381,8 @@ def decisions():
                      "The model's 'weights' are the index of the epoch that produced them "
                      "(100 after the last epoch), so weights_epoch_after_train_end says which "
                      "epoch's weights were restored. A null value means the monitor is "
-                     "missing from the logs (which then hold only {'loss': 0.5}). ReduceLROnPlateau starts from learning rate 0.1.",
+                     "missing from the logs (which then hold only {'loss': 0.5}). "
+                     "ReduceLROnPlateau starts from learning rate 0.1.",
             "early_stopping": early, "reduce_lr_on_plateau": plateau, "auto_mode": auto}
 
 
