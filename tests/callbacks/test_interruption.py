@@ -163,3 +163,20 @@ def test_the_note_is_added_once_through_nested_callback_lists():
     with pytest.raises(ZeroDivisionError) as info:
         golden_model().fit(X, Y, callbacks=[CallbackList([Faulty()])], **dict(FIT, epochs=2))
     assert info.value.__notes__ == ["Raised in callback Faulty.on_epoch_end (epoch 1)."]
+
+
+def test_fit_in_another_thread_leaves_signals_alone():
+    import threading
+
+    errors, histories = [], []
+
+    def train():
+        try:
+            histories.append(golden_model().fit(X, Y, **FIT))
+        except Exception as e:  # signal.signal raises ValueError outside the main thread
+            errors.append(e)
+
+    thread = threading.Thread(target=train)
+    thread.start()
+    thread.join()
+    assert not errors and len(histories[0].history["loss"]) == 2
