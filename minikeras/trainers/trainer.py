@@ -38,6 +38,8 @@ class Trainer:
         self._initial_epoch = None  # set by BackupAndRestore to resume a fit
         self._compiled_loss = None
         self._compiled_metrics = None
+        # The epoch `fit` starts from when BackupAndRestore restored a backup (as Keras 3).
+        self._initial_epoch = None
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -236,8 +238,7 @@ class Trainer:
         training_logs = {}
         finished = False
         callback_list.on_train_begin()
-        # BackupAndRestore sets `_initial_epoch` when it restores a backup.
-        initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
+        initial_epoch = self._initial_epoch or initial_epoch
         self._initial_epoch = None
         try:
             with StopAtBatchBoundary() as interrupt:
