@@ -76,12 +76,30 @@ def optimizer_config(optimizer, keras3=False):
     return {"class_name": name, "config": config}
 
 
+def _full_loss_names(config):
+    """Loss names as Keras 3 reads them back from an `.h5` file: Keras 3.15 fails on its own
+    aliases there (`'mse'`, `'mae'`, `'kld'`, `'logcosh'`), so each name is written as the
+    function's full name (`'mean_squared_error'`), which tf.keras 2 reads too."""
+    if isinstance(config, str):
+        try:
+            loss = losses_module.get(config)
+        except ValueError:
+            return config
+        return getattr(loss, "__name__", config) if not isinstance(loss, type) and \
+            not hasattr(loss, "get_config") else config
+    if isinstance(config, list):
+        return [_full_loss_names(c) for c in config]
+    if isinstance(config, dict) and "class_name" not in config:
+        return {k: _full_loss_names(v) for k, v in config.items()}
+    return config
+
+
 def training_config(model):
     """The `training_config` of a Keras `.h5` file (None when the model is not compiled)."""
     specs = compile_specs(model)
     if specs is None:
         return None
-    return {"loss": _spec_to_config(specs["loss"], keras3=False),
+    return {"loss": _full_loss_names(_spec_to_config(specs["loss"], keras3=False)),
             "metrics": _spec_to_config(specs["metrics"], keras3=False),
             "weighted_metrics": _spec_to_config(specs["weighted_metrics"], keras3=False),
             "loss_weights": _spec_to_config(specs["loss_weights"], keras3=False),

@@ -128,19 +128,82 @@ def _readable_by_tf_keras(value):
 
 
 def legacy_model_config(model):
-    """`model.get_config()` in the form every Keras reads: `InputLayer` entries with
-    `batch_input_shape` (Keras 3 accepts it; tf.keras 2 rejects `batch_shape`), and without the
-    Keras 3 arguments tf.keras 2 rejects when they are unset, dtype policies as names."""
-    config = _readable_by_tf_keras(model.get_config())
-    for entry in config.get("layers", []) if isinstance(config, dict) else []:
-        if isinstance(entry, dict) and entry.get("class_name") == "InputLayer":
+    """`model.get_config()` in the form tf.keras 2 reads (Keras 3 reads it too): `InputLayer`
+    entries with `batch_input_shape` (tf.keras 2 rejects Keras 3's `batch_shape`), functional
+    graphs with tf.keras 2's node lists, dtype policies as names, and without the Keras 3
+    arguments tf.keras 2 rejects when they are unset."""
+    return _readable_by_tf_keras(_legacy_layers(model.get_config(), model))
+
+
+def _legacy_layers(config, model):
+    """The `layers` of a (possibly nested) model config, in tf.keras 2's form."""
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        return config
+    by_name = {layer.name: layer for layer in getattr(model, "layers", [])}
+    graph = "input_layers" in config
+    layers = []
+    for entry in config["layers"]:
+        if not isinstance(entry, dict):
+            layers.append(entry)
+            continue
+        entry = dict(entry)
+        inner = by_name.get(entry.get("name") or (entry.get("config") or {}).get("name"))
+        entry["config"] = _legacy_layers(entry.get("config"), inner)
+        if entry.get("class_name") == "InputLayer":
             layer_config = dict(entry["config"])
             if "batch_shape" in layer_config:
                 layer_config["batch_input_shape"] = layer_config.pop("batch_shape")
             layer_config.setdefault("sparse", False)
             layer_config.setdefault("ragged", False)
             entry["config"] = layer_config
+        if graph and all(isinstance(n, dict) for n in entry.get("inbound_nodes", [])):
+            nodes = [_legacy_node(n, by_name) for n in entry.get("inbound_nodes", [])]
+            if all(n is not None for n in nodes):  # else: Keras 3's form (Keras 3 reads it)
+                entry = {"class_name": entry.get("class_name"), "config": entry["config"],
+                         "name": entry.get("name"), "inbound_nodes": nodes}
+        layers.append(entry)
+    config = dict(config, layers=layers)
+    if graph:
+        for key in ("input_layers", "output_layers"):
+            value = config[key]
+            if isinstance(value, list) and value and isinstance(value[0], str):
+                config[key] = [value]  # tf.keras 2 lists one input as a list of one
     return config
+
+
+def _legacy_node(node, by_name):
+    """A Keras 3 node `{'args': [tensors, ...], 'kwargs': {...}}` as tf.keras 2's list
+    `[[layer name, node index, tensor index, kwargs], ...]`, or None when the call had other
+    positional arguments, which that list cannot hold."""
+    args = node.get("args") or []
+    if len(args) != 1:
+        return None
+    entries = []
+    for tensor in _keras_tensors(args[0]):
+        if tensor is None:
+            return None
+        name, node_index, tensor_index = tensor
+        offset = _own_nodes(by_name.get(name))
+        entries.append([name, node_index + offset, tensor_index, node.get("kwargs") or {}])
+    return entries
+
+
+def _own_nodes(layer):
+    """tf.keras 2 counted a nested model's own graph as its node 0 (a functional model, or a
+    built Sequential): Keras 3's `keras_history` does not (models/functional.py's
+    `own_node_offset`, which this package cannot import: `minikeras.models` imports it)."""
+    nested_graph = getattr(layer, "_nodes", None) is not None
+    return int(nested_graph or getattr(layer, "_input_layer", None) is not None)
+
+
+def _keras_tensors(value):
+    """The `keras_history` of every tensor in a node's first argument (None for a value that
+    is not a tensor)."""
+    if isinstance(value, list):
+        return [t for v in value for t in _keras_tensors(v)]
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        return [list(value["config"]["keras_history"])]
+    return [None]
 
 
 def _to_json(value):

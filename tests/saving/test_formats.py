@@ -79,6 +79,30 @@ def test_every_layer_round_trips_with_its_config_weights_and_predictions(tmp_pat
     assert sorted(history) == ["accuracy", "loss"]
 
 
+@pytest.mark.parametrize("name", FORMATS)
+def test_functional_model_with_a_nested_sequential_round_trips(tmp_path, name):
+    keras.utils.set_random_seed(11)
+    block = keras.Sequential([keras.Input((6,)), layers.Dense(4, activation="relu")],
+                             name="block")
+    inputs = keras.Input((4,), name="features")
+    hidden = layers.Dense(6, activation="tanh", name="hidden")(inputs)
+    outputs = layers.Dense(2, name="logits")(block(layers.Dropout(0.1)(hidden)))
+    model = keras.Model(inputs, outputs, name="graph")
+    model.compile(optimizer=optimizers.SGD(0.1, momentum=0.9), loss="mse", metrics=["mae"])
+    x, _ = _data()
+    model.fit(x, np.ones((32, 2), "float32"), epochs=1, batch_size=8, verbose=0)
+    model.save(tmp_path / name)
+    loaded = keras.models.load_model(tmp_path / name)
+    assert [l.name for l in loaded.layers] == ["features", "hidden", "dropout", "block", "logits"]
+    assert _same_arrays(_weights(loaded), _weights(model))
+    assert _same_arrays(loaded.optimizer.get_weights(), model.optimizer.get_weights())
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    if name != "model.keras":  # tf.keras 2's node lists, with the nested model's node 0
+        with h5py.File(tmp_path / name) as f:
+            assert '"inbound_nodes": [[["block", 1, 0, {}]]]' in f.attrs["model_config"]
+            assert '"loss": "mean_squared_error"' in f.attrs["training_config"]
+
+
 @pytest.mark.parametrize("name", ["w.weights.h5", "w.h5"])
 def test_save_weights_round_trip_into_a_new_model(tmp_path, name):
     model = every_layer_model()

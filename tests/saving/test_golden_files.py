@@ -1,0 +1,178 @@
+"""Files written by real Keras load here and predict what Keras predicted; and (optional)
+files written here load in real Keras.
+
+The files and `expected_*.json` in tests/golden/saving/ come from make_saving_golden.py: Keras
+3.15.1 (JAX), tf.keras 2.21 (TensorFlow 2.21), and Keras 2.2.4 files *constructed* with h5py
+after its writer (Keras 2.2 cannot be installed any more). Where a file carries optimizer
+state, one more epoch of training here must give the weights real Keras got (or, for Keras 2.2,
+NumPy computed with Keras 2.2.4's Adam): that only holds when the iteration count and every
+moment were restored to the right variable.
+"""
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import minikeras as keras
+from minikeras import layers
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden", "saving")
+
+
+def _json(name):
+    with open(os.path.join(GOLDEN, name)) as f:
+        return json.load(f)
+
+
+DATA = {k: np.asarray(v, dtype="float32") for k, v in _json("data.json").items()
+        if k != "note"}
+EXPECTED = {name: entry for part in ("keras3", "tfkeras", "keras22")
+            for name, entry in _json(f"expected_{part}.json")["files"].items()}
+
+
+def _golden_path(name, tmp_path):
+    path = os.path.join(GOLDEN, name)
+    if name.endswith(".gz"):
+        unpacked = tmp_path / name[:-3]
+        with gzip.open(path, "rb") as f:
+            unpacked.write_bytes(f.read())
+        return str(unpacked)
+    return path
+
+
+def _mlp():
+    """The architecture of the `*_mlp*` files, built in code (for weights-only files)."""
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(5, activation="relu"),
+                              layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy")
+    return model
+
+
+def _load(name, tmp_path):
+    path = _golden_path(name, tmp_path)
+    if "weights" in name:
+        model = _mlp()
+        model.load_weights(path)
+        return model
+    return keras.models.load_model(path)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_real_keras_files_predict_what_keras_predicted(name, tmp_path):
+    model = _load(name, tmp_path)
+    expected = EXPECTED[name]
+    np.testing.assert_allclose(model.predict(DATA["x_test"], verbose=0), expected["predict"],
+                               rtol=1e-5, atol=1e-6)
+    if expected["iterations"] is not None and "weights" not in name:
+        assert int(model.optimizer.iterations) == expected["iterations"]
+
+
+CONTINUED = sorted(name for name, entry in EXPECTED.items()
+                   if "weights_after_one_more_epoch" in entry)
+
+
+@pytest.mark.parametrize("name", CONTINUED)
+def test_training_continues_from_the_saved_optimizer_state(name, tmp_path):
+    model = _load(name, tmp_path)
+    model.fit(DATA["x"], DATA["y"], batch_size=8, epochs=1, shuffle=False, verbose=0)
+    expected = EXPECTED[name]["weights_after_one_more_epoch"]
+    for weight, value in zip(model.get_weights(), expected):
+        np.testing.assert_allclose(weight, value, rtol=2e-5, atol=2e-6)
+
+
+def test_the_state_matters_for_those_checks(tmp_path):
+    """A fresh Adam (state dropped) ends elsewhere: the check above would catch a lost state."""
+    model = _load("tfkeras2_mlp.h5", tmp_path)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy")
+    model.fit(DATA["x"], DATA["y"], batch_size=8, epochs=1, shuffle=False, verbose=0)
+    expected = EXPECTED["tfkeras2_mlp.h5"]["weights_after_one_more_epoch"]
+    assert not np.allclose(model.get_weights()[0], expected[0], rtol=2e-5, atol=2e-6)
+
+
+def test_where_keras_3_itself_fails_minikeras_keeps_the_settings(tmp_path):
+    keras3_loads = _json("expected_keras3.json")["keras3_loads"]
+    # Keras 3.15 refuses Keras 2.2's `lr`, and resets tf.keras 2.11+'s learning rate.
+    assert not keras3_loads["keras22_mlp_constructed.h5"]["loaded"]
+    assert "lr" in keras3_loads["keras22_mlp_constructed.h5"]["error"]
+    assert keras3_loads["tfkeras2_mlp.h5"]["learning_rate"] == pytest.approx(0.001)
+    for name, lr in (("keras22_mlp_constructed.h5", 0.01), ("tfkeras2_mlp.h5", 0.01),
+                     ("tfkeras2_mlp_rmsprop.h5", 0.01), ("tfkeras2_mlp_legacy_sgd.h5", 0.05)):
+        model = _load(name, tmp_path)
+        assert model.optimizer.learning_rate.numpy() == np.float32(lr), name
+    rmsprop = _load("tfkeras2_mlp_rmsprop.h5", tmp_path).optimizer
+    assert (rmsprop.momentum, rmsprop.centered) == (0.5, True)
+
+
+def test_keras_2_2_files_keep_their_layout_quirks(tmp_path):
+    import h5py
+
+    path = _golden_path("keras22_long_names_constructed.h5.gz", tmp_path)
+    with h5py.File(path) as f:  # the writer split the long lists of names
+        assert "layer_names0" in f["model_weights"].attrs
+        assert "layer_names" not in f["model_weights"].attrs
+        first = next(iter(f["model_weights"].keys()))
+        assert "weight_names1" in f["model_weights"][first].attrs
+    model = keras.models.load_model(path)
+    assert [len(layer.name) for layer in model.layers] == [33008, 33008]
+    assert model.input_shape == (None, 4)  # from batch_input_shape: no InputLayer entry
+    functional = _load("keras22_functional_constructed.h5", tmp_path)
+    assert [type(l).__name__ for l in functional.layers] == ["InputLayer", "Dense", "Dropout",
+                                                              "Dense"]
+    assert functional.optimizer.momentum == pytest.approx(0.9)
+
+
+# ---------------------------------------------------------------------------- the reverse
+REAL_KERAS = {"keras3": os.environ.get("MINIKERAS_KERAS3_PYTHON"),
+              "tf.keras 2": os.environ.get("MINIKERAS_TF_KERAS_PYTHON")}
+
+
+def _trained_files(directory):
+    keras.utils.set_random_seed(5)
+    model = _mlp()
+    model.fit(DATA["x"], DATA["y"], batch_size=8, epochs=2, shuffle=False, verbose=0)
+    files = {"mk.h5": None, "mk.keras": None, "mk.weights.h5": None}
+    model.save(directory / "mk.h5")
+    model.save(directory / "mk.keras")
+    model.save_weights(directory / "mk.weights.h5")
+    inputs = keras.Input((4,), name="features")
+    hidden = layers.Dropout(0.2)(layers.Dense(6, activation="tanh", name="hidden")(inputs))
+    functional = keras.Model(inputs, layers.Dense(2, name="logits")(hidden))
+    functional.compile(optimizer=keras.optimizers.RMSprop(0.002), loss="mse", metrics=["mae"])
+    functional.save(directory / "mk_functional.h5")
+    functional.save(directory / "mk_functional.keras")
+    files.update({"mk_functional.h5": None, "mk_functional.keras": None})
+    predictions = {"mk": model.predict(DATA["x_test"], verbose=0),
+                   "mk_functional": functional.predict(DATA["x_test"], verbose=0)}
+    return files, predictions
+
+
+@pytest.mark.parametrize("which", sorted(REAL_KERAS))
+def test_minikeras_files_load_in_real_keras(which, tmp_path):
+    """Optional: set MINIKERAS_KERAS3_PYTHON / MINIKERAS_TF_KERAS_PYTHON to an interpreter
+    that has Keras 3 (with JAX) / tf.keras 2, e.g. the virtualenvs of make_saving_golden.py."""
+    python = REAL_KERAS[which]
+    if not python or not shutil.which(python):
+        pytest.skip(f"real {which} not available (set its interpreter in the environment)")
+    files, predictions = _trained_files(tmp_path)
+    if which == "tf.keras 2":  # tf.keras 2 reads the legacy .h5 only
+        files = {k: v for k, v in files.items() if k.endswith(".h5") and "weights" not in k}
+    script = os.path.join(GOLDEN, "load_in_real_keras.py")
+    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([python, script, which, json.dumps(DATA["x_test"].tolist()),
+                             *[str(tmp_path / f) for f in files]],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    for name in files:
+        got = outcome[str(tmp_path / name)]
+        assert got.get("error") is None, (name, got)
+        stem = name.split(".")[0]
+        np.testing.assert_allclose(got["predict"], predictions[stem], rtol=1e-5, atol=1e-6)
+        if got.get("learning_rate") is not None:
+            assert got["learning_rate"] == pytest.approx(0.01 if stem == "mk" else 0.002)
