@@ -1,9 +1,5 @@
-"""`minikeras.saving` (also `keras.saving`): configs of Keras objects and the registry of the
-user's objects.
-
-The file formats (`save_model`, `load_model`, weights files) are added here by their modules:
-import them below the registry names.
-"""
+"""`minikeras.saving` (also `keras.saving`): `save_model`/`load_model` in Keras's file formats,
+configs of Keras objects and the registry of the user's objects."""
 
 from minikeras.object_registration import (CustomObjectScope, custom_object_scope,
                                            get_custom_objects, get_registered_name,
@@ -11,5 +7,4 @@ from minikeras.object_registration import (CustomObjectScope, custom_object_scop
 from minikeras.saving.serialization_lib import (deserialize_keras_object,
                                                 serialize_keras_object)
 
-# File formats: add `from minikeras.saving.<module> import load_model, save_model, ...` here.
 from minikeras.saving.saving_api import load_model, load_weights, save_model, save_weights
