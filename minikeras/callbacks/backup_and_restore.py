@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 
+from minikeras.callbacks.batch_counter import BatchCounter
 from minikeras.callbacks.callback import Callback
 from minikeras.utils.atomic_write import atomic_write
 
@@ -47,8 +48,7 @@ class BackupAndRestore(Callback):
         self.double_checkpoint = double_checkpoint
         self.delete_checkpoint = delete_checkpoint
         self._metadata_path = os.path.join(self.backup_dir, METADATA)
-        self._batches_seen_since_last_saving = 0
-        self._last_batch_seen = 0
+        self._batches = None if save_freq == "epoch" else BatchCounter(save_freq)
         self._current_epoch = 0
         self._backups = 0
         self._finished = False
@@ -87,7 +87,6 @@ class BackupAndRestore(Callback):
     # ------------------------------------------------------------------ back up
     def on_epoch_end(self, epoch, logs=None):
         self._current_epoch = epoch + 1
-        self._last_batch_seen = 0
         if self.save_freq == "epoch":
             self._save_model()
         # fit ends after this epoch: the backup has served its purpose.
@@ -95,19 +94,8 @@ class BackupAndRestore(Callback):
             self.model.stop_training)
 
     def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
+        if self._batches is not None and self._batches.tick(batch):
             self._save_model(batch)
-
-    def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        added = batch + 1 if batch <= self._last_batch_seen else batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _save_model(self, batch=None):
         os.makedirs(self.backup_dir, exist_ok=True)

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from minikeras.callbacks.batch_counter import BatchCounter
 from minikeras.callbacks.monitor import MonitorCallback
 
 _MODEL_EXTENSIONS = (".keras", ".h5", ".hdf5")
@@ -54,13 +55,12 @@ class ModelCheckpoint(MonitorCallback):
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
         self.save_freq = save_freq
-        self._batches_seen_since_last_saving = 0
-        self._last_batch_seen = None
         self._current_epoch = 0
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(
                 save_freq, (int, np.integer)) or save_freq < 1):
             raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are "
                              "'epoch' or a positive integer (a number of batches)")
+        self._batches = None if save_freq == "epoch" else BatchCounter(save_freq)
         if save_weights_only:
             if not self.filepath.endswith(_WEIGHTS_EXTENSIONS):
                 raise ValueError(
@@ -82,27 +82,12 @@ class ModelCheckpoint(MonitorCallback):
         self._current_epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
+        if self._batches is not None and self._batches.tick(batch):
             self._save_model(self._current_epoch, batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.save_freq == "epoch" and (epoch + 1) % self.period == 0:
             self._save_model(epoch, None, logs)
-
-    def _should_save_on_batch(self, batch):
-        """Counts batches across epochs; true every `save_freq` of them."""
-        if self.save_freq == "epoch":
-            return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            added = batch + 1  # a new epoch started
-        else:
-            added = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _should_save_model(self, epoch, logs, filepath):
         if not self.save_best_only:
