@@ -5,10 +5,25 @@ wrong type, a dataset of another shape or an unreadable block (a truncated or co
 becomes a `ValueError` that names the file and the object, never an `h5py`, `KeyError` or
 `TypeError` traceback from inside minikeras. A dataset is checked against the shape the model
 expects *before* it is read, so a corrupt header cannot make the reader allocate gigabytes.
+
+A damaged file can also make the HDF5 library itself crash or loop forever (rare, but a fuzz of
+thousands of damaged copies finds it). So before reading a file, `probe` reads all of it in a
+forked child process with a time limit: a crash or a hang there becomes a `ValueError` here
+(where `os.fork` exists: Linux, macOS).
+
+HDF5 does not check the data it stores, so minikeras gives every dataset it writes a SHA-256
+attribute (`minikeras_sha256`; Keras ignores it) and the model's JSON configs one on the root.
+Reading verifies them; in a file minikeras wrote (`strict`), a dataset without its checksum is
+damaged too. A flipped bit in a weight is then an error, not a silently different model.
 """
 
+import hashlib
 import io
 import json
+import os
+import select
+import signal
+import warnings
 
 import h5py
 import numpy as np
@@ -18,9 +33,23 @@ from minikeras.saving.errors import check_readable
 # HDF5 keeps attributes in the object header, which holds at most 64 KiB: Keras splits longer
 # lists of names into `name0`, `name1`, ... (`HDF5_OBJECT_HEADER_LIMIT` in Keras).
 HEADER_LIMIT = 64512
+# HDF5's 1.8 file format: its superblock, object headers and indexes carry checksums (the
+# default, 1.0 format, has none), so a damaged header is an HDF5 error instead of garbage that
+# the library follows (a flipped byte in an index of the old format can crash the process).
+# Every HDF5 since 1.8 (2008) reads it: h5py 2 and 3, tf.keras 2, Keras 3.
+LIBVER = ("v108", "v108")
+# How long the child of `probe` may take to read a file before it is deemed hung, and the
+# largest dataset it reads (bigger ones: their headers only).
+PROBE_SECONDS = 60
+PROBE_DATASET_BYTES = 1 << 26
+# What minikeras writes as `keras_version`: files that say it are read strictly (every
+# checksum must be there).
+WRITER = "minikeras"
+# The attribute holding a SHA-256 (of each dataset minikeras writes; of the root's JSON configs).
+CHECKSUM = "minikeras_sha256"
 # Errors h5py (and the HDF5 library under it) raises on damaged content.
 H5_ERRORS = (OSError, KeyError, ValueError, TypeError, RuntimeError, AttributeError, IndexError,
-             UnicodeDecodeError)
+             UnicodeError)
 
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -34,6 +63,7 @@ def open_for_reading(path, what="model"):
         ValueError: when the file is not HDF5, or is truncated so that HDF5 cannot open it.
     """
     check_readable(path)
+    probe(lambda: h5py.File(path, "r"), f"Cannot load {what} from {path}")
     try:
         file = h5py.File(path, "r")
     except PermissionError as e:
@@ -47,12 +77,81 @@ def open_for_reading(path, what="model"):
 def open_bytes(data, source, what="model"):
     """An `H5Reader` over an HDF5 file held in memory (the weights inside a `.keras` archive);
     `source` names it in messages."""
+    probe(lambda: h5py.File(io.BytesIO(data), "r"), f"Cannot load {what} from {source}")
     try:
         file = h5py.File(io.BytesIO(data), "r")
     except H5_ERRORS as e:
         raise ValueError(f"Cannot load {what} from {source}: "
                          f"{_open_failure(data[:8] == HDF5_SIGNATURE, e)}") from None
     return H5Reader(file, source, what)
+
+
+def probe(open_file, prefix, seconds=None):
+    """Reads a whole HDF5 file in a forked child process first: raises a `ValueError` starting
+    with `prefix` when the HDF5 library crashes or does not finish within `seconds` (default
+    `PROBE_SECONDS`) on it. Errors HDF5 reports are left to the real read, which explains
+    them. Does nothing where `os.fork` is missing (Windows).
+
+    Args:
+        open_file: a function returning the open `h5py.File`.
+    """
+    if not hasattr(os, "fork"):
+        return
+    seconds = PROBE_SECONDS if seconds is None else seconds
+    read_end, write_end = os.pipe()  # closed when the child ends, however it ends
+    with warnings.catch_warnings():  # Python 3.12 warns about forking with threads; the
+        warnings.simplefilter("ignore", DeprecationWarning)  # child only reads the file
+        pid = os.fork()
+    if pid == 0:  # the child: read everything, report nothing but how it ended
+        try:
+            os.close(read_end)
+            with open_file() as f:
+                _read_everything(f)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        ended, _, _ = select.select([read_end], [], [], seconds)
+    finally:
+        os.close(read_end)
+    if not ended:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise ValueError(f"{prefix}: the HDF5 library did not finish reading it in {seconds} "
+                         "seconds; the file is damaged.")
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        raise ValueError(f"{prefix}: the HDF5 library crashed reading it (signal "
+                         f"{os.WTERMSIG(status)}); the file is damaged.")
+
+
+def _read_everything(group):
+    """Every attribute, member and (not too large) dataset under `group`, going on past
+    errors (the real read reports them)."""
+    try:
+        for name in group.attrs:
+            _try(lambda: group.attrs[name])
+    except H5_ERRORS:
+        pass
+    if isinstance(group, h5py.Dataset):
+        if group.size * group.dtype.itemsize <= PROBE_DATASET_BYTES:
+            _try(lambda: group[()])
+        return
+    try:
+        names = list(group.keys())
+    except H5_ERRORS:
+        return
+    for name in names:
+        member = _try(lambda: group[name])
+        if isinstance(member, (h5py.Group, h5py.Dataset)):
+            _read_everything(member)
+
+
+def _try(read):
+    try:
+        return read()
+    except H5_ERRORS:
+        return None
 
 
 def _has_signature(path):
@@ -74,11 +173,18 @@ def _open_failure(signature_found, error):
 
 
 def decode(value):
-    """A `str` from an attribute value that h5py gives as `str`, `bytes` or a NumPy scalar."""
+    """A `str` from an attribute value that h5py gives as `str`, `bytes` or a NumPy scalar.
+
+    Raises:
+        TypeError: for another type; UnicodeError: for bytes that are not UTF-8 (h5py gives
+            those as a `str` with surrogates).
+    """
     if isinstance(value, (bytes, np.bytes_)):
         return bytes(value).decode("utf-8")
     if isinstance(value, (str, np.str_)):
-        return str(value)
+        value = str(value)
+        value.encode("utf-8")
+        return value
     raise TypeError(f"expected a string, found {type(value).__name__}")
 
 
@@ -93,6 +199,7 @@ class H5Reader:
 
     def __init__(self, file, path, what):
         self.file, self.path, self.what = file, path, what
+        self.strict = False  # set for files minikeras wrote: every dataset has its checksum
 
     def __enter__(self):
         return self
@@ -112,11 +219,12 @@ class H5Reader:
 
     # ------------------------------------------------------------------ groups
     def has(self, group, name):
-        """Whether `group` has a member `name` (a damaged link counts as absent)."""
+        """Whether `group` has a member `name`."""
         try:
             return name in group
-        except H5_ERRORS:
-            return False
+        except H5_ERRORS as e:  # not absent: HDF5 could not tell
+            raise self.error(f"the member '{name}' of '{_name(group)}' cannot be read ({e}); the "
+                             "file is damaged.") from None
 
     def group(self, parent, name, required=True):
         """The subgroup `name` of `parent` (None if absent and not `required`)."""
@@ -135,6 +243,60 @@ class H5Reader:
                              f"{type(member).__name__}.")
         return member
 
+    def written_here(self, group):
+        """Whether `group`'s `keras_version` says minikeras wrote the file."""
+        return self.has_attr(group, "keras_version") and \
+            self.string_attr(group, "keras_version") == WRITER
+
+    def members_checked(self, group):
+        """The names of `group`'s members, checked against the group's checksum of them when
+        it has one (`write_members_checksum`)."""
+        names = self.keys(group)
+        if not self.has_attr(group, CHECKSUM):
+            if self.strict:
+                raise self.error(f"the group '{group.name}' has no checksum, which minikeras "
+                                 "writes: the file is damaged.")
+            return names
+        stored = self._stored_digest(group)
+        if stored is None or stored != self._members_digest(group, names):
+            raise self.error(f"the members of '{group.name}' do not match their checksum (a "
+                             "dataset is missing, added or damaged): the file is damaged.")
+        return names
+
+    def tree_checked(self):
+        """Checks the root's checksum of every `vars` group of a Keras 3 layout file
+        (`write_tree_checksum`), so that a group removed, renamed or added is found."""
+        if not self.has_attr(self.file, CHECKSUM):
+            if self.strict:
+                raise self.error("its root has no checksum, which minikeras writes: the file is "
+                                 "damaged.")
+            return
+        groups = []
+        try:
+            self.file.visititems(lambda name, obj: groups.append(name) if name.split("/")[-1]
+                                 == "vars" and isinstance(obj, h5py.Group) else None)
+            found = members_digest({name: self._stored_digest(self.file[name])
+                                    for name in groups})
+        except H5_ERRORS:
+            found = None
+        stored = self._stored_digest(self.file)
+        if stored is None or found != stored:
+            raise self.error("its groups do not match their checksum (a layer's or the "
+                             "optimizer's group is missing, added or renamed): the file is "
+                             "damaged.")
+
+    def _stored_digest(self, obj):
+        try:
+            return decode(self.attr(obj, CHECKSUM)) if self.has_attr(obj, CHECKSUM) else None
+        except (TypeError, UnicodeError):
+            return None
+
+    def _members_digest(self, group, names):
+        try:
+            return members_digest({name: self._stored_digest(group[name]) for name in names})
+        except H5_ERRORS:
+            return None
+
     def keys(self, group):
         """The names of `group`'s members."""
         try:
@@ -145,10 +307,12 @@ class H5Reader:
 
     # ------------------------------------------------------------------ attributes
     def has_attr(self, group, name):
+        """Whether `group` has an attribute `name`."""
         try:
             return name in group.attrs
-        except H5_ERRORS:
-            return False
+        except H5_ERRORS as e:
+            raise self.error(f"the attributes of '{_name(group)}' cannot be read ({e}); the "
+                             "file is damaged.") from None
 
     def attr(self, group, name):
         """The raw value of attribute `name` of `group`."""
@@ -167,19 +331,39 @@ class H5Reader:
             return None
         try:
             return decode(self.attr(group, name))
-        except (TypeError, UnicodeDecodeError) as e:
+        except (TypeError, UnicodeError) as e:
             raise self.error(f"the attribute '{name}' of '{group.name}' should be a text "
                              f"string ({e}).") from None
 
     def json_attr(self, group, name, required=True):
-        """Attribute `name` decoded from JSON (None if absent and not `required`)."""
+        """Attribute `name` decoded from JSON (None if absent and not `required`), checked
+        against the root's checksums when the file has them."""
         text = self.string_attr(group, name, required)
         if text is None:
             return None
+        expected = self._config_checksums().get(name) if group == self.file else None
+        if expected is not None and expected != digest(text.encode("utf-8")):
+            raise self.error(f"its attribute '{name}' does not match its checksum: the file "
+                             "is damaged.")
+        if expected is None and self.strict and group == self.file:
+            raise self.error(f"its attribute '{name}' has no checksum, which minikeras writes: "
+                             "the file is damaged.")
         try:
             return json.loads(text)
         except ValueError as e:
             raise self.error(f"the attribute '{name}' is not valid JSON ({e}).") from None
+
+    def _config_checksums(self):
+        if not self.has_attr(self.file, CHECKSUM):
+            return {}
+        try:
+            checksums = json.loads(decode(self.attr(self.file, CHECKSUM)))
+        except (TypeError, ValueError) as e:  # UnicodeError is a ValueError
+            raise self.error(f"its attribute '{CHECKSUM}' is unreadable ({e}): the file is "
+                             "damaged.") from None
+        if not isinstance(checksums, dict):
+            raise self.error(f"its attribute '{CHECKSUM}' is damaged.")
+        return checksums
 
     def strings(self, group, name):
         """A list of names stored in attribute `name`, or split by Keras into `name0`,
@@ -201,7 +385,7 @@ class H5Reader:
                                  f"of names; found an array of shape {values.shape}.")
             try:
                 names.extend(decode(v) for v in values)
-            except (TypeError, UnicodeDecodeError) as e:
+            except (TypeError, UnicodeError) as e:
                 raise self.error(f"the attribute '{part}' of '{group.name}' should be a list "
                                  f"of names ({e}).") from None
         return names
@@ -232,10 +416,26 @@ class H5Reader:
         if shape is not None and found_shape != tuple(shape):
             return _Mismatch(found_shape)
         try:
-            return np.asarray(dataset[()])
+            value = np.asarray(dataset[()])
         except H5_ERRORS as e:
             raise self.error(f"the dataset '{_join(group, name)}' cannot be read ({e}); the file "
                              "is truncated or damaged.") from None
+        self._verify(dataset, value, _join(group, name))
+        return value
+
+    def _verify(self, dataset, value, where):
+        if not self.has_attr(dataset, CHECKSUM):
+            if self.strict:
+                raise self.error(f"the dataset '{where}' has no checksum, which minikeras "
+                                 "writes: the file is damaged.")
+            return
+        try:
+            expected = decode(self.attr(dataset, CHECKSUM))
+        except (TypeError, UnicodeError):
+            expected = None
+        if expected != array_digest(value):
+            raise self.error(f"the dataset '{where}' does not match its checksum: the file is "
+                             "damaged.")
 
 
 class _Mismatch:
@@ -248,6 +448,13 @@ class _Mismatch:
 def is_mismatch(value):
     """Whether `H5Reader.array` found another shape than the expected one (and read nothing)."""
     return isinstance(value, _Mismatch)
+
+
+def _name(group):
+    try:
+        return group.name
+    except H5_ERRORS:
+        return "?"
 
 
 def _join(group, name):
@@ -276,6 +483,63 @@ def write_strings(group, name, values):
 
 
 def write_array(group, name, value):
-    """Creates dataset `name` (which may contain `/`) holding `value`."""
+    """Creates dataset `name` (which may contain `/`) holding `value`, with its checksum."""
     value = np.asarray(value)
-    group.create_dataset(name, data=value)
+    dataset = group.create_dataset(name, data=value)
+    dataset.attrs[CHECKSUM] = array_digest(value)
+
+
+def write_json(group, values):
+    """Writes the JSON attributes `{name: value}` of the root, with their checksums."""
+    checksums = {}
+    for name, value in values.items():
+        data = json.dumps(value, default=_json_default).encode("utf-8")
+        group.attrs[name] = data
+        checksums[name] = digest(data)
+    group.attrs[CHECKSUM] = json.dumps(checksums).encode("utf-8")
+
+
+def _json_default(obj):
+    """What `json` cannot write by itself, as Keras's `get_json_type` writes it."""
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if hasattr(obj, "get_config"):
+        return {"class_name": type(obj).__name__, "config": obj.get_config()}
+    if callable(obj):
+        return obj.__name__
+    raise TypeError(f"Cannot write {obj!r} (of type {type(obj).__name__}) into the file's JSON "
+                    "config.")
+
+
+def write_members_checksum(group):
+    """Gives `group` a checksum of its datasets' names and checksums (so that a dataset
+    removed or added is found)."""
+    group.attrs[CHECKSUM] = members_digest(
+        {name: decode(group[name].attrs[CHECKSUM]) for name in group.keys()})
+
+
+def write_tree_checksum(f):
+    """Gives the root a checksum of every `vars` group's path and checksum."""
+    groups = []
+    f.visititems(lambda name, obj: groups.append(name) if name.split("/")[-1] == "vars" and
+                 isinstance(obj, h5py.Group) else None)
+    f.attrs[CHECKSUM] = members_digest({name: decode(f[name].attrs[CHECKSUM])
+                                        for name in groups})
+
+
+def members_digest(checksums):
+    return digest("\n".join(f"{k}:{v}" for k, v in sorted(checksums.items()))
+                  .encode("utf-8", "surrogateescape"))
+
+
+def digest(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def array_digest(value):
+    """SHA-256 of an array's dtype, shape and bytes."""
+    value = np.ascontiguousarray(value)
+    header = f"{value.dtype.str}{value.shape}".encode("ascii")
+    return digest(header + value.tobytes())

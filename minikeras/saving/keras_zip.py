@@ -17,7 +17,7 @@ import zipfile
 
 from minikeras.saving import compile_config, h5_io, serialization_lib, weights_h5
 from minikeras.saving.errors import check_readable
-from minikeras.saving.legacy_h5 import WRITER
+from minikeras.saving.legacy_h5 import compile_from_config
 from minikeras.saving.model_config import rebuild_model
 from minikeras.utils.atomic_write import atomic_write
 
@@ -35,7 +35,7 @@ _JSON_LIMIT = 1 << 28
 def save_model(model, filepath):
     """Writes `model` to a `.keras` archive, atomically."""
     config = json.dumps(keras3_config(model))
-    metadata = json.dumps({"keras_version": WRITER,
+    metadata = json.dumps({"keras_version": h5_io.WRITER,
                            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     weights = weights_h5.to_bytes(model)
     with atomic_write(filepath) as tmp_path:
@@ -59,32 +59,26 @@ def keras3_config(model):
 def load_model(filepath, custom_objects=None, compile=True):
     """Rebuilds the model of a `.keras` archive with its weights and (with `compile`) its
     compile arguments and optimizer state."""
-    config_bytes, weights_bytes = _read_members(filepath)
+    config_bytes, metadata_bytes, weights_bytes = _read_members(filepath)
     with h5_io.open_bytes(weights_bytes, f"{filepath} (member {WEIGHTS})") as reader:
+        metadata = _json(reader, metadata_bytes, METADATA) if metadata_bytes else {}
+        reader.strict = metadata.get("keras_version") == h5_io.WRITER
         config = _json(reader, config_bytes, CONFIG)
         model = rebuild_model(reader, config, custom_objects)
         compiled = config.get("compile_config") if compile else None
         if compiled:
-            arguments = _compile_arguments(reader, compiled, custom_objects)
-            model.compile(**arguments)
-        weights_h5.load_state(reader, model)
+            compile_from_config(reader, model, compiled, custom_objects)
+        weights_h5.load_state(reader, model, own_optimizer=bool(compiled))
     return model
 
 
 def load_weights(model, filepath, skip_mismatch=False):
     """Loads the weights (and optimizer state) of a `.keras` archive into `model`."""
-    _, weights_bytes = _read_members(filepath, config=False)
+    _, metadata_bytes, weights_bytes = _read_members(filepath, config=False)
     with h5_io.open_bytes(weights_bytes, f"{filepath} (member {WEIGHTS})", "weights") as reader:
+        metadata = _json(reader, metadata_bytes, METADATA) if metadata_bytes else {}
+        reader.strict = metadata.get("keras_version") == h5_io.WRITER
         weights_h5.load_state(reader, model, skip_mismatch)
-
-
-def _compile_arguments(reader, compiled, custom_objects):
-    try:
-        return compile_config.compile_arguments(compiled, custom_objects)
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:
-        raise reader.error(f"its compile config could not be read: {e}. Load it with "
-                           "`compile=False` to get the model without its compile "
-                           "arguments.") from None
 
 
 def _json(reader, data, member):
@@ -99,7 +93,8 @@ def _json(reader, data, member):
 
 
 def _read_members(filepath, config=True):
-    """The bytes of `config.json` (None unless `config`) and `model.weights.h5`.
+    """The bytes of `config.json` (None unless `config`), `metadata.json` (None if absent) and
+    `model.weights.h5`.
 
     Raises:
         MissingFileError, IsADirectoryError, PermissionError: naming the path.
@@ -119,7 +114,9 @@ def _read_members(filepath, config=True):
                     raise error(f"the archive has no member {member}; a `.keras` file holds "
                                 f"{CONFIG}, {METADATA} and {WEIGHTS}. Found: {names[:10]}.")
             config_bytes = _member(archive, CONFIG, _JSON_LIMIT, error) if config else None
-            return config_bytes, _member(archive, WEIGHTS, None, error)
+            metadata = _member(archive, METADATA, _JSON_LIMIT, error) if METADATA in names \
+                else None
+            return config_bytes, metadata, _member(archive, WEIGHTS, None, error)
     except PermissionError as e:
         raise PermissionError(e.errno, f"Cannot load {filepath}: permission denied") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,

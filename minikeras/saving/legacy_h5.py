@@ -22,7 +22,6 @@ is written in Keras 3's order and names; reading also understands tf.keras 2's a
 (optimizer_state.py).
 """
 
-import json
 import warnings
 
 import h5py
@@ -32,7 +31,7 @@ from minikeras.saving import compile_config, h5_io, optimizer_state
 from minikeras.saving.model_config import rebuild_model
 from minikeras.utils.atomic_write import atomic_write
 
-WRITER = "minikeras"
+WRITER = h5_io.WRITER
 BACKEND = "numpy"  # the Keras 3 backend name that describes minikeras
 
 
@@ -42,21 +41,23 @@ def save_model(model, filepath, include_optimizer=True):
     atomically."""
     config = {"class_name": type(model).__name__, "config": legacy_model_config(model)}
     training = compile_config.training_config(model) if include_optimizer else None
+    configs = {"model_config": config}
+    if training is not None:
+        configs["training_config"] = training
     with atomic_write(filepath) as tmp_path:
-        with h5py.File(tmp_path, "w") as f:
+        with h5py.File(tmp_path, "w", libver=h5_io.LIBVER) as f:
             f.attrs["keras_version"] = WRITER.encode("utf-8")
             f.attrs["backend"] = BACKEND.encode("utf-8")
-            f.attrs["model_config"] = _to_json(config)
+            h5_io.write_json(f, configs)
             write_weights(f.create_group("model_weights"), model)
             if training is not None:
-                f.attrs["training_config"] = _to_json(training)
                 _write_optimizer_weights(f, model.optimizer)
 
 
 def save_weights(model, filepath):
     """Writes the model's weights alone (Keras 2 / tf.keras `save_weights('w.h5')`)."""
     with atomic_write(filepath) as tmp_path:
-        with h5py.File(tmp_path, "w") as f:
+        with h5py.File(tmp_path, "w", libver=h5_io.LIBVER) as f:
             write_weights(f, model)
 
 
@@ -206,29 +207,12 @@ def _keras_tensors(value):
     return [None]
 
 
-def _to_json(value):
-    return json.dumps(value, default=_json_default).encode("utf-8")
-
-
-def _json_default(obj):
-    """What `json` cannot write by itself, as Keras's `get_json_type` writes it."""
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if hasattr(obj, "get_config"):
-        return {"class_name": type(obj).__name__, "config": obj.get_config()}
-    if callable(obj):
-        return obj.__name__
-    raise TypeError(f"Cannot write {obj!r} (of type {type(obj).__name__}) into the file's JSON "
-                    "config.")
-
-
 # ---------------------------------------------------------------------------- reading
 def load_model(filepath, custom_objects=None, compile=True):
     """Rebuilds the model saved in a Keras `.h5` file, with its weights, and (with `compile`)
     its compile arguments and optimizer state."""
     with h5_io.open_for_reading(filepath, "model") as reader:
+        reader.strict = reader.written_here(reader.file)
         config = reader.json_attr(reader.file, "model_config", required=False)
         if config is None:
             raise reader.error("it has no model config (attribute 'model_config'). It may hold "
@@ -239,29 +223,34 @@ def load_model(filepath, custom_objects=None, compile=True):
         if not compile:
             return model
         training = reader.json_attr(reader.file, "training_config", required=False)
+        optimizer_group = reader.group(reader.file, "optimizer_weights", required=False)
+        if reader.strict and (training is None) != (optimizer_group is None):
+            raise reader.error("it has " + ("optimizer weights but no training config" if
+                               training is None else "a training config but no optimizer "
+                               "weights") + ", which minikeras writes together: the file is "
+                               "damaged.")
         if training is None:
             warnings.warn(f"No training configuration found in {filepath}, so the model was "
                           "*not* compiled. Compile it manually.", stacklevel=3)
             return model
         compile_from_config(reader, model, training, custom_objects)
-        optimizer_group = reader.group(reader.file, "optimizer_weights", required=False)
         if optimizer_group is not None:
             names = reader.strings(optimizer_group, "weight_names")
             optimizer_state.restore(
                 model.optimizer, model.trainable_variables, names,
                 lambda i, shape: reader.array(optimizer_group, names[i], shape), filepath,
-                _optimizer_class_name(training))
+                _optimizer_class_name(training), strict=reader.strict)
     return model
 
 
 def compile_from_config(reader, model, training, custom_objects):
+    """Compiles `model` with a saved training (or compile) config; errors name the file."""
     try:
-        arguments = compile_config.compile_arguments(training, custom_objects)
+        model.compile(**compile_config.compile_arguments(training, custom_objects))
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:
         raise reader.error(f"its training config could not be read: {e}. Load it with "
                            "`compile=False` to get the model without its compile "
                            "arguments.") from None
-    model.compile(**arguments)
 
 
 def _optimizer_class_name(training):
@@ -275,6 +264,7 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
         group = reader.file
         if not _has_layer_names(reader, group) and reader.has(group, "model_weights"):
             group = reader.group(group, "model_weights")
+        reader.strict = reader.written_here(group)
         load_weights_from_group(reader, group, model, skip_mismatch, by_name)
 
 

@@ -136,7 +136,7 @@ def _keras22_roles(names, class_name):
         ("slot", group, i) for group in groups for i in range(n)]
 
 
-def restore(optimizer, trainable_variables, names, read, source, class_name=None):
+def restore(optimizer, trainable_variables, names, read, source, class_name=None, strict=False):
     """Sets `optimizer`'s state from a file's optimizer weights; warns and changes nothing when
     they do not fit.
 
@@ -150,10 +150,23 @@ def restore(optimizer, trainable_variables, names, read, source, class_name=None
         source: the file, for messages.
         class_name: the optimizer's class name in the file's config (`'Adam'`), which tells
             older layouts apart.
+        strict: the file was written by minikeras, with this optimizer: a state that does not
+            fit means a damaged file, an error rather than a warning.
 
     Returns:
         Whether the state was restored.
+
+    Raises:
+        ValueError: naming `source`, with `strict`, when the state does not fit.
     """
+    def fail(reason):
+        if strict:
+            raise ValueError(f"Cannot load model from {source}: its optimizer state does not fit "
+                             f"its optimizer ({reason}): the file is damaged.")
+        return _fresh(source, reason)
+
+    if strict and not (names and names[0].endswith("/iteration")):
+        return fail(f"found {len(names)} weights, not minikeras's layout")
     class_name = (class_name or type(optimizer).__name__).rsplit(">", 1)[-1].rsplit(".", 1)[-1]
     found = file_roles(names, class_name, optimizer_roles(optimizer) or [])
     if found is None or any(role[0] != "iteration" and role[0] != "learning_rate"
@@ -161,11 +174,11 @@ def restore(optimizer, trainable_variables, names, read, source, class_name=None
         optimizer.build(trainable_variables)  # else: a never-built optimizer was saved
     roles = optimizer_roles(optimizer)
     if roles is None:
-        return _fresh(source, "minikeras cannot tell the roles of this optimizer's variables")
+        return fail("minikeras cannot tell the roles of this optimizer's variables")
     found = file_roles(names, class_name, roles)
     if found is None:
-        return _fresh(source, f"the layout of its {len(names)} optimizer weights is not one "
-                              f"minikeras knows for {class_name}")
+        return fail(f"the layout of its {len(names)} optimizer weights is not one minikeras "
+                    f"knows for {class_name}")
     where = {}
     for index, role in enumerate(found):
         where.setdefault(role, index)
@@ -176,18 +189,17 @@ def restore(optimizer, trainable_variables, names, read, source, class_name=None
             if (role[0] in ("learning_rate", "iteration") or role == ("wide", "u_product")
                     or (role[0] == "slot" and _is_placeholder(var))):
                 continue  # from the config, 0, recomputed below, or unused
-            return _fresh(source, f"the file has no value for the optimizer's "
-                                  f"'{var.name}' ({len(names)} weights for {len(roles)} "
-                                  "variables)")
+            return fail(f"the file has no value for the optimizer's '{var.name}' "
+                        f"({len(names)} weights for {len(roles)} variables)")
         array = read(where[role], var.shape)
         if not isinstance(array, np.ndarray):
-            return _fresh(source, f"the optimizer's '{var.name}' has shape {var.shape}, the "
-                                  f"file's '{names[where[role]]}' {array.shape}")
+            return fail(f"the optimizer's '{var.name}' has shape {var.shape}, the file's "
+                        f"'{names[where[role]]}' {array.shape}")
         values[position] = array.astype(var.dtype)
     if ("wide", "u_product") in roles and ("wide", "u_product") not in where:
         iterations = int(values[roles.index(("iteration",))])
         if not 0 <= iterations <= _MAX_RECOMPUTED_STEPS:
-            return _fresh(source, f"its iteration count {iterations} is out of range")
+            return fail(f"its iteration count {iterations} is out of range")
         values[roles.index(("wide", "u_product"))] = _u_product(
             optimizer, iterations, values[roles.index(("wide", "u_product"))].dtype)
     optimizer.set_weights(values)

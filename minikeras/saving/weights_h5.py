@@ -121,36 +121,44 @@ def save_weights(model, filepath):
         raise ValueError("You are saving a model that has not yet been built. Try building the "
                          "model first by calling it on some data or by using `build()`.")
     with atomic_write(filepath) as tmp_path:
-        with h5py.File(tmp_path, "w") as f:
+        with h5py.File(tmp_path, "w", libver=h5_io.LIBVER) as f:
             write_state(f, model)
 
 
 def to_bytes(model):
     """The `model.weights.h5` of a `.keras` archive, as bytes."""
     buffer = io.BytesIO()
-    with h5py.File(buffer, "w") as f:
+    with h5py.File(buffer, "w", libver=h5_io.LIBVER) as f:
         write_state(f, model)
     return buffer.getvalue()
 
 
 def write_state(f, model):
+    f.attrs["keras_version"] = h5_io.WRITER  # Keras 3 writes no root attribute; it ignores it
     for path, obj in walk(model):
         group = f.create_group(f"{path}/vars" if path else "vars")
         group.attrs["name"] = obj.name
         for i, variable in enumerate(own_variables(obj)):
             h5_io.write_array(group, str(i), variable.numpy())
+        h5_io.write_members_checksum(group)
+    h5_io.write_tree_checksum(f)
 
 
 # ---------------------------------------------------------------------------- reading
 def load_weights(model, filepath, skip_mismatch=False):
     """Loads a `.weights.h5` file into `model` (and its optimizer's state, if compiled)."""
     with h5_io.open_for_reading(filepath, "weights") as reader:
+        reader.strict = reader.written_here(reader.file)
         load_state(reader, model, skip_mismatch)
 
 
-def load_state(reader, model, skip_mismatch=False):
+def load_state(reader, model, skip_mismatch=False, own_optimizer=False):
     """Sets every weight (and the optimizer state) from the file. Arrays are read and checked
     before anything is set: an error leaves the model as it was.
+
+    Args:
+        own_optimizer: the model's optimizer was rebuilt from the same file (`.keras`), so in a
+            file minikeras wrote (`reader.strict`), a state that does not fit is damage.
 
     Raises:
         ValueError: naming the file and the layer, for counts or shapes that do not match
@@ -160,6 +168,7 @@ def load_state(reader, model, skip_mismatch=False):
         raise ValueError(f"You are loading weights from {reader.path} into a model that has not "
                          "yet been built. Try building the model first by calling it on some "
                          "data or by using `build()`.")
+    reader.tree_checked()
     assignments, optimizer_entry = [], None
     for path, obj in walk(model):
         if isinstance(obj, Optimizer):
@@ -167,7 +176,7 @@ def load_state(reader, model, skip_mismatch=False):
             continue
         variables = own_variables(obj)
         group = _vars_group(reader, path)
-        keys = reader.keys(group) if group is not None else []
+        keys = reader.members_checked(group) if group is not None else []
         if len(keys) != len(variables):
             message = (f"Layer '{obj.name}' expected {len(variables)} variables, but received "
                        f"{len(keys)} variables during loading (at '{path or '/'}'). Expected: "
@@ -192,7 +201,8 @@ def load_state(reader, model, skip_mismatch=False):
                 raise reader.error(message)
             values.append((variable, value))
         assignments.extend(values or [])
-    optimizer_values = _optimizer_values(reader, model, optimizer_entry)
+    optimizer_values = _optimizer_values(reader, model, optimizer_entry,
+                                         own_optimizer and reader.strict)
     for variable, value in assignments:
         variable.assign(value)
     if optimizer_values is not None:
@@ -215,31 +225,39 @@ def _vars_group(reader, path):
     return None
 
 
-def _optimizer_values(reader, model, entry):
+def _optimizer_values(reader, model, entry, strict):
     """The optimizer state to set from the file (built on the model's trainable variables, as
-    `fit` builds it), or None with Keras's warning when the file's does not fit."""
+    `fit` builds it), or None with Keras's warning when the file's does not fit (an error when
+    `strict`)."""
     if entry is None:
         return None
     path, optimizer = entry
     group = _vars_group(reader, path)
     if group is None:
+        if strict:
+            raise reader.error("it has no optimizer state, which minikeras writes for a "
+                               "compiled model: the file is damaged.")
         return None
-    count = len(reader.keys(group))
+    count = len(reader.members_checked(group))
     if count != len(optimizer.variables):
         optimizer.build(model.trainable_variables)
     variables = optimizer.variables
+
+    def skip(reason):
+        if strict:
+            raise reader.error(f"its optimizer state does not fit its optimizer ({reason}): "
+                               "the file is damaged.")
+        warnings.warn(f"Skipping variable loading for optimizer '{optimizer.name}', because "
+                      f"{reason}.", stacklevel=5)
+
     if count != len(variables):
-        warnings.warn(f"Skipping variable loading for optimizer '{optimizer.name}', because it "
-                      f"has {len(variables)} variables whereas the saved optimizer in "
-                      f"{reader.path} has {count} variables.", stacklevel=4)
-        return None
+        return skip(f"it has {len(variables)} variables whereas the saved optimizer in "
+                    f"{reader.path} has {count} variables")
     values = []
     for i, variable in enumerate(variables):
         value = reader.array(group, str(i), variable.shape)
         if h5_io.is_mismatch(value):
-            warnings.warn(f"Skipping variable loading for optimizer '{optimizer.name}': its "
-                          f"variable '{variable.name}' has shape {variable.shape}, the file "
-                          f"{reader.path} holds {value.shape}.", stacklevel=4)
-            return None
+            return skip(f"its variable '{variable.name}' has shape {variable.shape}, the file "
+                        f"{reader.path} holds {value.shape}")
         values.append(value.astype(variable.dtype))
     return values

@@ -3,6 +3,7 @@
 import os
 import stat
 
+import numpy as np
 import pytest
 
 from minikeras.utils.atomic_write import atomic_write
@@ -74,3 +75,68 @@ def test_a_missing_directory_gets_an_error_naming_the_target(tmp_path):
     with pytest.raises(FileNotFoundError, match="Cannot write .*nowhere/model.h5"):
         with atomic_write(target):
             pass
+
+
+# ---------------------------------------------------------------------------- killed saves
+def _versioned_model(version):
+    """A model of ~0.5 M weights (a save takes tens of milliseconds), every weight `version`."""
+    import minikeras as keras
+
+    model = keras.Sequential([keras.Input((256,)), keras.layers.Dense(1024),
+                              keras.layers.Dense(256), keras.layers.Dense(4)])
+    model.compile(optimizer="adam", loss="mse")
+    model.set_weights([np.full(w.shape, version, "float32") for w in model.get_weights()])
+    return model
+
+
+def _saved_version(path):
+    import minikeras as keras
+
+    if path.endswith(".weights.h5"):
+        model = _versioned_model(0)
+        model.load_weights(path)
+    else:
+        model = keras.models.load_model(path)
+    values = {float(v) for w in model.get_weights() for v in np.unique(w)}
+    assert len(values) == 1, f"{path} mixes versions {sorted(values)[:5]}"
+    return values.pop()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked child")
+@pytest.mark.parametrize("name", ["model.h5", "model.keras", "model.weights.h5"])
+def test_a_save_killed_midway_leaves_the_previous_file(tmp_path, name):
+    """A child saves new versions in a loop and is SIGKILLed at random moments: the file is
+    always a whole version, never a mixture or a fragment."""
+    import random
+    import signal
+    import time
+
+    path = str(tmp_path / name)
+    models = [_versioned_model(v) for v in (1, 2, 3)]
+    save = (lambda m: m.save_weights(path)) if "weights" in name else (lambda m: m.save(path))
+    save(models[0])
+    rng = random.Random(7)
+    killed_midway = 0
+    for round_ in range(8):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: save version 2, 3, 2, 3... telling when each save starts
+            try:
+                os.close(read_end)
+                for i in range(1000):
+                    os.write(write_end, b"b")
+                    save(models[1 + i % 2])
+                    os.write(write_end, b"e")
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        time.sleep(rng.uniform(0.005, 0.15))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        marks = b""
+        while chunk := os.read(read_end, 4096):
+            marks += chunk
+        os.close(read_end)
+        killed_midway += marks.endswith(b"b")
+        assert _saved_version(path) in (1.0, 2.0, 3.0), round_
+    assert killed_midway >= 4  # most kills land inside a save: the test exercised that case

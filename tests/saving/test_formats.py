@@ -286,10 +286,10 @@ def test_weights_h5_layout_is_keras_3s(tmp_path):
     with h5py.File(tmp_path / "w.weights.h5") as f:
         f.visititems(note)
     # Layers are keyed by class (dense, dense_1), not by name (hidden, out), as in Keras 3.
-    assert found["layers/dense/vars"] == {"name": "hidden"}
+    assert found["layers/dense/vars"]["name"] == "hidden"
     assert found["layers/dense/vars/0"] == (4, 5) and found["layers/dense_1/vars/1"] == (3,)
-    assert found["layers/dropout/vars"] == {"name": "dropout"}
-    assert found["vars"] == {"name": model.name}
+    assert found["layers/dropout/vars"]["name"] == "dropout"
+    assert found["vars"]["name"] == model.name
     assert found["optimizer/vars/0"] == () and found["optimizer/vars/2"] == (4, 5)
     assert len([k for k in found if k.startswith("optimizer/vars/")]) == 10
 
