@@ -6,28 +6,18 @@ becomes a `ValueError` that names the file and the object, never an `h5py`, `Key
 `TypeError` traceback from inside minikeras. A dataset is checked against the shape the model
 expects *before* it is read, so a corrupt header cannot make the reader allocate gigabytes.
 
-A damaged file can also make the HDF5 library itself crash or loop forever (rare, but a fuzz of
-thousands of damaged copies finds it). So before reading a file, `probe` reads all of it in a
-forked child process with a time limit: a crash or a hang there becomes a `ValueError` here
-(where `os.fork` exists: Linux, macOS).
-
-HDF5 does not check the data it stores, so minikeras gives every dataset it writes a SHA-256
-attribute (`minikeras_sha256`; Keras ignores it) and the model's JSON configs one on the root.
-Reading verifies them; in a file minikeras wrote (`strict`), a dataset without its checksum is
-damaged too. A flipped bit in a weight is then an error, not a silently different model.
+A damaged file can also make the HDF5 library itself crash or hang: hdf5_probe.py reads it in a
+child process first. Files minikeras writes carry checksums (checksums.py), which the reader
+verifies; in a file minikeras wrote (`strict`), a missing checksum is damage too.
 """
 
-import hashlib
 import io
 import json
-import os
-import select
-import signal
-import warnings
 
 import h5py
 import numpy as np
 
+from minikeras.saving import checksums, hdf5_probe
 from minikeras.saving.errors import check_readable
 
 # HDF5 keeps attributes in the object header, which holds at most 64 KiB: Keras splits longer
@@ -38,20 +28,12 @@ HEADER_LIMIT = 64512
 # the library follows (a flipped byte in an index of the old format can crash the process).
 # Every HDF5 since 1.8 (2008) reads it: h5py 2 and 3, tf.keras 2, Keras 3.
 LIBVER = ("v108", "v108")
-# How long the child of `probe` may take to read a file before it is deemed hung, and the
-# largest dataset it reads (bigger ones: their headers only).
-PROBE_SECONDS = 60
-PROBE_DATASET_BYTES = 1 << 26
 # What minikeras writes as `keras_version`: files that say it are read strictly (every
 # checksum must be there).
 WRITER = "minikeras"
-# The attribute holding a SHA-256 (of each dataset minikeras writes; of the root's JSON configs).
-CHECKSUM = "minikeras_sha256"
+CHECKSUM = checksums.CHECKSUM
 # Errors h5py (and the HDF5 library under it) raises on damaged content.
-H5_ERRORS = (OSError, KeyError, ValueError, TypeError, RuntimeError, AttributeError, IndexError,
-             UnicodeError)
-
-
+H5_ERRORS = hdf5_probe.H5_ERRORS
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
@@ -63,7 +45,7 @@ def open_for_reading(path, what="model"):
         ValueError: when the file is not HDF5, or is truncated so that HDF5 cannot open it.
     """
     check_readable(path)
-    probe(lambda: h5py.File(path, "r"), f"Cannot load {what} from {path}")
+    hdf5_probe.probe(lambda: h5py.File(path, "r"), f"Cannot load {what} from {path}")
     try:
         file = h5py.File(path, "r")
     except PermissionError as e:
@@ -77,81 +59,14 @@ def open_for_reading(path, what="model"):
 def open_bytes(data, source, what="model"):
     """An `H5Reader` over an HDF5 file held in memory (the weights inside a `.keras` archive);
     `source` names it in messages."""
-    probe(lambda: h5py.File(io.BytesIO(data), "r"), f"Cannot load {what} from {source}")
+    hdf5_probe.probe(lambda: h5py.File(io.BytesIO(data), "r"),
+                     f"Cannot load {what} from {source}")
     try:
         file = h5py.File(io.BytesIO(data), "r")
     except H5_ERRORS as e:
         raise ValueError(f"Cannot load {what} from {source}: "
                          f"{_open_failure(data[:8] == HDF5_SIGNATURE, e)}") from None
     return H5Reader(file, source, what)
-
-
-def probe(open_file, prefix, seconds=None):
-    """Reads a whole HDF5 file in a forked child process first: raises a `ValueError` starting
-    with `prefix` when the HDF5 library crashes or does not finish within `seconds` (default
-    `PROBE_SECONDS`) on it. Errors HDF5 reports are left to the real read, which explains
-    them. Does nothing where `os.fork` is missing (Windows).
-
-    Args:
-        open_file: a function returning the open `h5py.File`.
-    """
-    if not hasattr(os, "fork"):
-        return
-    seconds = PROBE_SECONDS if seconds is None else seconds
-    read_end, write_end = os.pipe()  # closed when the child ends, however it ends
-    with warnings.catch_warnings():  # Python 3.12 warns about forking with threads; the
-        warnings.simplefilter("ignore", DeprecationWarning)  # child only reads the file
-        pid = os.fork()
-    if pid == 0:  # the child: read everything, report nothing but how it ended
-        try:
-            os.close(read_end)
-            with open_file() as f:
-                _read_everything(f)
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    try:
-        ended, _, _ = select.select([read_end], [], [], seconds)
-    finally:
-        os.close(read_end)
-    if not ended:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        raise ValueError(f"{prefix}: the HDF5 library did not finish reading it in {seconds} "
-                         "seconds; the file is damaged.")
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        raise ValueError(f"{prefix}: the HDF5 library crashed reading it (signal "
-                         f"{os.WTERMSIG(status)}); the file is damaged.")
-
-
-def _read_everything(group):
-    """Every attribute, member and (not too large) dataset under `group`, going on past
-    errors (the real read reports them)."""
-    try:
-        for name in group.attrs:
-            _try(lambda: group.attrs[name])
-    except H5_ERRORS:
-        pass
-    if isinstance(group, h5py.Dataset):
-        if group.size * group.dtype.itemsize <= PROBE_DATASET_BYTES:
-            _try(lambda: group[()])
-        return
-    try:
-        names = list(group.keys())
-    except H5_ERRORS:
-        return
-    for name in names:
-        member = _try(lambda: group[name])
-        if isinstance(member, (h5py.Group, h5py.Dataset)):
-            _read_everything(member)
-
-
-def _try(read):
-    try:
-        return read()
-    except H5_ERRORS:
-        return None
 
 
 def _has_signature(path):
@@ -275,7 +190,7 @@ class H5Reader:
         try:
             self.file.visititems(lambda name, obj: groups.append(name) if name.split("/")[-1]
                                  == "vars" and isinstance(obj, h5py.Group) else None)
-            found = members_digest({name: self._stored_digest(self.file[name])
+            found = checksums.members_digest({name: self._stored_digest(self.file[name])
                                     for name in groups})
         except H5_ERRORS:
             found = None
@@ -293,7 +208,8 @@ class H5Reader:
 
     def _members_digest(self, group, names):
         try:
-            return members_digest({name: self._stored_digest(group[name]) for name in names})
+            return checksums.members_digest({name: self._stored_digest(group[name])
+                                             for name in names})
         except H5_ERRORS:
             return None
 
@@ -342,7 +258,7 @@ class H5Reader:
         if text is None:
             return None
         expected = self._config_checksums().get(name) if group == self.file else None
-        if expected is not None and expected != digest(text.encode("utf-8")):
+        if expected is not None and expected != checksums.digest(text.encode("utf-8")):
             raise self.error(f"its attribute '{name}' does not match its checksum: the file "
                              "is damaged.")
         if expected is None and self.strict and group == self.file:
@@ -357,13 +273,13 @@ class H5Reader:
         if not self.has_attr(self.file, CHECKSUM):
             return {}
         try:
-            checksums = json.loads(decode(self.attr(self.file, CHECKSUM)))
+            stored = json.loads(decode(self.attr(self.file, CHECKSUM)))
         except (TypeError, ValueError) as e:  # UnicodeError is a ValueError
             raise self.error(f"its attribute '{CHECKSUM}' is unreadable ({e}): the file is "
                              "damaged.") from None
-        if not isinstance(checksums, dict):
+        if not isinstance(stored, dict):
             raise self.error(f"its attribute '{CHECKSUM}' is damaged.")
-        return checksums
+        return stored
 
     def strings(self, group, name):
         """A list of names stored in attribute `name`, or split by Keras into `name0`,
@@ -433,7 +349,7 @@ class H5Reader:
             expected = decode(self.attr(dataset, CHECKSUM))
         except (TypeError, UnicodeError):
             expected = None
-        if expected != array_digest(value):
+        if expected != checksums.array_digest(value):
             raise self.error(f"the dataset '{where}' does not match its checksum: the file is "
                              "damaged.")
 
@@ -486,17 +402,17 @@ def write_array(group, name, value):
     """Creates dataset `name` (which may contain `/`) holding `value`, with its checksum."""
     value = np.asarray(value)
     dataset = group.create_dataset(name, data=value)
-    dataset.attrs[CHECKSUM] = array_digest(value)
+    dataset.attrs[CHECKSUM] = checksums.array_digest(value)
 
 
 def write_json(group, values):
     """Writes the JSON attributes `{name: value}` of the root, with their checksums."""
-    checksums = {}
+    digests = {}
     for name, value in values.items():
         data = json.dumps(value, default=_json_default).encode("utf-8")
         group.attrs[name] = data
-        checksums[name] = digest(data)
-    group.attrs[CHECKSUM] = json.dumps(checksums).encode("utf-8")
+        digests[name] = checksums.digest(data)
+    group.attrs[CHECKSUM] = json.dumps(digests).encode("utf-8")
 
 
 def _json_default(obj):
@@ -511,35 +427,3 @@ def _json_default(obj):
         return obj.__name__
     raise TypeError(f"Cannot write {obj!r} (of type {type(obj).__name__}) into the file's JSON "
                     "config.")
-
-
-def write_members_checksum(group):
-    """Gives `group` a checksum of its datasets' names and checksums (so that a dataset
-    removed or added is found)."""
-    group.attrs[CHECKSUM] = members_digest(
-        {name: decode(group[name].attrs[CHECKSUM]) for name in group.keys()})
-
-
-def write_tree_checksum(f):
-    """Gives the root a checksum of every `vars` group's path and checksum."""
-    groups = []
-    f.visititems(lambda name, obj: groups.append(name) if name.split("/")[-1] == "vars" and
-                 isinstance(obj, h5py.Group) else None)
-    f.attrs[CHECKSUM] = members_digest({name: decode(f[name].attrs[CHECKSUM])
-                                        for name in groups})
-
-
-def members_digest(checksums):
-    return digest("\n".join(f"{k}:{v}" for k, v in sorted(checksums.items()))
-                  .encode("utf-8", "surrogateescape"))
-
-
-def digest(data):
-    return hashlib.sha256(data).hexdigest()
-
-
-def array_digest(value):
-    """SHA-256 of an array's dtype, shape and bytes."""
-    value = np.ascontiguousarray(value)
-    header = f"{value.dtype.str}{value.shape}".encode("ascii")
-    return digest(header + value.tobytes())

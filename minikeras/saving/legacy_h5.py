@@ -25,7 +25,6 @@ is written in Keras 3's order and names; reading also understands tf.keras 2's a
 import warnings
 
 import h5py
-import numpy as np
 
 from minikeras.saving import compile_config, h5_io, optimizer_state
 from minikeras.saving.model_config import rebuild_model

@@ -21,7 +21,7 @@ import h5py
 from minikeras.layers.base import Layer
 from minikeras.naming import to_snake_case
 from minikeras.optimizers.base import Optimizer
-from minikeras.saving import h5_io
+from minikeras.saving import checksums, h5_io
 from minikeras.utils.atomic_write import atomic_write
 
 
@@ -140,8 +140,8 @@ def write_state(f, model):
         group.attrs["name"] = obj.name
         for i, variable in enumerate(own_variables(obj)):
             h5_io.write_array(group, str(i), variable.numpy())
-        h5_io.write_members_checksum(group)
-    h5_io.write_tree_checksum(f)
+        checksums.write_members_checksum(group)
+    checksums.write_tree_checksum(f)
 
 
 # ---------------------------------------------------------------------------- reading

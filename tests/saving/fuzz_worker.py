@@ -15,11 +15,11 @@ import warnings
 import numpy as np
 
 import minikeras as keras
-from minikeras.saving import h5_io
+from minikeras.saving import hdf5_probe
 
 # A file that makes HDF5 hang is refused after this long (5 s instead of a minute: the test
 # waits for it).
-h5_io.PROBE_SECONDS = 5
+hdf5_probe.PROBE_SECONDS = 5
 
 
 def model_state(model, x):

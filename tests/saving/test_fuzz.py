@@ -12,7 +12,6 @@ import io
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import time
@@ -152,7 +151,8 @@ def _keras_edits(data, rng, count):
         "bad_activation": json.dumps(config).replace('"relu"', '"relux"').encode(),
         "bad_optimizer": json.dumps(config).replace('"Adam"', '"Adamm"').encode(),
         "bad_loss": json.dumps(config).replace('"categorical_crossentropy"', '"nope"').encode(),
-        "bad_lr": json.dumps(config).replace('"learning_rate": 0.0', '"learning_rate": "x').encode(),
+        "bad_lr": json.dumps(config).replace('"learning_rate": 0.0',
+                                             '"learning_rate": "x').encode(),
     }
     out += [(f"config_{k}", _zip({**members, "config.json": v})) for k, v in json_edits.items()]
     weights = members["model.weights.h5"]
@@ -224,7 +224,7 @@ def test_the_probe_turns_a_crash_or_a_hang_of_hdf5_into_an_error():
     """What guards the reading process from HDF5 bugs that damaged files trigger."""
     import signal
 
-    from minikeras.saving import h5_io
+    from minikeras.saving import hdf5_probe
 
     if not hasattr(os, "fork"):
         pytest.skip("the probe needs os.fork")
@@ -236,10 +236,10 @@ def test_the_probe_turns_a_crash_or_a_hang_of_hdf5_into_an_error():
         time.sleep(60)
 
     with pytest.raises(ValueError, match="m.h5: the HDF5 library crashed reading it"):
-        h5_io.probe(crash, "Cannot load model from m.h5")
+        hdf5_probe.probe(crash, "Cannot load model from m.h5")
     started = time.monotonic()
     with pytest.raises(ValueError, match="did not finish reading it in 0.5 seconds"):
-        h5_io.probe(hang, "Cannot load model from m.h5", seconds=0.5)
+        hdf5_probe.probe(hang, "Cannot load model from m.h5", seconds=0.5)
     assert time.monotonic() - started < 5
 
 

@@ -252,7 +252,8 @@ def keras22():
         return e / e.sum(axis=1, keepdims=True)
 
     # --- A Sequential MLP (no Dropout: training is compared) compiled with Adam(lr=0.01) and
-    # trained: its Adam state in 2.2.4's layout ([iterations] + ms + vs + vhats; vhats are (1,) placeholders without amsgrad).
+    # trained: its Adam state in 2.2.4's layout ([iterations] + ms + vs + vhats; vhats are (1,)
+    # placeholders without amsgrad).
     k1, b1 = glorot((4, 5)), (rng.standard_normal(5) * 0.1).astype("float32")
     k2, b2 = glorot((5, 3)), (rng.standard_normal(3) * 0.1).astype("float32")
     params = [k1, b1, k2, b2]

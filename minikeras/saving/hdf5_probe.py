@@ -1,0 +1,92 @@
+"""Reading an HDF5 file in a child process first, so that HDF5 bugs cannot crash or hang us.
+
+The HDF5 library trusts the file's structure: some damaged files make it crash (a segmentation
+fault) or loop forever, which no Python `try` can catch. A fuzz of thousands of damaged copies
+of a saved model finds a few. So before a file is read, `probe` reads all of it in a forked
+child process with a time limit; a crash or a hang there becomes a `ValueError` in the
+caller, and errors HDF5 does report are left to the real read, which explains them. Where
+`os.fork` is missing (Windows) nothing is probed.
+"""
+
+import os
+import select
+import signal
+import warnings
+
+import h5py
+
+# How long the child may take to read a file before it is deemed hung, and the largest
+# dataset it reads (bigger ones: their headers only).
+PROBE_SECONDS = 60
+PROBE_DATASET_BYTES = 1 << 26
+# Errors h5py (and the HDF5 library under it) raises on damaged content.
+H5_ERRORS = (OSError, KeyError, ValueError, TypeError, RuntimeError, AttributeError, IndexError,
+             UnicodeError)
+
+
+def probe(open_file, prefix, seconds=None):
+    """Reads a whole HDF5 file in a forked child process first: raises a `ValueError` starting
+    with `prefix` when the HDF5 library crashes or does not finish within `seconds` (default
+    `PROBE_SECONDS`) on it. Errors HDF5 reports are left to the real read, which explains
+    them. Does nothing where `os.fork` is missing (Windows).
+
+    Args:
+        open_file: a function returning the open `h5py.File`.
+    """
+    if not hasattr(os, "fork"):
+        return
+    seconds = PROBE_SECONDS if seconds is None else seconds
+    read_end, write_end = os.pipe()  # closed when the child ends, however it ends
+    with warnings.catch_warnings():  # Python 3.12 warns about forking with threads; the
+        warnings.simplefilter("ignore", DeprecationWarning)  # child only reads the file
+        pid = os.fork()
+    if pid == 0:  # the child: read everything, report nothing but how it ended
+        try:
+            os.close(read_end)
+            with open_file() as f:
+                _read_everything(f)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        ended, _, _ = select.select([read_end], [], [], seconds)
+    finally:
+        os.close(read_end)
+    if not ended:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise ValueError(f"{prefix}: the HDF5 library did not finish reading it in {seconds} "
+                         "seconds; the file is damaged.")
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        raise ValueError(f"{prefix}: the HDF5 library crashed reading it (signal "
+                         f"{os.WTERMSIG(status)}); the file is damaged.")
+
+
+def _read_everything(group):
+    """Every attribute, member and (not too large) dataset under `group`, going on past
+    errors (the real read reports them)."""
+    try:
+        for name in group.attrs:
+            _try(lambda: group.attrs[name])
+    except H5_ERRORS:
+        pass
+    if isinstance(group, h5py.Dataset):
+        if group.size * group.dtype.itemsize <= PROBE_DATASET_BYTES:
+            _try(lambda: group[()])
+        return
+    try:
+        names = list(group.keys())
+    except H5_ERRORS:
+        return
+    for name in names:
+        member = _try(lambda: group[name])
+        if isinstance(member, (h5py.Group, h5py.Dataset)):
+            _read_everything(member)
+
+
+def _try(read):
+    try:
+        return read()
+    except H5_ERRORS:
+        return None
