@@ -26,6 +26,7 @@ import warnings
 
 import h5py
 
+from minikeras.object_registration import get_registered_name
 from minikeras.saving import compile_config, h5_io, optimizer_state
 from minikeras.saving.model_config import rebuild_model
 from minikeras.utils.atomic_write import atomic_write
@@ -38,7 +39,14 @@ BACKEND = "numpy"  # the Keras 3 backend name that describes minikeras
 def save_model(model, filepath, include_optimizer=True):
     """Writes `model` (config, weights, compile arguments and optimizer state) to `filepath`,
     atomically."""
-    config = {"class_name": type(model).__name__, "config": legacy_model_config(model)}
+    # tf.keras 2 names a registered class of the user's `'Package>Name'`, as here.
+    config = {"class_name": get_registered_name(type(model)),
+              "config": legacy_model_config(model)}
+    if "layers" not in config["config"] and getattr(model, "get_build_config", None):
+        # A subclassed model: its config alone does not build it (Keras's .h5 cannot hold one).
+        build_config = model.get_build_config()
+        if build_config is not None:
+            config["build_config"] = build_config
     training = compile_config.training_config(model) if include_optimizer else None
     configs = {"model_config": config}
     if training is not None:

@@ -13,6 +13,7 @@ named `model.weights.h5` loads too. Every write is atomic (a temporary file, the
 missing directories are created, as Keras's `.h5` saver does.
 """
 
+import contextlib
 import os
 import warnings
 
@@ -38,6 +39,20 @@ def _prepare_directory(path):
         except OSError as e:
             raise type(e)(e.errno, f"Cannot write {path}: its directory {directory} cannot be "
                                    f"created ({e.strerror})") from None
+
+
+@contextlib.contextmanager
+def _writing(path):
+    """Failures of the file system while writing (disk full, a directory that refuses files...)
+    name the file; the temporary file is already gone (atomic_write)."""
+    try:
+        yield
+    except OSError as e:
+        if path in str(e):
+            raise
+        reason = e.strerror or str(e) or type(e).__name__
+        raise (type(e)(e.errno, f"Cannot write {path}: {reason}") if e.errno is not None
+               else type(e)(f"Cannot write {path}: {reason}")) from e
 
 
 def _proceed(path, overwrite):
@@ -94,10 +109,11 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     if not _proceed(path, overwrite):
         return
     _prepare_directory(path)
-    if path.endswith(".keras"):
-        keras_zip.save_model(model, path)
-    else:
-        legacy_h5.save_model(model, path, include_optimizer=include_optimizer)
+    with _writing(path):
+        if path.endswith(".keras"):
+            keras_zip.save_model(model, path)
+        else:
+            legacy_h5.save_model(model, path, include_optimizer=include_optimizer)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -163,10 +179,11 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
     if not _proceed(path, overwrite):
         return
     _prepare_directory(path)
-    if path.endswith(".weights.h5"):
-        weights_h5.save_weights(model, path)
-    else:
-        legacy_h5.save_weights(model, path)
+    with _writing(path):
+        if path.endswith(".weights.h5"):
+            weights_h5.save_weights(model, path)
+        else:
+            legacy_h5.save_weights(model, path)
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):

@@ -309,6 +309,33 @@ def test_keras_file_is_a_zip_of_three_members(tmp_path):
     assert config["config"]["layers"][0]["class_name"] == "InputLayer"
 
 
+@pytest.mark.parametrize("name", FORMATS)
+def test_registered_subclassed_model_round_trips(tmp_path, name):
+    @keras.saving.register_keras_serializable(package="test_formats")
+    class Net(keras.Model):
+        def __init__(self, units=3, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.encoder = layers.Dense(units, activation="relu")
+            self.head = layers.Dense(2)
+
+        def call(self, x):
+            return self.head(self.encoder(x))
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    net = Net(4)
+    x, _ = _data()
+    net.compile(optimizer="adam", loss="mse")
+    net.fit(x, np.ones((32, 2), "float32"), epochs=1, batch_size=8, verbose=0)
+    net.save(tmp_path / name)
+    loaded = keras.models.load_model(tmp_path / name)
+    assert type(loaded) is Net and loaded.units == 4
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), net.predict(x, verbose=0))
+    assert _same_arrays(loaded.optimizer.get_weights(), net.optimizer.get_weights())
+
+
 def test_walk_of_a_subclassed_model_follows_attribute_names(tmp_path):
     class Net(keras.Model):
         def __init__(self):
@@ -420,6 +447,50 @@ def test_overwrite_false_asks_and_keeps_the_file_on_no(tmp_path, monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
     model.save(tmp_path / "m.h5", overwrite=False)
     assert (tmp_path / "m.h5").read_bytes() == before
+
+
+@pytest.mark.parametrize("name", FORMATS + ["w.weights.h5"])
+def test_a_directory_that_refuses_files_or_a_full_disk_get_errors_naming_the_file(
+        tmp_path, monkeypatch, name):
+    model = _small_model("adam")
+    save = model.save_weights if "weights" in name else model.save
+    save(tmp_path / name)
+    before = (tmp_path / name).read_bytes()
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):  # a read-only directory (root ignores chmod)
+        if os.path.dirname(os.fspath(path)) == str(tmp_path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(PermissionError, match=f"Cannot write {tmp_path / name}: Permission"):
+        save(tmp_path / name)
+    monkeypatch.setattr(os, "open", real_open)
+    module = weights_h5 if "weights" in name else legacy_h5
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(module if not name.endswith(".keras") else weights_h5,
+                        "write_state" if "weights" in name or name.endswith(".keras")
+                        else "write_weights", disk_full)
+    with pytest.raises(OSError, match=f"Cannot write {tmp_path / name}: No space left"):
+        save(tmp_path / name)
+    assert (tmp_path / name).read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == [name]  # no temporary file left behind
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root writes into read-only directories")
+def test_a_read_only_directory_gets_an_error_naming_the_file(tmp_path):
+    model = _small_model("adam")
+    os.chmod(tmp_path, 0o555)
+    try:
+        with pytest.raises(PermissionError, match="Cannot write .*m.keras"):
+            model.save(tmp_path / "m.keras")
+    finally:
+        os.chmod(tmp_path, 0o755)
 
 
 def test_missing_directories_are_created(tmp_path):
