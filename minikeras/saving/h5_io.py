@@ -134,12 +134,20 @@ class H5Reader:
 
     # ------------------------------------------------------------------ groups
     def has(self, group, name):
-        """Whether `group` has a member `name`."""
+        """Whether `group` has a member `name` (a path). A member whose link is there but whose
+        object HDF5 cannot open is damage, not absence."""
         try:
-            return name in group
+            if name in group:
+                return True
+            listed = name.split("/")[0] in group.keys()
         except H5_ERRORS as e:  # not absent: HDF5 could not tell
-            raise self.error(f"the member '{name}' of '{_name(group)}' cannot be read ({e}); the "
-                             "file is damaged.") from None
+            listed, reason = True, f" ({e})"
+        else:
+            reason = ""
+        if listed:
+            raise self.error(f"the member '{name}' of '{_name(group)}' cannot be read{reason}; "
+                             "the file is damaged.")
+        return False
 
     def group(self, parent, name, required=True):
         """The subgroup `name` of `parent` (None if absent and not `required`)."""
@@ -159,7 +167,10 @@ class H5Reader:
         return member
 
     def written_here(self, group):
-        """Whether `group`'s `keras_version` says minikeras wrote the file."""
+        """Whether minikeras wrote the file: `group`'s `keras_version` says so, or the root
+        has minikeras's checksums (either is enough: one may be the damaged part)."""
+        if self.has_attr(self.file, CHECKSUM):
+            return True
         return self.has_attr(group, "keras_version") and \
             self.string_attr(group, "keras_version") == WRITER
 

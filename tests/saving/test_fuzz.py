@@ -8,6 +8,7 @@ replaced or edited. They are loaded in a separate process (`fuzz_worker.py`), so
 HDF5 cannot take the test run down, with a time limit per file.
 """
 
+import concurrent.futures
 import io
 import json
 import os
@@ -26,6 +27,7 @@ import minikeras as keras
 # A load takes milliseconds; a file that hangs HDF5 is refused after 5 s (fuzz_worker.py).
 SECONDS_PER_FILE = 25
 WORKER = os.path.join(os.path.dirname(__file__), "fuzz_worker.py")
+WORKERS = 2
 
 
 def _reference(directory):
@@ -186,8 +188,7 @@ def _run(reference, paths):
     while pending:
         worker = subprocess.Popen([sys.executable, WORKER, str(reference)],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL, text=True,
-                                  cwd=os.path.dirname(os.path.dirname(WORKER)) + "/..")
+                                  stderr=subprocess.DEVNULL, text=True, env=_environment())
         for path in pending:
             worker.stdin.write(path + "\n")
         worker.stdin.close()
@@ -206,6 +207,13 @@ def _run(reference, paths):
         else:
             worker.wait()
     return results
+
+
+def _environment():
+    """The worker imports the minikeras this test imported."""
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(keras.__file__)))
+    path = os.environ.get("PYTHONPATH")
+    return dict(os.environ, PYTHONPATH=package_parent + (os.pathsep + path if path else ""))
 
 
 def _readline(worker, deadline):
@@ -248,7 +256,12 @@ def test_damaged_files_are_refused_clearly_or_load_exactly(tmp_path):
     copies = _damaged_copies(originals, tmp_path)
     assert len(copies) >= 300
     started = time.monotonic()
-    results = _run(tmp_path / "reference.npz", [path for path, _ in copies])
+    paths = [path for path, _ in copies]
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:  # one worker process each
+        results = {}
+        for part in pool.map(lambda share: _run(tmp_path / "reference.npz", share),
+                             [paths[i::WORKERS] for i in range(WORKERS)]):
+            results.update(part)
     elapsed = time.monotonic() - started
     labels = dict(copies)
     problems = []
