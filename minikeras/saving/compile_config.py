@@ -22,58 +22,47 @@ _KERAS3_ONLY_OPTIMIZER_DEFAULTS = {"weight_decay": None, "use_ema": False, "ema_
                                    "gradient_accumulation_steps": None}
 
 
-def compile_specs(model):
-    """What `model.compile` was given: `{'optimizer', 'loss', 'loss_weights', 'metrics',
-    'weighted_metrics'}`, or None for a model that was not compiled."""
-    if not getattr(model, "compiled", False) or getattr(model, "optimizer", None) is None:
-        return None
-    return {"optimizer": model.optimizer, "loss": getattr(model, "_loss_spec", None),
-            "loss_weights": getattr(model, "_loss_weights_spec", None),
-            "metrics": getattr(model, "_metrics_spec", None),
-            "weighted_metrics": getattr(model, "_weighted_metrics_spec", None)}
-
-
 # ---------------------------------------------------------------------------- writing
-def _spec_to_config(spec, keras3):
-    """A loss or metric spec (a name, a function, an object, or a list/dict of them) as JSON."""
-    if spec is None or isinstance(spec, (str, bool, int, float)):
-        return spec
-    if isinstance(spec, dict):
-        return {str(k): _spec_to_config(v, keras3) for k, v in spec.items()}
-    if isinstance(spec, (list, tuple)):
-        return [_spec_to_config(v, keras3) for v in spec]
-    if hasattr(spec, "get_config") and not isinstance(spec, type):
-        module = _module_of(spec) if keras3 else None
-        config = {"class_name": get_registered_name(type(spec)), "config": spec.get_config()}
-        return {"module": module, **config, "registered_name": None} if keras3 else config
-    if callable(spec):
-        return get_registered_name(spec)
-    raise TypeError(f"Cannot save the compile argument {spec!r}: expected a name, a function, a "
-                    "Loss or Metric object, or a list or dict of them.")
+def training_config(model):
+    """The `training_config` of a Keras `.h5` file (None when the model is not compiled):
+    `model.get_compile_config()` in tf.keras 2's form."""
+    compiled = model.get_compile_config() if getattr(model, "compiled", False) else None
+    if not compiled or getattr(model, "optimizer", None) is None:
+        return None
+    return {"loss": _full_loss_names(_legacy(compiled.get("loss"))),
+            "metrics": _legacy(compiled.get("metrics")),
+            "weighted_metrics": _legacy(compiled.get("weighted_metrics")),
+            "loss_weights": _legacy(compiled.get("loss_weights")),
+            "optimizer_config": optimizer_config(model.optimizer)}
 
 
-def _module_of(obj):
-    if isinstance(obj, losses_module.Loss):
-        return "keras.losses"
-    if isinstance(obj, metrics_module.Metric):
-        return "keras.metrics"
-    return None
+def _legacy(value):
+    """A serialized compile argument in tf.keras 2's form, which Keras 3 reads too: a function
+    by its name, an object as `{'class_name', 'config'}` (a registered class of the user's by
+    its `'Package>Name'`)."""
+    if isinstance(value, list):
+        return [_legacy(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "class_name" not in value:  # {output name: spec}
+        return {k: _legacy(v) for k, v in value.items()}
+    if value["class_name"] == "function":
+        return value.get("config")
+    registered = value.get("registered_name")
+    name = registered if isinstance(registered, str) and ">" in registered else \
+        value["class_name"]
+    return {"class_name": name, "config": value.get("config")}
 
 
-def optimizer_config(optimizer, keras3=False):
-    """`{'class_name', 'config'}` of the optimizer (Keras 3's layout with `module` when
-    `keras3`); `.h5` files leave out the Keras 3 keys tf.keras 2 rejects when they hold their
-    defaults."""
+def optimizer_config(optimizer):
+    """`{'class_name', 'config'}` of the optimizer, without the Keras 3 keys tf.keras 2
+    rejects when they hold their defaults."""
     config = dict(optimizer.get_config())
-    if not keras3 and not config.get("use_ema"):
+    if not config.get("use_ema"):
         for key, default in _KERAS3_ONLY_OPTIMIZER_DEFAULTS.items():
             if key in config and config[key] == default:
                 del config[key]
-    name = get_registered_name(type(optimizer))
-    if keras3:
-        return {"module": "keras.optimizers", "class_name": name, "config": config,
-                "registered_name": None}
-    return {"class_name": name, "config": config}
+    return {"class_name": get_registered_name(type(optimizer)), "config": config}
 
 
 def _full_loss_names(config):
@@ -92,31 +81,6 @@ def _full_loss_names(config):
     if isinstance(config, dict) and "class_name" not in config:
         return {k: _full_loss_names(v) for k, v in config.items()}
     return config
-
-
-def training_config(model):
-    """The `training_config` of a Keras `.h5` file (None when the model is not compiled)."""
-    specs = compile_specs(model)
-    if specs is None:
-        return None
-    return {"loss": _full_loss_names(_spec_to_config(specs["loss"], keras3=False)),
-            "metrics": _spec_to_config(specs["metrics"], keras3=False),
-            "weighted_metrics": _spec_to_config(specs["weighted_metrics"], keras3=False),
-            "loss_weights": _spec_to_config(specs["loss_weights"], keras3=False),
-            "optimizer_config": optimizer_config(specs["optimizer"])}
-
-
-def keras3_compile_config(model):
-    """The `compile_config` of a Keras 3 `.keras` file's config (None when not compiled)."""
-    specs = compile_specs(model)
-    if specs is None:
-        return None
-    return {"optimizer": optimizer_config(specs["optimizer"], keras3=True),
-            "loss": _spec_to_config(specs["loss"], keras3=True),
-            "loss_weights": _spec_to_config(specs["loss_weights"], keras3=True),
-            "metrics": _spec_to_config(specs["metrics"], keras3=True),
-            "weighted_metrics": _spec_to_config(specs["weighted_metrics"], keras3=True),
-            "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
 
 
 # ---------------------------------------------------------------------------- reading

@@ -15,7 +15,7 @@ import datetime
 import json
 import zipfile
 
-from minikeras.saving import compile_config, h5_io, serialization_lib, weights_h5
+from minikeras.saving import h5_io, serialization_lib, weights_h5
 from minikeras.saving.errors import check_readable
 from minikeras.saving.legacy_h5 import compile_from_config
 from minikeras.saving.model_config import rebuild_model
@@ -46,13 +46,9 @@ def save_model(model, filepath):
 
 
 def keras3_config(model):
-    """The model's `config.json`: Keras 3's serialized form, which Keras 3 rebuilds."""
-    config = serialization_lib.serialize_keras_object(model)
-    if "compile_config" not in config:
-        compiled = compile_config.keras3_compile_config(model)
-        if compiled is not None:
-            config["compile_config"] = compiled
-    return config
+    """The model's `config.json`: Keras 3's serialized form (with its build and compile
+    configs), which Keras 3 rebuilds."""
+    return serialization_lib.serialize_keras_object(model)
 
 
 # ---------------------------------------------------------------------------- reading
