@@ -298,7 +298,7 @@ def load_weights_from_group(reader, group, model, skip_mismatch=False, by_name=F
         raise reader.error(f"model '{model.name}' is not built, so it has no weights to load "
                            "into. Build it first (call it on data, or give its first layer an "
                            "input shape).")
-    pairs = _match_by_name(reader, saved, model, skip_mismatch) if by_name else \
+    pairs = _match_by_name(saved, model) if by_name else \
         _match_by_order(reader, saved, model)
     assignments = []
     for k, (layer, (name, layer_group, weight_names)) in enumerate(pairs):
@@ -338,7 +338,7 @@ def _match_by_order(reader, saved, model):
     return list(zip(layers, with_weights))
 
 
-def _match_by_name(reader, saved, model, skip_mismatch):
+def _match_by_name(saved, model):
     by_name = {}
     for layer in model.layers:
         by_name.setdefault(layer.name, []).append(layer)

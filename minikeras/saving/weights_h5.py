@@ -81,8 +81,8 @@ def _children(obj):
         return []
     children = {}
     is_model = hasattr(obj, "compiled") and hasattr(obj, "layers")
-    graph_model = is_model and (type(obj).__name__ == "Sequential" or
-                                getattr(obj, "_nodes", None) is not None)
+    graph_model = is_model and ("_input_layer" in vars(obj)  # a Sequential
+                                or getattr(obj, "_nodes", None) is not None)  # a graph
     for name, value in vars(obj).items():
         if name.startswith("_") or name in _BASE_ATTRIBUTES:
             continue
