@@ -6,7 +6,7 @@ Each is `minikeras.activations`' function under its Keras 2 backend signature, e
 
 import autograd.numpy as anp
 
-from minikeras import activations
+from minikeras import activations, ops
 from minikeras.backend.arguments import as_axis, to_array
 from minikeras.tensor import returns_tensor
 
@@ -66,6 +66,6 @@ def hard_sigmoid(x):
 
 @returns_tensor
 def l2_normalize(x, axis=None):
-    """`x / sqrt(max(sum(x**2, axis), 1e-12))` (as `tf.math.l2_normalize`)."""
-    x = to_array(x)
-    return x / anp.sqrt(anp.maximum(anp.sum(x * x, axis=as_axis(axis), keepdims=True), 1e-12))
+    """`x / sqrt(max(sum(x**2, axis), 1e-12))` (as `tf.math.l2_normalize`): `ops.normalize`
+    with its floor on the norm at 1e-6."""
+    return ops.normalize(to_array(x), axis=as_axis(axis), epsilon=1e-6)
