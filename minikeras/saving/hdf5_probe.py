@@ -8,6 +8,7 @@ caller, and errors HDF5 does report are left to the real read, which explains th
 `os.fork` is missing (Windows) nothing is probed.
 """
 
+import faulthandler
 import os
 import select
 import signal
@@ -42,6 +43,7 @@ def probe(open_file, prefix, seconds=None):
         pid = os.fork()
     if pid == 0:  # the child: read everything, report nothing but how it ended
         try:
+            faulthandler.disable()  # a crash here is reported by the parent, not dumped
             os.close(read_end)
             with open_file() as f:
                 _read_everything(f)
