@@ -109,6 +109,9 @@ def test_step(model, x, y, sample_weight):
     return float(loss), {"y_pred": y_pred, "output_losses": per_output}
 
 
+_SEED_BOUND = 2**63 - 1  # np.iinfo(np.int64).max, without building an iinfo on every step
+
+
 def new_seed(rng):
     """A seed for one step's random layers, drawn from the epoch loop's generator."""
-    return int(rng.integers(np.iinfo(np.int64).max))
+    return int(rng.integers(_SEED_BOUND))
