@@ -9,7 +9,6 @@ JAX trainer is: it takes every value it reads and returns every value it compute
 and `write_back` puts the new values into the `Variable`s, in one place.
 """
 
-import numpy as np
 
 from minikeras.autograd_internals import value_and_grads
 from minikeras.stateless_scope import StatelessScope
