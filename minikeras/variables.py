@@ -193,6 +193,12 @@ class Variable:
 register_traceable(Variable)
 
 
+def read_arrays(variables):
+    """The arrays the variables hold, whatever scope is open: what the engine hands to a step
+    (the counterpart of `assign_arrays`). They must not be modified in place."""
+    return [variable._array for variable in variables]
+
+
 def assign_arrays(variables, arrays):
     """Makes each variable hold the matching array: the engine's and optimizers' one write-back.
 

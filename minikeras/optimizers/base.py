@@ -289,8 +289,9 @@ class Optimizer:
                                        state.learning_rate)
             step_grads = gradient_transforms.clip(step_grads, self.clipnorm, self.global_clipnorm,
                                                   self.clipvalue)
-            values = gradient_transforms.decay_weights(
-                values, [self._decays(variables[i]) for i in stepped], self.weight_decay, lr)
+            if self.weight_decay is not None:
+                values = gradient_transforms.decay_weights(
+                    values, [self._decays(variables[i]) for i in stepped], self.weight_decay, lr)
             n_slots = len(slot_names(self.slot_groups))
             values, stepped_state = self.update(step_grads, select(rule_state, stepped, n_slots),
                                                 values, updates + 1, lr)

@@ -12,7 +12,7 @@ and `write_back` puts the new values into the `Variable`s, in one place.
 
 from minikeras.autograd_internals import value_and_grads
 from minikeras.stateless_scope import StatelessScope
-from minikeras.variables import assign_arrays
+from minikeras.variables import assign_arrays, read_arrays
 
 
 def total_loss(compiled_loss, y, y_pred, sample_weight, variables, values, added_losses):
@@ -57,8 +57,8 @@ class TrainStep:
 
     def state(self):
         """The current `(trainable, non_trainable, optimizer_state)` values of the Variables."""
-        return ([v.value for v in self.trainable], [v.value for v in self.non_trainable],
-                [v.value for v in self.optimizer_variables])
+        return (read_arrays(self.trainable), read_arrays(self.non_trainable),
+                read_arrays(self.optimizer_variables))
 
     def __call__(self, trainable, non_trainable, optimizer_state, x, y, sample_weight, seed):
         """Returns `(loss, logs, new_trainable, new_non_trainable, new_optimizer_state)`.
