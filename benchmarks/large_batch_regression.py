@@ -11,7 +11,6 @@ is trained by real Keras in a subprocess right after and the ratio of the best e
 """
 
 import inspect
-import time
 
 import numpy as np
 

@@ -99,7 +99,7 @@ class BatchRecorder(Callback):
 @pytest.mark.parametrize("name", ["accuracy", "acc"])
 def test_history_keys_follow_the_metric_name_given(name):
     history = mlp(metrics=[name]).fit(X, Y, epochs=2, validation_split=0.25, verbose=0)
-    assert sorted(history.history) == sorted([name, "loss", f"val_{name}", f"val_loss"])
+    assert sorted(history.history) == sorted([name, "loss", f"val_{name}", "val_loss"])
     assert all(len(v) == 2 for v in history.history.values())
 
 

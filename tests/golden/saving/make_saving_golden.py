@@ -56,7 +56,6 @@ def write(name, payload):
 def keras3():
     import jax
     import keras
-    import numpy as np
 
     x, y, x_test = data()
     out = {"meta": {"keras": keras.__version__, "jax": jax.__version__,
@@ -118,7 +117,6 @@ def keras3():
 def tfkeras():
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import numpy as np
     import tensorflow as tf
     import tf_keras as keras
 
