@@ -4,15 +4,21 @@ The HDF5 library trusts the file's structure: some damaged files make it crash (
 fault) or loop forever, which no Python `try` can catch. A fuzz of thousands of damaged copies
 of a saved model finds a few. So before a file is read, `probe` reads all of it in a forked
 child process with a time limit; a crash or a hang there becomes a `ValueError` in the
-caller, and errors HDF5 does report are left to the real read, which explains them. Where
-`os.fork` is missing (Windows) nothing is probed.
+caller, and errors HDF5 does report are left to the real read, which explains them.
+
+The probe runs only where forking is safe: on Linux, in a process with no other thread. A child
+forked while another thread holds a lock (h5py's own, say) can wait on it forever, which would
+report a good file as damaged; on macOS system frameworks make forking unsafe (Python itself
+stopped defaulting to it there). Elsewhere, and in notebooks (whose kernels run threads),
+files are read directly.
 """
 
 import faulthandler
 import os
 import select
 import signal
-import warnings
+import sys
+import threading
 
 import h5py
 
@@ -29,18 +35,16 @@ def probe(open_file, prefix, seconds=None):
     """Reads a whole HDF5 file in a forked child process first: raises a `ValueError` starting
     with `prefix` when the HDF5 library crashes or does not finish within `seconds` (default
     `PROBE_SECONDS`) on it. Errors HDF5 reports are left to the real read, which explains
-    them. Does nothing where `os.fork` is missing (Windows).
+    them. Does nothing where forking is unsafe (see the module docstring).
 
     Args:
         open_file: a function returning the open `h5py.File`.
     """
-    if not hasattr(os, "fork"):
+    if not fork_is_safe():
         return
     seconds = PROBE_SECONDS if seconds is None else seconds
     read_end, write_end = os.pipe()  # closed when the child ends, however it ends
-    with warnings.catch_warnings():  # Python 3.12 warns about forking with threads; the
-        warnings.simplefilter("ignore", DeprecationWarning)  # child only reads the file
-        pid = os.fork()
+    pid = os.fork()
     if pid == 0:  # the child: read everything, report nothing but how it ended
         try:
             faulthandler.disable()  # a crash here is reported by the parent, not dumped
@@ -63,6 +67,12 @@ def probe(open_file, prefix, seconds=None):
     if os.WIFSIGNALED(status):
         raise ValueError(f"{prefix}: the HDF5 library crashed reading it (signal "
                          f"{os.WTERMSIG(status)}); the file is damaged.")
+
+
+def fork_is_safe():
+    """True on Linux when this process runs no other thread."""
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and threading.active_count() == 1)
 
 
 def _read_everything(group):

@@ -279,3 +279,30 @@ def test_damaged_files_are_refused_clearly_or_load_exactly(tmp_path):
           f"{slowest.get('seconds', 0):.3f} s")
     assert not problems, "\n".join(map(str, problems[:20]))
     assert counts.get("refused", 0) > len(copies) // 2
+
+
+def test_the_probe_is_skipped_while_another_thread_runs(monkeypatch):
+    # A child forked while another thread holds a lock (h5py's) could hang on it and report a
+    # good file as damaged: with another thread alive, files are read directly.
+    import threading
+
+    from minikeras.saving import hdf5_probe
+
+    def no_fork():
+        raise AssertionError("forked while another thread ran")
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        monkeypatch.setattr(hdf5_probe.os, "fork", no_fork)
+        assert not hdf5_probe.fork_is_safe()
+        hdf5_probe.probe(lambda: None, "unused")  # returns without forking
+    finally:
+        stop.set()
+        worker.join()
+    # Alone again (on Linux), the probe forks.
+    if hdf5_probe.sys.platform.startswith("linux"):
+        assert hdf5_probe.fork_is_safe()
+        with pytest.raises(AssertionError, match="forked"):
+            hdf5_probe.probe(lambda: None, "unused")
