@@ -13,7 +13,7 @@ from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.models import functional
 from minikeras.models.summary import print_summary
-from minikeras.saving import saving_api, serialization_lib
+from minikeras.saving import compile_config, saving_api, serialization_lib
 from minikeras.trainers.trainer import Trainer
 
 
@@ -302,7 +302,8 @@ class Model(Trainer, Layer):
             "steps_per_execution": 1, "jit_compile": "auto"})
 
     def compile_from_config(self, config):
-        """Compiles the model with `get_compile_config()`'s output, and creates the
+        """Compiles the model with `get_compile_config()`'s output (or an older Keras's
+        training config: one reader, `saving.compile_config`), and creates the
         optimizer's state when the model is built (so saved optimizer weights can be loaded).
         A model whose class overrides `compile` is not compiled (a warning says so), as in
         Keras."""
@@ -316,7 +317,7 @@ class Model(Trainer, Layer):
             return
         if not config:
             return
-        self.compile(**serialization_lib.deserialize_keras_object(config))
+        self.compile(**compile_config.compile_arguments(config))
         if self.built and self.optimizer is not None:
             self.optimizer.build(self.trainable_variables)
 
