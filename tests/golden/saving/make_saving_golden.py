@@ -52,6 +52,18 @@ def write(name, payload):
         f.write("\n")
 
 
+def branchless_functional(keras):
+    """The functional model both Keras 3 and tf.keras 2 save (uncompiled, a dropout, named
+    layers), built with the `keras` module given."""
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(2)
+    inputs = keras.Input((4,), name="features")
+    hidden = keras.layers.Dense(6, activation="tanh", name="hidden")(inputs)
+    hidden = keras.layers.Dropout(0.3, name="drop")(hidden)
+    outputs = keras.layers.Dense(2, name="logits")(hidden)
+    return keras.Model(inputs, outputs, name="branchless")
+
+
 # ---------------------------------------------------------------------------- Keras 3
 def keras3():
     import jax
@@ -85,13 +97,7 @@ def keras3():
         out["files"][name] = entry
 
     # A functional model with a dropout and named layers, uncompiled.
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(2)
-    inputs = keras.Input((4,), name="features")
-    hidden = keras.layers.Dense(6, activation="tanh", name="hidden")(inputs)
-    hidden = keras.layers.Dropout(0.3, name="drop")(hidden)
-    outputs = keras.layers.Dense(2, name="logits")(hidden)
-    functional = keras.Model(inputs, outputs, name="branchless")
+    functional = branchless_functional(keras)
     functional.save(os.path.join(HERE, "keras3_functional.keras"))
     out["files"]["keras3_functional.keras"] = {
         "predict": as_list(functional.predict(x_test, verbose=0)), "iterations": None}
@@ -151,13 +157,7 @@ def tfkeras():
     train_and_save("tfkeras2_mlp_legacy_sgd.h5",
                    keras.optimizers.legacy.SGD(0.05, momentum=0.9))
 
-    keras.backend.clear_session()
-    keras.utils.set_random_seed(2)
-    inputs = keras.Input((4,), name="features")
-    hidden = keras.layers.Dense(6, activation="tanh", name="hidden")(inputs)
-    hidden = keras.layers.Dropout(0.3, name="drop")(hidden)
-    outputs = keras.layers.Dense(2, name="logits")(hidden)
-    functional = keras.Model(inputs, outputs, name="branchless")
+    functional = branchless_functional(keras)
     functional.save(os.path.join(HERE, "tfkeras2_functional.h5"))
     out["files"]["tfkeras2_functional.h5"] = {
         "predict": as_list(functional.predict(x_test, verbose=0)), "iterations": None}
