@@ -60,16 +60,16 @@ def _mask_to_weights(mask, sample_weight, dtype, reduction):
 
 def _align_weights(values, sample_weight):
     values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
-    shape, w_shape = anp.shape(values), anp.shape(sample_weight)
+    shape, w_shape = np.shape(values), np.shape(sample_weight)
     # Per-sample weights (N,) against per-timestep losses (N, T): Keras raises a broadcasting
     # error; weighting every entry of sample i is what the weights mean.
     if 0 < len(w_shape) < len(shape) and tuple(w_shape) == tuple(shape[:len(w_shape)]):
         w_shape = tuple(w_shape) + (1,) * (len(shape) - len(w_shape))
         sample_weight = anp.reshape(sample_weight, w_shape)
     try:
-        np.broadcast_shapes(tuple(shape), tuple(anp.shape(sample_weight)))
+        np.broadcast_shapes(tuple(shape), tuple(np.shape(sample_weight)))
     except ValueError:
-        raise ValueError(f"`sample_weight` of shape {anp.shape(sample_weight)} cannot weight "
+        raise ValueError(f"`sample_weight` of shape {np.shape(sample_weight)} cannot weight "
                          f"per-sample losses of shape {tuple(shape)}.") from None
     return values, sample_weight
 
@@ -99,7 +99,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     if sample_weight is not None:
         values, sample_weight = _align_weights(values, sample_weight)
         values = values * sample_weight
-    if reduction in (None, "none") or anp.shape(values) in ((), (0,)):
+    if reduction in (None, "none") or np.shape(values) in ((), (0,)):
         return values
     if sample_weight is None and reduction in ("sum_over_batch_size", "mean"):
         return ops.mean_all(values)  # the common case in one traced op instead of two
@@ -109,7 +109,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
         divisor = np.sum(getval(sample_weight))
     else:
-        divisor = int(np.prod(anp.shape(values)))
+        divisor = int(np.prod(np.shape(values)))
     # divide_no_nan, as Keras: a zero divisor gives 0.
     return total / np.asarray(divisor, dtype=dtype) if divisor else total * 0.0
 

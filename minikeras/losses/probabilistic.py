@@ -47,7 +47,7 @@ def _crossentropy(y_true, y_pred, from_logits, axis, fn_name):
     """`-sum(y_true * log(p), axis)`: the shared core of the (sparse) categorical losses."""
     eps = config.epsilon()
     # A softmax output of this training step: cross-entropy is computed from its logits.
-    logits = ops.softmax_input(y_pred) if axis in (-1, anp.ndim(y_pred) - 1) else None
+    logits = ops.softmax_input(y_pred) if axis in (-1, np.ndim(y_pred) - 1) else None
     if from_logits:
         if logits is not None:
             warn(f"`{fn_name}` received `from_logits=True`, but the `y_pred` argument was "
@@ -65,9 +65,9 @@ def _crossentropy(y_true, y_pred, from_logits, axis, fn_name):
 
 
 def _warn_single_class(fn_name, y_pred):
-    if anp.shape(y_pred)[-1] == 1:
+    if np.shape(y_pred)[-1] == 1:
         warn(f"In loss {fn_name}, expected y_pred.shape to be (batch_size, num_classes) with "
-             f"num_classes > 1. Received: y_pred.shape={anp.shape(y_pred)}. Consider using "
+             f"num_classes > 1. Received: y_pred.shape={np.shape(y_pred)}. Consider using "
              "'binary_crossentropy' if you only have 2 classes.", SyntaxWarning)
 
 
@@ -92,11 +92,11 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     check_axis(axis)
     check_label_smoothing(label_smoothing)
     y_true, y_pred = prepare(y_true, y_pred)
-    hint = _SPARSE_HINT if anp.ndim(y_true) == anp.ndim(y_pred) - 1 else ""
+    hint = _SPARSE_HINT if np.ndim(y_true) == np.ndim(y_pred) - 1 else ""
     check_same_shape("categorical_crossentropy", y_true, y_pred, hint)
     _warn_single_class("categorical_crossentropy", y_pred)
     if label_smoothing:
-        n = anp.shape(y_true)[-1]  # Keras counts classes on the last axis whatever `axis` is
+        n = np.shape(y_true)[-1]  # Keras counts classes on the last axis whatever `axis` is
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / n
     return _crossentropy(y_true, y_pred, from_logits, axis, "categorical_crossentropy")
 
@@ -104,15 +104,15 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 def _sparse_labels(y_true, y_pred, axis, fn_name):
     """Integer labels of the shape of `y_pred` without its class axis."""
     labels = np.asarray(getval(unwrap(y_true)))
-    ndim = anp.ndim(y_pred)
+    ndim = np.ndim(y_pred)
     if labels.ndim == ndim and labels.shape[axis] == 1:
         labels = np.squeeze(labels, axis=axis)
-    expected = tuple(d for i, d in enumerate(anp.shape(y_pred)) if i != axis % ndim)
+    expected = tuple(d for i, d in enumerate(np.shape(y_pred)) if i != axis % ndim)
     if labels.shape != expected:
         hint = (" Your labels look one-hot encoded: use 'categorical_crossentropy'."
-                if labels.shape == anp.shape(y_pred) else "")
+                if labels.shape == np.shape(y_pred) else "")
         raise ValueError(f"`{fn_name}` expects `y_true` of shape {expected} (one integer class "
-                         f"index per sample) for `y_pred` of shape {anp.shape(y_pred)}. "
+                         f"index per sample) for `y_pred` of shape {np.shape(y_pred)}. "
                          f"Received: y_true.shape={labels.shape}.{hint}")
     return labels
 
@@ -150,7 +150,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     if ignore_class is not None:
         valid = labels != ignore_class
         labels = np.where(valid, labels, 0)
-    one_hot = _one_hot(labels, anp.shape(y_pred)[axis], y_pred.dtype, axis % anp.ndim(y_pred), name)
+    one_hot = _one_hot(labels, np.shape(y_pred)[axis], y_pred.dtype, axis % np.ndim(y_pred), name)
     loss = _crossentropy(one_hot, y_pred, from_logits, axis, name)
     return loss if valid is None else anp.where(valid, loss, 0.0)
 
@@ -229,10 +229,10 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     y_true, y_pred = prepare(y_true, y_pred)
     name = "categorical_focal_crossentropy"
     check_same_shape(name, y_true, y_pred,
-                      _SPARSE_HINT if anp.ndim(y_true) == anp.ndim(y_pred) - 1 else "")
+                      _SPARSE_HINT if np.ndim(y_true) == np.ndim(y_pred) - 1 else "")
     _warn_single_class(name, y_pred)
     if label_smoothing:
-        n = anp.shape(y_true)[-1]
+        n = np.shape(y_true)[-1]
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / n
     if from_logits:
         y_pred = ops.softmax(y_pred, axis=axis)
@@ -254,7 +254,7 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     """
     y_pred = as_float(y_pred)
     labels = _sparse_labels(y_true, y_pred, -1, "categorical_generalized_cross_entropy")
-    one_hot = _one_hot(labels, anp.shape(y_pred)[-1], y_pred.dtype, -1,
+    one_hot = _one_hot(labels, np.shape(y_pred)[-1], y_pred.dtype, -1,
                        "categorical_generalized_cross_entropy")
     p = anp.sum(y_pred * one_hot, axis=-1)
     return (1.0 - anp.power(p, q)) / q

@@ -1,6 +1,9 @@
 """Shared helpers of the loss functions: input preparation, argument checks, warnings.
 
 Everything here works on `autograd.numpy` values (possibly traced) without mutating them.
+Shapes are read with NumPy's own `np.shape` / `np.ndim`, which read a traced value's
+attributes: autograd's versions of them are wrapped functions, a few microseconds each on
+every training step.
 """
 
 import os
@@ -39,13 +42,13 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     A rank-1 partner is expanded (so `(N,)` against `(N, 1)` stays per-sample) unless
     `expand_rank_1=False`; otherwise the size-1 axis is squeezed.
     """
-    r1, r2 = anp.ndim(x1), anp.ndim(x2)
-    if r1 == r2 + 1 and anp.shape(x1)[-1] == 1:
+    r1, r2 = np.ndim(x1), np.ndim(x2)
+    if r1 == r2 + 1 and np.shape(x1)[-1] == 1:
         if r2 == 1 and expand_rank_1:
             x2 = anp.expand_dims(x2, -1)
         else:
             x1 = anp.squeeze(x1, -1)
-    elif r2 == r1 + 1 and anp.shape(x2)[-1] == 1:
+    elif r2 == r1 + 1 and np.shape(x2)[-1] == 1:
         if r1 == 1 and expand_rank_1:
             x1 = anp.expand_dims(x1, -1)
         else:
@@ -66,10 +69,10 @@ def check_axis(axis):
 
 
 def check_same_shape(fn_name, y_true, y_pred, hint=""):
-    if anp.shape(y_true) != anp.shape(y_pred):
+    if np.shape(y_true) != np.shape(y_pred):
         raise ValueError(f"`{fn_name}` expects `y_true` and `y_pred` of the same shape. "
-                         f"Received: y_true.shape={anp.shape(y_true)}, "
-                         f"y_pred.shape={anp.shape(y_pred)}.{hint}")
+                         f"Received: y_true.shape={np.shape(y_true)}, "
+                         f"y_pred.shape={np.shape(y_pred)}.{hint}")
 
 
 # Frames in minikeras or autograd are skipped, so a warning points at the user's line.

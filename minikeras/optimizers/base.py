@@ -28,9 +28,8 @@ from minikeras.optimizers.learning_rate import (check_learning_rate, is_schedule
                                                 learning_rate_of_step, make_learning_rate,
                                                 pop_keras2_arguments)
 from minikeras.optimizers.schedules import LearningRateSchedule, deserialize, serialize
-from minikeras.optimizers.state import (OptimizerState, ScalarVariable, flatten, merge,
-                                        reference_name, select, slot_names, state_variable,
-                                        unflatten)
+from minikeras.optimizers.state import (OptimizerState, ScalarVariable, StateLayout, merge,
+                                        reference_name, select, slot_names, state_variable)
 from minikeras.variables import Variable, assign_arrays, unwrap
 
 
@@ -89,6 +88,7 @@ class Optimizer:
         self._slots = None              # one list of state Variables per slot name
         self._optimizer_wide = []       # state Variables named in `optimizer_wide_state`
         self._excluded, self._exclude_pattern = set(), None  # see exclude_from_weight_decay
+        self._layout_cache = None       # see _layout
 
     # ------------------------------------------------------------------ learning rate
     @property
@@ -111,6 +111,7 @@ class Optimizer:
             self._learning_rate.assign(check_learning_rate(value))
         else:
             self._learning_rate = make_learning_rate(unwrap(value), self.name)
+        self._layout_cache = None  # the learning rate may have entered or left the state
 
     @property
     def lr(self):
@@ -165,28 +166,29 @@ class Optimizer:
         for var in new:
             self._positions[var] = len(self._trainable_variables)
             self._trainable_variables.append(var)
+        self._layout_cache = None
 
     def slot_variable_name(self, variable, slot_name):
         """The name of `variable`'s slot `slot_name`, as Keras names it."""
         return f"{reference_name(variable)}_{slot_name}"
 
-    def _state_variables(self):
-        lr = self._learning_rate if isinstance(self._learning_rate, Variable) else None
-        return OptimizerState(self._iterations, lr, self._averages, self._accumulators,
-                              tuple(self._slots or ()) + tuple(self._optimizer_wide))
+    def _layout(self):
+        """The `StateLayout` of the state (cached: it is read on every step; `build` and
+        setting a schedule as the learning rate change it)."""
+        if self._layout_cache is None:
+            self._layout_cache = StateLayout(
+                self.slot_groups, len(self._trainable_variables),
+                isinstance(self._learning_rate, Variable), self.use_ema,
+                bool(self.gradient_accumulation_steps), len(self.optimizer_wide_state))
+        return self._layout_cache
 
     @property
     def variables(self):
         """The `Variable`s holding the optimizer's whole state, in Keras's order (state.py)."""
-        return flatten(self._state_variables(), self.slot_groups)
-
-    def _state_size(self):
-        """`len(self.variables)`, counted without building the list (checked on every step)."""
-        n = len(self._trainable_variables)
-        per_variable = (len(slot_names(self.slot_groups)) + bool(self.use_ema)
-                        + bool(self.gradient_accumulation_steps))
-        return (1 + isinstance(self._learning_rate, Variable) + n * per_variable
-                + len(self.optimizer_wide_state))
+        lr = self._learning_rate if isinstance(self._learning_rate, Variable) else None
+        return self._layout().flatten(OptimizerState(
+            self._iterations, lr, self._averages, self._accumulators,
+            tuple(self._slots or ()) + tuple(self._optimizer_wide)))
 
     def get_weights(self):
         """Copies of the state arrays, in the order of `variables`."""
@@ -251,7 +253,7 @@ class Optimizer:
         if not n:
             raise ValueError(f"To call `stateless_apply`, {type(self).__name__} must be built: "
                              "call `optimizer.build(trainable_variables)` first.")
-        expected = self._state_size()
+        expected = self._layout().size
         if len(optimizer_values) != expected:
             raise ValueError(f"`optimizer_values` must hold one array per entry of "
                              f"`{type(self).__name__}.variables` ({expected}); received "
@@ -267,10 +269,8 @@ class Optimizer:
 
     def _step(self, optimizer_values, grads, trainable_values):
         """`stateless_apply` without its checks: Keras's step, in Keras's order."""
-        variables = self._trainable_variables
-        state = unflatten(optimizer_values, self.slot_groups, len(variables),
-                          isinstance(self._learning_rate, Variable), self.use_ema,
-                          bool(self.gradient_accumulation_steps))
+        variables, layout = self._trainable_variables, self._layout()
+        state = layout.unflatten(optimizer_values)
         calls, accumulation = int(state.iteration), self.gradient_accumulation_steps
         updates = calls // accumulation if accumulation else calls  # what `iterations` reads
         stepped = [i for i, g in enumerate(grads) if g is not None]
@@ -292,7 +292,7 @@ class Optimizer:
             if self.weight_decay is not None:
                 values = gradient_transforms.decay_weights(
                     values, [self._decays(variables[i]) for i in stepped], self.weight_decay, lr)
-            n_slots = len(slot_names(self.slot_groups))
+            n_slots = len(layout.slots)
             values, stepped_state = self.update(step_grads, select(rule_state, stepped, n_slots),
                                                 values, updates + 1, lr)
             rule_state = merge(rule_state, stepped, stepped_state, n_slots)
@@ -307,14 +307,13 @@ class Optimizer:
                 new_values = [np.array(avg) for avg in averages]  # one array per Variable
         for i in stepped:
             if variables[i].constraint is not None:
-                new_values[i] = variables[i].constraint(new_values[i])
-        new_values = [_fresh(np.asarray(unwrap(x), dtype=var.dtype), old)
-                      for x, var, old in zip(new_values, variables, trainable_values)]
+                new_values[i] = unwrap(variables[i].constraint(new_values[i]))
         iteration = np.array(calls + 1, dtype=np.asarray(state.iteration).dtype)
-        new_state = flatten(OptimizerState(iteration, state.learning_rate, averages, accumulators,
-                                           tuple(rule_state)), self.slot_groups)
-        return new_values, [_fresh(np.asarray(x), old)
-                            for x, old in zip(new_state, optimizer_values)]
+        new_state = layout.flatten(OptimizerState(iteration, state.learning_rate, averages,
+                                                  accumulators, tuple(rule_state)))
+        return ([_fresh(np.asarray(x, dtype=var.dtype), old)
+                 for x, var, old in zip(new_values, variables, trainable_values)],
+                [_fresh(np.asarray(x), old) for x, old in zip(new_state, optimizer_values)])
 
     def apply(self, grads, trainable_variables=None):
         """Applies one step of `grads` to `trainable_variables` (default: the built ones): the
@@ -416,6 +415,6 @@ class Optimizer:
 
 
 def _fresh(new, old):
-    """`new`, copied if it is the argument `old` itself: what `stateless_apply` returns is
-    always a new array."""
+    """`new`, copied if it is the argument `old` itself (a value that was not updated): what
+    `stateless_apply` returns is always a new array."""
     return np.array(new) if new is old else new

@@ -11,7 +11,7 @@ and each optimizer's `build`):
    (then `a_velocity_hat, b_velocity_hat`);
 5. the rule's optimizer-wide state (Nadam's `u_product`).
 
-`flatten` and `unflatten` convert between that flat list (of `Variable`s or of arrays) and an
+A `StateLayout` converts between that flat list (of `Variable`s or of arrays) and an
 `OptimizerState`, whose `rule_state` is what the algorithm's `update` takes: one list per slot
 name (one entry per variable), then the optimizer-wide entries.
 """
@@ -58,40 +58,62 @@ def slot_names(slot_groups):
     return [name for group in slot_groups for name in group]
 
 
-def _slot_order(slot_groups, n_variables):
-    """`(slot index, variable index)` of each slot entry of the flat list, in Keras's order."""
-    names = slot_names(slot_groups)
-    return [(names.index(name), i) for group in slot_groups for i in range(n_variables)
-            for name in group]
+class StateLayout:
+    """Where each entry of an `OptimizerState` sits in Keras's flat order (module docstring).
 
+    Computed once for a configuration and number of variables, so that converting the flat
+    list of every training step is list indexing, nothing more.
 
-def flatten(state, slot_groups):
-    """The entries of `state` in Keras's order (see the module docstring)."""
-    n_slots = len(slot_names(slot_groups))
-    slots, extras = state.rule_state[:n_slots], state.rule_state[n_slots:]
-    out = [state.iteration] + ([] if state.learning_rate is None else [state.learning_rate])
-    out += list(state.averages) + list(state.accumulators)
-    out += [slots[k][i] for k, i in _slot_order(slot_groups, len(slots[0]) if slots else 0)]
-    return out + list(extras)
+    Args:
+        slot_groups: the rule's slot names, grouped as Keras creates them.
+        n_variables: the number of model variables.
+        has_learning_rate: the learning rate is a state entry (a float, not a schedule).
+        has_averages: there is one moving average per variable (`use_ema`).
+        has_accumulators: there is one gradient accumulator per variable.
+        n_wide: the number of optimizer-wide entries after the slots.
+    """
 
+    def __init__(self, slot_groups, n_variables, has_learning_rate=False, has_averages=False,
+                 has_accumulators=False, n_wide=0):
+        position = 1  # `iteration` comes first
+        self.learning_rate = position if has_learning_rate else None
+        position += bool(has_learning_rate)
+        self.averages = list(range(position, position + n_variables)) if has_averages else []
+        position += len(self.averages)
+        self.accumulators = (list(range(position, position + n_variables)) if has_accumulators
+                             else [])
+        position += len(self.accumulators)
+        names = slot_names(slot_groups)
+        self.slots = [[None] * n_variables for _ in names]
+        for group in slot_groups:  # within a group, the slots of one variable are adjacent
+            for i in range(n_variables):
+                for name in group:
+                    self.slots[names.index(name)][i] = position
+                    position += 1
+        self.wide = list(range(position, position + n_wide))
+        self.size = position + n_wide
 
-def unflatten(flat, slot_groups, n_variables, has_learning_rate, has_averages,
-              has_accumulators):
-    """The inverse of `flatten`: an `OptimizerState` from a list in Keras's order."""
-    flat = list(flat)
-    iteration, position = flat[0], 1
-    learning_rate = flat[position] if has_learning_rate else None
-    position += has_learning_rate
-    averages = flat[position:position + n_variables] if has_averages else []
-    position += n_variables if has_averages else 0
-    accumulators = flat[position:position + n_variables] if has_accumulators else []
-    position += n_variables if has_accumulators else 0
-    slots = [[None] * n_variables for _ in slot_names(slot_groups)]
-    order = _slot_order(slot_groups, n_variables)
-    for (k, i), value in zip(order, flat[position:position + len(order)]):
-        slots[k][i] = value
-    return OptimizerState(iteration, learning_rate, averages, accumulators,
-                          tuple(slots) + tuple(flat[position + len(order):]))
+    def unflatten(self, flat):
+        """The `OptimizerState` held by `flat`, a list in Keras's order."""
+        return OptimizerState(
+            flat[0], None if self.learning_rate is None else flat[self.learning_rate],
+            [flat[j] for j in self.averages], [flat[j] for j in self.accumulators],
+            tuple([flat[j] for j in slot] for slot in self.slots)
+            + tuple(flat[j] for j in self.wide))
+
+    def flatten(self, state):
+        """The entries of `state` in Keras's order."""
+        flat = [None] * self.size
+        flat[0] = state.iteration
+        if self.learning_rate is not None:
+            flat[self.learning_rate] = state.learning_rate
+        entries = [state.averages, state.accumulators, *state.rule_state[:len(self.slots)]]
+        for positions, values in zip([self.averages, self.accumulators, *self.slots], entries):
+            for j, value in zip(positions, values):
+                flat[j] = value
+        for j, value in zip(self.wide, state.rule_state[len(self.slots):]):
+            flat[j] = value
+        return flat
 
 
 def reference_name(variable):

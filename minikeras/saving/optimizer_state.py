@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from minikeras.optimizers.state import OptimizerState, flatten, slot_names
+from minikeras.optimizers.state import OptimizerState, StateLayout, slot_names
 
 # Keras 2 short slot names -> Keras 3's, for the optimizers whose names differ.
 _TF2_SLOTS = {
@@ -76,7 +76,8 @@ def optimizer_roles(optimizer):
         [("accumulator", i) for i in range(n)] if optimizer.gradient_accumulation_steps else [],
         tuple([("slot", name, i) for i in range(n)] for name in names)
         + tuple(("wide", name) for name in wide))
-    roles = flatten(state, optimizer.slot_groups)
+    roles = StateLayout(optimizer.slot_groups, n, has_lr, optimizer.use_ema,
+                        bool(optimizer.gradient_accumulation_steps), len(wide)).flatten(state)
     return roles if len(roles) == len(variables) else None
 
 

@@ -98,14 +98,27 @@ class TrainStep:
         return loss, logs
 
 
-def test_step(model, x, y, sample_weight):
-    """The loss of one batch without training: `(loss, logs)` as `TrainStep` returns them."""
-    with StatelessScope(training=False) as scope:
-        y_pred = model(x, training=False)
-        trainable = model.trainable_variables
-        loss, per_output = total_loss(model._compiled_loss, y, y_pred, sample_weight, trainable,
-                                      [v.value for v in trainable], scope.losses)
-    return float(loss), {"y_pred": y_pred, "output_losses": per_output}
+class TestStep:
+    """The loss of one batch without training, built once per `evaluate` (or validation).
+
+    Calling it returns `(loss, logs)` as `TrainStep.run` does; nothing is written.
+
+    Args:
+        model: a compiled, built `Model`.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        # Only regularized weights add to the loss: found once, not on every batch.
+        self.regularized = [v for v in model.trainable_variables if v.regularizer is not None]
+
+    def __call__(self, x, y, sample_weight):
+        with StatelessScope(training=False) as scope:
+            y_pred = self.model(x, training=False)
+            loss, per_output = total_loss(self.model._compiled_loss, y, y_pred, sample_weight,
+                                          self.regularized, [v.value for v in self.regularized],
+                                          scope.losses)
+        return float(loss), {"y_pred": y_pred, "output_losses": per_output}
 
 
 _SEED_BOUND = 2**63 - 1  # np.iinfo(np.int64).max, without building an iinfo on every step

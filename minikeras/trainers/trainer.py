@@ -16,7 +16,7 @@ from minikeras.stateless_scope import StatelessScope
 from minikeras.trainers import data as data_utils
 from minikeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
 from minikeras.trainers.interrupt import StopAtBatchBoundary
-from minikeras.trainers.step import TrainStep, new_seed, test_step
+from minikeras.trainers.step import TestStep, TrainStep, new_seed
 
 
 def _resolve_verbose(verbose):
@@ -331,13 +331,14 @@ class Trainer:
         if steps is not None:
             slices = slices[:steps]
         batch_logs = callback_list.listens("on_test_batch_end")
+        test_step = TestStep(self)
         for i, index in enumerate(slices):
             if interrupt is not None:
                 interrupt.check()
             callback_list.on_test_batch_begin(i)
             yb, swb = data_utils.take(y, index), data_utils.take(sample_weight, index)
             xb = data_utils.take(x, index)
-            loss, logs = test_step(self, xb, yb, swb)
+            loss, logs = test_step(xb, yb, swb)
             self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
             if batch_logs:
                 callback_list.on_test_batch_end(i, self._logs())
@@ -425,7 +426,7 @@ class Trainer:
         if self._compiled_metrics is None:
             self._build_compiled()
         self._compiled_metrics.reset()
-        loss, logs = test_step(self, x, y, sample_weight)
+        loss, logs = TestStep(self)(x, y, sample_weight)
         self._update_metrics(y, sample_weight, loss, logs, n)
         return self._format_results(self._logs(), return_dict)
 

@@ -263,6 +263,28 @@ def test_a_schedule_as_learning_rate():
     opt.learning_rate = schedules.InverseTimeDecay(1.0, 1, 1.0)  # a new schedule is fine
 
 
+
+def test_swapping_float_and_schedule_learning_rates_after_build_moves_the_state():
+    """The learning rate is a state entry only while it is a float: the flat state (and what
+    `stateless_apply` takes) follows the swap, and steps keep using the right entries."""
+    var = Variable(np.zeros(2, np.float32), name="w")
+    opt = optimizers.SGD(learning_rate=0.5, momentum=0.5)
+    opt.build([var])
+    assert [v.name for v in opt.variables] == ["iteration", "learning_rate", "w_momentum"]
+    opt.learning_rate = lambda: 0.25
+    assert [v.name for v in opt.variables] == ["iteration", "w_momentum"]
+    state = [v.numpy() for v in opt.variables]
+    new_values, new_state = opt.stateless_apply(state, [np.ones(2, np.float32)], [var.numpy()])
+    # momentum 0.5 * 0 - 0.25 * 1 = -0.25, then w = 0 + (-0.25)
+    np.testing.assert_array_equal(new_values[0], [-0.25, -0.25])
+    np.testing.assert_array_equal(new_state[1], [-0.25, -0.25])
+    assert int(new_state[0]) == 1
+    with pytest.raises(ValueError, match=r"one array per entry .* \(2\); received 3"):
+        opt.stateless_apply(state + [np.float32(0.5)], [np.ones(2, np.float32)], [var.numpy()])
+    opt.learning_rate = 0.125  # a float again: back in the state, after the iteration
+    assert [v.name for v in opt.variables] == ["iteration", "learning_rate", "w_momentum"]
+    assert float(opt.variables[1].numpy()) == 0.125
+
 def test_a_callable_learning_rate():
     var = Variable(np.zeros(2, np.float32), name="w")
     optimizers.SGD(learning_rate=lambda: 0.5).apply_gradients([(np.ones(2, np.float32), var)])

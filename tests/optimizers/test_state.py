@@ -3,7 +3,7 @@
 import numpy as np
 
 from minikeras import optimizers
-from minikeras.optimizers.state import OptimizerState, flatten, merge, select, unflatten
+from minikeras.optimizers.state import OptimizerState, StateLayout, merge, select
 from minikeras.variables import Variable
 
 GROUPS = [("momentum", "velocity"), ("velocity_hat",)]
@@ -12,12 +12,16 @@ GROUPS = [("momentum", "velocity"), ("velocity_hat",)]
 def test_flatten_follows_keras_order_and_unflatten_inverts_it():
     state = OptimizerState("it", "lr", ["a_avg", "b_avg"], ["a_acc", "b_acc"],
                            (["a_m", "b_m"], ["a_v", "b_v"], ["a_vh", "b_vh"], "u_product"))
-    flat = flatten(state, GROUPS)
+    layout = StateLayout(GROUPS, 2, True, True, True, n_wide=1)
+    flat = layout.flatten(state)
     assert flat == ["it", "lr", "a_avg", "b_avg", "a_acc", "b_acc", "a_m", "a_v", "b_m", "b_v",
                     "a_vh", "b_vh", "u_product"]
-    assert unflatten(flat, GROUPS, 2, True, True, True) == state
+    assert layout.size == len(flat)
+    assert layout.unflatten(flat) == state
     bare = OptimizerState("it", None, [], [], (["a_m", "b_m"], ["a_v", "b_v"], ["a_vh", "b_vh"]))
-    assert unflatten(flatten(bare, GROUPS), GROUPS, 2, False, False, False) == bare
+    bare_layout = StateLayout(GROUPS, 2)
+    assert bare_layout.flatten(bare) == ["it", "a_m", "a_v", "b_m", "b_v", "a_vh", "b_vh"]
+    assert bare_layout.unflatten(bare_layout.flatten(bare)) == bare
 
 
 def test_select_and_merge_a_subset_of_variables():
