@@ -23,7 +23,9 @@ class Flatten(Layer):
     def call(self, inputs):
         if self.data_format == "channels_first" and inputs.ndim > 2:
             inputs = anp.moveaxis(inputs, 1, -1)
-        return anp.reshape(inputs, (inputs.shape[0], -1))
+        # The method, not `anp.reshape`: a traced input reshapes as a traced value all the
+        # same, and the (untraced) data batch skips autograd's dispatch.
+        return inputs.reshape((inputs.shape[0], -1))
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
@@ -69,7 +71,7 @@ class Reshape(Layer):
         return self.target_shape
 
     def call(self, inputs):
-        return anp.reshape(inputs, (inputs.shape[0],) + self._resolve(tuple(inputs.shape)))
+        return inputs.reshape((inputs.shape[0],) + self._resolve(tuple(inputs.shape)))
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + self._resolve(tuple(input_shape))

@@ -29,7 +29,7 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 
 def categorical_accuracy(y_true, y_pred):
     """1.0 where the arg-max of `y_pred` equals the arg-max of the one-hot `y_true`."""
-    return _hits(np.argmax(to_numpy(y_true), axis=-1) == np.argmax(to_numpy(y_pred), axis=-1))
+    return _hits(to_numpy(y_true).argmax(axis=-1) == to_numpy(y_pred).argmax(axis=-1))
 
 
 def sparse_categorical_accuracy(y_true, y_pred):

@@ -17,7 +17,8 @@ from minikeras.variables import Variable, unwrap
 
 def to_numpy(x, dtype=None):
     """A NumPy array from a Variable, a traced value, a list or an array."""
-    x = np.asarray(getval(unwrap(x)))
+    if type(x) is not np.ndarray:  # the common case (every step's batch) needs no conversion
+        x = np.asarray(getval(unwrap(x)))
     return x if dtype is None else x.astype(dtype, copy=False)
 
 

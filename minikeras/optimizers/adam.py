@@ -47,7 +47,7 @@ class Adam(Optimizer):
         new_values, new_m, new_v, new_vhat = [], [], [], []
         for g, x, m_old, v_old, vhat in zip(grads, values, state[0], state[1], velocity_hats):
             # The operations of `m + (g - m)*(1 - b1)` etc. in Keras's order, but each written
-            # into an array made here: five new arrays per variable instead of eleven (these
+            # into an array made here: four new arrays per variable instead of eleven (these
             # passes over a large kernel are memory-bound). The arguments are never written.
             # (A 0-d variable's temporaries are NumPy scalars: `*=` then simply rebinds.)
             m = np.subtract(g, m_old)
@@ -65,9 +65,14 @@ class Adam(Optimizer):
             denominator += f32(self.epsilon)
             step = np.multiply(m, alpha)
             step /= denominator
-            new_values.append(x - step)
+            new_values.append(_subtract_into(x, step))
         return new_values, (new_m, new_v) + ((new_vhat,) if self.amsgrad else ())
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+def _subtract_into(x, step):
+    """`x - step`, written over `step` (an array the rule made) when it is an array."""
+    return np.subtract(x, step, out=step) if isinstance(step, np.ndarray) else x - step
