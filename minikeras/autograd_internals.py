@@ -28,6 +28,8 @@ from autograd.tracer import Box, getval, isbox, new_box, toposort, trace_stack
 __all__ = ["getval", "isbox", "primitive_input", "register_array_type", "register_traceable",
            "value_and_grads"]
 
+_FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)  # NumPy's own, unique ones
+
 # The `_trace` of a traceable object that is not being traced: lower than any real trace
 # (autograd starts at -1), so autograd never treats it as a boxed argument.
 UNTRACED = -2
@@ -85,8 +87,7 @@ def value_and_grads(fun, values):
         if not (isbox(loss) and loss._trace == trace):  # the loss does not depend on values
             return (loss, aux), [np.zeros_like(v) for v in values]
         value, end_node = loss._value, loss._node
-    dtypes = {np.result_type(v) for v in values}
-    low = np.dtype(np.float32) if dtypes == {np.dtype(np.float32)} else None
+    low = _FLOAT32 if all(np.result_type(v) is _FLOAT32 for v in values) else None
     index = {id(root): i for i, root in enumerate(roots)}  # roots live until we return
     grads = [None] * len(values)
     outgrads = {end_node: (np.ones_like(value), False)}
@@ -97,7 +98,7 @@ def value_and_grads(fun, values):
             grads[i] = g
             continue
         for parent, parent_g in zip(node.parents, node.vjp(g)):
-            if low is not None and getattr(parent_g, "dtype", None) == np.float64:
+            if low is not None and getattr(parent_g, "dtype", None) is _FLOAT64:
                 parent_g = parent_g.astype(low)
             outgrads[parent] = add_outgrads(outgrads.get(parent), parent_g)
     grads = [np.zeros_like(v) if g is None else g for v, g in zip(values, grads)]

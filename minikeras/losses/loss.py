@@ -99,7 +99,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     if sample_weight is not None:
         values, sample_weight = _align_weights(values, sample_weight)
         values = values * sample_weight
-    if reduction in (None, "none") or np.shape(values) in ((), (0,)):
+    if reduction in (None, "none") or values.shape in ((), (0,)):
         return values
     if sample_weight is None and reduction in ("sum_over_batch_size", "mean"):
         return ops.mean_all(values)  # the common case in one traced op instead of two
@@ -109,7 +109,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
         divisor = np.sum(getval(sample_weight))
     else:
-        divisor = int(np.prod(np.shape(values)))
+        divisor = int(np.prod(values.shape))
     # divide_no_nan, as Keras: a zero divisor gives 0.
     return total / np.asarray(divisor, dtype=dtype) if divisor else total * 0.0
 

@@ -47,7 +47,7 @@ def _crossentropy(y_true, y_pred, from_logits, axis, fn_name):
     """`-sum(y_true * log(p), axis)`: the shared core of the (sparse) categorical losses."""
     eps = config.epsilon()
     # A softmax output of this training step: cross-entropy is computed from its logits.
-    logits = ops.softmax_input(y_pred) if axis in (-1, np.ndim(y_pred) - 1) else None
+    logits = ops.softmax_input(y_pred) if axis in (-1, y_pred.ndim - 1) else None
     if from_logits:
         if logits is not None:
             warn(f"`{fn_name}` received `from_logits=True`, but the `y_pred` argument was "
@@ -65,9 +65,9 @@ def _crossentropy(y_true, y_pred, from_logits, axis, fn_name):
 
 
 def _warn_single_class(fn_name, y_pred):
-    if np.shape(y_pred)[-1] == 1:
+    if y_pred.shape[-1] == 1:
         warn(f"In loss {fn_name}, expected y_pred.shape to be (batch_size, num_classes) with "
-             f"num_classes > 1. Received: y_pred.shape={np.shape(y_pred)}. Consider using "
+             f"num_classes > 1. Received: y_pred.shape={y_pred.shape}. Consider using "
              "'binary_crossentropy' if you only have 2 classes.", SyntaxWarning)
 
 
@@ -92,11 +92,11 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     check_axis(axis)
     check_label_smoothing(label_smoothing)
     y_true, y_pred = prepare(y_true, y_pred)
-    hint = _SPARSE_HINT if np.ndim(y_true) == np.ndim(y_pred) - 1 else ""
+    hint = _SPARSE_HINT if y_true.ndim == y_pred.ndim - 1 else ""
     check_same_shape("categorical_crossentropy", y_true, y_pred, hint)
     _warn_single_class("categorical_crossentropy", y_pred)
     if label_smoothing:
-        n = np.shape(y_true)[-1]  # Keras counts classes on the last axis whatever `axis` is
+        n = y_true.shape[-1]  # Keras counts classes on the last axis whatever `axis` is
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / n
     return _crossentropy(y_true, y_pred, from_logits, axis, "categorical_crossentropy")
 

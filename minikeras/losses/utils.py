@@ -1,9 +1,9 @@
 """Shared helpers of the loss functions: input preparation, argument checks, warnings.
 
 Everything here works on `autograd.numpy` values (possibly traced) without mutating them.
-Shapes are read with NumPy's own `np.shape` / `np.ndim`, which read a traced value's
-attributes: autograd's versions of them are wrapped functions, a few microseconds each on
-every training step.
+Shapes are read from the values' attributes once `prepare` has made arrays of them (a traced
+value has them too), else with NumPy's own `np.shape` / `np.ndim`: autograd's versions are
+wrapped functions, a microsecond or more each on every training step.
 """
 
 import os
@@ -69,10 +69,11 @@ def check_axis(axis):
 
 
 def check_same_shape(fn_name, y_true, y_pred, hint=""):
-    if np.shape(y_true) != np.shape(y_pred):
+    """Raises, naming `fn_name`, unless the prepared (array or traced) values share a shape."""
+    if y_true.shape != y_pred.shape:
         raise ValueError(f"`{fn_name}` expects `y_true` and `y_pred` of the same shape. "
-                         f"Received: y_true.shape={np.shape(y_true)}, "
-                         f"y_pred.shape={np.shape(y_pred)}.{hint}")
+                         f"Received: y_true.shape={y_true.shape}, "
+                         f"y_pred.shape={y_pred.shape}.{hint}")
 
 
 # Frames in minikeras or autograd are skipped, so a warning points at the user's line.

@@ -121,9 +121,14 @@ class TestStep:
         return float(loss), {"y_pred": y_pred, "output_losses": per_output}
 
 
-_SEED_BOUND = 2**63 - 1  # np.iinfo(np.int64).max, without building an iinfo on every step
+_SEED_BOUND = 2**63 - 1  # np.iinfo(np.int64).max
 
 
 def new_seed(rng):
-    """A seed for one step's random layers, drawn from the epoch loop's generator."""
+    """A seed for one step's random layers, drawn from `rng`."""
     return int(rng.integers(_SEED_BOUND))
+
+
+def step_seeds(rng, steps):
+    """The seeds of an epoch's `steps` steps, drawn from the epoch's generator in one call."""
+    return rng.integers(_SEED_BOUND, size=steps).tolist()

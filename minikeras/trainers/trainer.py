@@ -16,7 +16,7 @@ from minikeras.stateless_scope import StatelessScope
 from minikeras.trainers import data as data_utils
 from minikeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
 from minikeras.trainers.interrupt import StopAtBatchBoundary
-from minikeras.trainers.step import TestStep, TrainStep, new_seed
+from minikeras.trainers.step import TestStep, TrainStep, new_seed, step_seeds
 
 
 def _resolve_verbose(verbose):
@@ -244,6 +244,7 @@ class Trainer:
             with StopAtBatchBoundary() as interrupt:
                 for epoch in range(initial_epoch, epochs):
                     rng = np.random.default_rng([fit_seed, epoch])
+                    seeds = step_seeds(rng, batches.steps)  # then the shuffle draws from rng
                     batches.rng = rng
                     self._compiled_metrics.reset()
                     callback_list.on_epoch_begin(epoch)
@@ -253,7 +254,7 @@ class Trainer:
                         callback_list.on_train_batch_begin(step)
                         xb, yb = data_utils.take(x, index), data_utils.take(y, index)
                         swb = data_utils.take(sample_weight, index)
-                        loss, logs = train_step.run(xb, yb, swb, new_seed(rng))
+                        loss, logs = train_step.run(xb, yb, swb, seeds[step])
                         self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
                         if batch_logs:  # the running means so far, as Keras passes them
                             callback_list.on_train_batch_end(step, self._logs())
