@@ -1,6 +1,10 @@
-"""Global settings: float type, fuzz factor and image layout (Keras defaults), BLAS threads."""
+"""Global settings: float type, fuzz factor and image layout (Keras defaults), BLAS threads.
 
-from minikeras import blas
+Importing it applies minikeras's two process-wide policies, once: one BLAS thread
+(`minikeras.blas`) and glibc's malloc thresholds (`minikeras.allocator`).
+"""
+
+from minikeras import allocator, blas  # noqa: F401 (allocator: imported for its policy)
 
 _FLOATX = "float32"
 _EPSILON = 1e-7

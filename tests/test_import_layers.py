@@ -39,6 +39,7 @@ FLOORS = {
         "minikeras.random_seed",
         "minikeras.tensor",
         "minikeras.blas",
+        "minikeras.allocator",
         "minikeras.autograd_internals",
         "minikeras.naming",
         "minikeras.object_registration",  # the registry of user objects every floor reads
