@@ -5,7 +5,19 @@ import warnings
 
 import numpy as np
 
+from minikeras.callbacks import Callback
 from tests.callbacks.golden_model import X, Y, golden_model
+
+
+class WeightsAtEpochEnd(Callback):
+    """Records the model's weights at the end of every epoch of a real fit."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.model.get_weights())
 
 
 class MarkedModel:

@@ -4,9 +4,9 @@
 import numpy as np
 import pytest
 
-from minikeras.callbacks import Callback, EarlyStopping
+from minikeras.callbacks import EarlyStopping
 from tests.callbacks.golden_model import FIT, X, Y, golden_model
-from tests.callbacks.scripted import run_scripted
+from tests.callbacks.scripted import WeightsAtEpochEnd, run_scripted
 from tests.conftest import load_golden
 
 DECISIONS = load_golden("callbacks/monitor_decisions.json")
@@ -20,15 +20,6 @@ def test_decisions_match_keras(case):
                           case["values"], case["monitor"])
     assert result == {k: case[k] for k in ("epochs", "weights_epoch_after_train_end",
                                            "stopped_epoch")}
-
-
-class WeightsAtEpochEnd(Callback):
-    def __init__(self):
-        super().__init__()
-        self.weights = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.weights.append(self.model.get_weights())
 
 
 def test_restores_the_best_weights_at_the_end_even_without_stopping():

@@ -7,20 +7,12 @@ import os
 import numpy as np
 import pytest
 
-from minikeras.callbacks import Callback, ModelCheckpoint
+from minikeras.callbacks import ModelCheckpoint
 from minikeras.models import load_model
 from tests.callbacks.golden_model import EVENTS, X, Y, golden_model
+from tests.callbacks.scripted import WeightsAtEpochEnd
 
 FILES = EVENTS["cases"]["checkpoint_files"]
-
-
-class WeightsAtEpochEnd(Callback):
-    def __init__(self):
-        super().__init__()
-        self.weights = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.weights.append(self.model.get_weights())
 
 
 def run(tmp_path, name, **overrides):
