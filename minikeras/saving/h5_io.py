@@ -8,7 +8,8 @@ expects *before* it is read, so a corrupt header cannot make the reader allocate
 
 A damaged file can also make the HDF5 library itself crash or hang: hdf5_probe.py reads it in a
 child process first. Files minikeras writes carry checksums (checksums.py), which the reader
-verifies; in a file minikeras wrote (`strict`), a missing checksum is damage too.
+verifies; in a file minikeras wrote (`strict`), a missing checksum is damage too. Before
+anything is read, every member is checked to point nowhere outside the file (h5_contained.py).
 """
 
 import io
@@ -17,7 +18,7 @@ import json
 import h5py
 import numpy as np
 
-from minikeras.saving import checksums, hdf5_probe
+from minikeras.saving import checksums, h5_contained, hdf5_probe
 from minikeras.saving.errors import check_readable
 
 # HDF5 keeps attributes in the object header, which holds at most 64 KiB: Keras splits longer
@@ -53,7 +54,7 @@ def open_for_reading(path, what="model"):
     except H5_ERRORS as e:
         raise ValueError(f"Cannot load {what} from {path}: "
                          f"{_open_failure(_has_signature(path), e)}") from None
-    return H5Reader(file, path, what)
+    return _contained(H5Reader(file, path, what))
 
 
 def open_bytes(data, source, what="model"):
@@ -66,7 +67,22 @@ def open_bytes(data, source, what="model"):
     except H5_ERRORS as e:
         raise ValueError(f"Cannot load {what} from {source}: "
                          f"{_open_failure(data[:8] == HDF5_SIGNATURE, e)}") from None
-    return H5Reader(file, source, what)
+    return _contained(H5Reader(file, source, what))
+
+
+def _contained(reader):
+    """`reader`, once its whole tree is checked to point nowhere outside the file
+    (h5_contained.py); otherwise it is closed and a `ValueError` names the member."""
+    try:
+        h5_contained.check(reader.file)
+    except h5_contained.UncontainedError as e:
+        reader.close()
+        raise reader.error(str(e)) from None
+    except H5_ERRORS as e:
+        reader.close()
+        raise reader.error(f"its tree of groups cannot be read ({e}); the file is "
+                           "damaged.") from None
+    return reader
 
 
 def _has_signature(path):

@@ -13,6 +13,7 @@ stopped defaulting to it there). Elsewhere, and in notebooks (whose kernels run 
 files are read directly.
 """
 
+import ctypes
 import faulthandler
 import os
 import select
@@ -21,6 +22,8 @@ import sys
 import threading
 
 import h5py
+
+from minikeras.saving import h5_contained
 
 # How long the child may take to read a file before it is deemed hung, and the largest
 # dataset it reads (bigger ones: their headers only).
@@ -44,11 +47,13 @@ def probe(open_file, prefix, seconds=None):
         return
     seconds = PROBE_SECONDS if seconds is None else seconds
     read_end, write_end = os.pipe()  # closed when the child ends, however it ends
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: read everything, report nothing but how it ended
         try:
             faulthandler.disable()  # a crash here is reported by the parent, not dumped
             os.close(read_end)
+            _die_with(parent)
             with open_file() as f:
                 _read_everything(f)
         finally:
@@ -56,11 +61,13 @@ def probe(open_file, prefix, seconds=None):
     os.close(write_end)
     try:
         ended, _, _ = select.select([read_end], [], [], seconds)
+    except BaseException:  # Ctrl-C while waiting: the child must not outlive the load
+        _end(pid)
+        raise
     finally:
         os.close(read_end)
     if not ended:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        _end(pid)
         raise ValueError(f"{prefix}: the HDF5 library did not finish reading it in {seconds} "
                          "seconds; the file is damaged.")
     _, status = os.waitpid(pid, 0)
@@ -69,32 +76,47 @@ def probe(open_file, prefix, seconds=None):
                          f"{os.WTERMSIG(status)}); the file is damaged.")
 
 
+def _end(pid):
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def _die_with(parent):
+    """Has the kernel kill this child when its parent dies (SIGTERM, SIGKILL: no `finally` of
+    the parent's runs then), so no probe outlives the process that started it."""
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(0)
+
+
 def fork_is_safe():
     """True on Linux when this process runs no other thread."""
     return (sys.platform.startswith("linux") and hasattr(os, "fork")
             and threading.active_count() == 1)
 
 
-def _read_everything(group):
-    """Every attribute, member and (not too large) dataset under `group`, going on past
-    errors (the real read reports them)."""
+def _read_everything(file):
+    """Every attribute and (not too large) dataset of `file`, going on past errors (the real
+    read reports them). Stops at a member that points outside the file (`h5_contained`): its
+    content is never read, and the real read refuses the file."""
     try:
-        for name in group.attrs:
-            _try(lambda: group.attrs[name])
+        for _, obj in h5_contained.objects(file):
+            _read_attributes(obj)
+            if isinstance(obj, h5py.Dataset) and \
+                    obj.size * obj.dtype.itemsize <= PROBE_DATASET_BYTES:
+                _try(lambda: obj[()])
+    except H5_ERRORS:  # UncontainedError is a ValueError
+        pass
+    _read_attributes(file)
+
+
+def _read_attributes(obj):
+    try:
+        for name in obj.attrs:
+            _try(lambda: obj.attrs[name])
     except H5_ERRORS:
         pass
-    if isinstance(group, h5py.Dataset):
-        if group.size * group.dtype.itemsize <= PROBE_DATASET_BYTES:
-            _try(lambda: group[()])
-        return
-    try:
-        names = list(group.keys())
-    except H5_ERRORS:
-        return
-    for name in names:
-        member = _try(lambda: group[name])
-        if isinstance(member, (h5py.Group, h5py.Dataset)):
-            _read_everything(member)
 
 
 def _try(read):
