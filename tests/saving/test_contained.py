@@ -10,6 +10,9 @@ load, opening its write end without blocking fails (ENXIO), so no process holds 
 import errno
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 
 import h5py
@@ -135,3 +138,51 @@ def test_a_soft_link_inside_the_file_is_accepted(originals, tmp_path):
     expected = _load(originals[".weights.h5"][0]).get_weights()
     for got, want in zip(_load(path).get_weights(), expected):
         np.testing.assert_array_equal(got, want)
+
+
+_SLOW_LOAD = """
+import sys, time
+from minikeras.saving import hdf5_probe
+hdf5_probe._read_everything = lambda f: time.sleep(120)   # a probe still reading
+import minikeras as keras
+print("loading", flush=True)
+keras.models.load_model(sys.argv[1])
+"""
+
+
+def _children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _alive(pid):
+    """True while `pid` runs (a zombie waiting for its reaper has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux's /proc")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupting_a_load_ends_its_probe(signum, originals):
+    """Ctrl-C (SIGINT) and SIGTERM during the probe leave no child process alive."""
+    process = subprocess.Popen([sys.executable, "-c", _SLOW_LOAD, originals[".h5"][0]],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               cwd=os.path.join(os.path.dirname(__file__), "..", ".."))
+    assert process.stdout.readline() == b"loading\n"
+    deadline = time.monotonic() + 30
+    while not _children(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    probes = _children(process.pid)
+    assert len(probes) == 1 and _alive(probes[0])
+    process.send_signal(signum)
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 5
+    while _alive(probes[0]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(probes[0])
