@@ -380,6 +380,36 @@ def sparsemax(x, axis=-1):
     return nn.relu(x - tau)
 
 
+# --------------------------------------------------------------------------- fusion
+# The activations a product primitive (`ops.dense`, `ops.conv`) applies itself, in place on its
+# output, with the gradient taken from that output: the keys name `ops.nn.FUSED_ACTIVATIONS`.
+# Only the functions themselves with their default arguments qualify (`relu` with a slope or a
+# ceiling is another function). Softmax is not fused here: the cross-entropy fuses with it.
+_FUSED = {linear: "linear", relu: "relu", sigmoid: "sigmoid", tanh: "tanh"}
+
+
+def fused_name(activation):
+    """The name under which product primitives fuse `activation`, or None if they cannot."""
+    try:
+        return _FUSED.get(activation)
+    except TypeError:  # an unhashable callable
+        return None
+
+
+def call_fused(activation, product, *args, **kwargs):
+    """Returns `activation(product(*args, **kwargs))`: the one way layers apply an activation
+    to a product (`Dense`, `Conv*`).
+
+    When `activation` has a fused epilogue, it is passed to `product` as
+    `activation=<name>` and applied there (one traced node, no extra pass); otherwise it is
+    called on the product's output.
+    """
+    name = fused_name(activation)
+    if name is not None:
+        return product(*args, activation=name, **kwargs)
+    return activation(product(*args, **kwargs))
+
+
 # --------------------------------------------------------------------------- registry
 ALL = {
     fn.__name__: fn

@@ -8,6 +8,32 @@ applied. The same `call` is therefore both the user-facing method and what autog
 import threading
 
 import numpy as np
+from autograd.tracer import getval
+
+
+def check_assignment(variable, value):
+    """Raises a ValueError unless `value` can be assigned to `variable`; returns its dtype.
+
+    One check for every place a variable's value is set: the eager `Variable.assign`, an
+    assignment recorded inside a `StatelessScope` (a moving mean updated in a training step) and
+    the engine's write-back `assign_arrays`. The shape must be the variable's; the dtype must
+    cast to the variable's within its kind (float64 to float32, int to float; not float to int),
+    as the value is cast when it is stored.
+    """
+    raw = getval(value)
+    shape, dtype = np.shape(raw), np.result_type(raw)
+    if shape != variable.shape:
+        raise ValueError(
+            f"Cannot assign a value of shape {shape} to variable '{variable.path}' "
+            f"of shape {variable.shape}."
+        )
+    if dtype != variable.dtype and not np.can_cast(dtype, variable.dtype, "same_kind"):
+        raise ValueError(
+            f"Cannot assign a value of dtype {dtype.name} to variable '{variable.path}' "
+            f"of dtype {variable.dtype}."
+        )
+    return dtype
+
 
 class _ThreadScopes(threading.local):
     """Each thread's stack of open scopes (threads train independently)."""
@@ -49,6 +75,8 @@ class StatelessScope:
         return self._rng
 
     def assign(self, variable, value):
+        """Records `value` as the variable's new value (checked as the eager `assign` is)."""
+        check_assignment(variable, value)
         self.values[variable] = value
         self.updates[variable] = value
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from minikeras import config
 from minikeras.autograd_internals import UNTRACED, isbox, register_traceable
-from minikeras.stateless_scope import current_scope
+from minikeras.stateless_scope import check_assignment, current_scope
 
 
 def standardize_dtype(dtype):
@@ -116,13 +116,8 @@ class Variable:
         if scope is not None:
             scope.assign(self, value)
             return self
-        value = np.array(value, dtype=self._dtype)  # a copy: the caller keeps its array
-        if value.shape != self._array.shape:
-            raise ValueError(
-                f"Cannot assign a value of shape {value.shape} to variable '{self.path}' "
-                f"of shape {self._array.shape}."
-            )
-        self._array = value
+        check_assignment(self, value)
+        self._array = np.array(value, dtype=self._dtype)  # a copy: the caller keeps its array
         return self
 
     def assign_add(self, value):
@@ -203,10 +198,12 @@ def assign_arrays(variables, arrays):
     """Makes each variable hold the matching array: the engine's and optimizers' one write-back.
 
     The arrays are taken as they are (no copy), so they must be new arrays that nothing else
-    will modify; values of another dtype are cast to the variable's.
+    will modify; values of another dtype are cast to the variable's. A value of the wrong
+    shape, or of a dtype of another kind, raises the ValueError of `Variable.assign`.
     """
     for variable, array in zip(variables, arrays):
         array = np.asarray(array)
-        if array.dtype != variable._dtype:
+        if array.shape != variable._array.shape or array.dtype != variable._dtype:
+            check_assignment(variable, array)  # raises unless only the dtype's width differs
             array = array.astype(variable._dtype)
         variable._array = array

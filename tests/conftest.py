@@ -38,14 +38,10 @@ def _fresh_names():
 
 
 def central_difference_grad(f, x, eps=1e-6):
-    """d f / d x of a scalar function, by float64 central differences."""
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[i] = eps
-        grad[i] = (f(x + step) - f(x - step)) / (2 * eps)
-    return grad
+    """d f / d x of a scalar function, by float64 central differences (`tests/ops/gradcheck.py`)."""
+    from tests.ops.gradcheck import central_differences
+
+    return central_differences(f, x, eps)
 
 
 def mnist_cached():
@@ -66,33 +62,8 @@ def float64():
 
 
 def check_layer_gradients(layer, x, rtol=1e-5, atol=1e-7, seed=0):
-    """Checks the gradients of `sum(r * layer(x))` w.r.t. the input and every trainable weight.
+    """Checks the gradients of `sum(r * layer(x))` w.r.t. the input and every trainable weight
+    (`tests/ops/gradcheck.check_layer_grads`, the shared helper). Use with the `float64` fixture."""
+    from tests.ops.gradcheck import check_layer_grads
 
-    The gradients come from the training engine's path (a `StatelessScope` and autograd) and
-    are compared with float64 central differences. Use with the `float64` fixture.
-    """
-    import autograd.numpy as anp
-
-    from minikeras.stateless_scope import StatelessScope
-    from minikeras.autograd_internals import value_and_grads
-
-    x = np.asarray(x, dtype=np.float64)
-    out = layer(x)
-    weights = layer.trainable_weights
-    r = np.random.default_rng(seed).normal(size=np.shape(out))
-
-    def objective(values):
-        with StatelessScope(zip(weights, values[1:])):
-            return anp.sum(r * layer(values[0])), None
-
-    values = [x] + [w.numpy() for w in weights]
-    _, grads = value_and_grads(objective, values)
-    for i, (value, g) in enumerate(zip(values, grads)):
-        def f(v, i=i):
-            vals = list(values)
-            vals[i] = v
-            return objective(vals)[0]
-
-        name = "input" if i == 0 else weights[i - 1].path
-        np.testing.assert_allclose(g, central_difference_grad(f, value), rtol=rtol, atol=atol,
-                                   err_msg=f"gradient w.r.t. {name}")
+    check_layer_grads(layer, x, rtol=rtol, atol=atol, seed=seed)

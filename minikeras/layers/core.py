@@ -133,9 +133,7 @@ class Dense(Layer):
 
     def call(self, inputs):
         bias = self.bias.value if self.use_bias else None
-        if self.activation is activations.relu:
-            return ops.dense(inputs, self.kernel.value, bias, relu=True)
-        return self.activation(ops.dense(inputs, self.kernel.value, bias))
+        return activations.call_fused(self.activation, ops.dense, inputs, self.kernel.value, bias)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

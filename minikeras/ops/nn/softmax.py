@@ -1,81 +1,14 @@
-"""Neural-network primitives with hand-written VJPs: the hot path of every training step.
+"""Softmax, log-softmax and the fused softmax cross-entropy, with hand-written VJPs.
 
-autograd's generic `dot` VJP goes through `tensordot` and costs more than the matrix products
-themselves; each primitive here does one BLAS call forward and one per needed gradient backward.
-autograd only evaluates the VJP of arguments that are being differentiated, so the input
-gradient of a model's first layer is never computed.
+A categorical cross-entropy recognises, from the autograd graph itself, probabilities that the
+`softmax` primitive made in the current trace (`softmax_input`) and computes loss and gradient
+from the logits in one step.
 """
 
 import numpy as np
 from autograd.extend import defvjp, defvjp_argnums, primitive
 
 from minikeras.autograd_internals import primitive_input
-from minikeras.blas import dot
-
-
-def _as_2d(x):
-    return x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-
-
-@primitive
-def dense(x, kernel, bias=None, relu=False):
-    """Returns `x @ kernel + bias` over the last axis of `x`, optionally through a ReLU.
-
-    Fusing the ReLU (the activation of most hidden layers) saves one traced node per layer.
-
-    Args:
-        x: array of shape `(..., in)`.
-        kernel: array of shape `(in, out)`.
-        bias: array of shape `(out,)`, or None.
-        relu: apply `max(., 0)` to the result (default False).
-    """
-    out = dot(_as_2d(x), kernel)
-    if x.ndim != 2:
-        out = out.reshape(x.shape[:-1] + (kernel.shape[1],))
-    if bias is not None:
-        out += bias
-    if relu:
-        np.maximum(out, 0, out=out)
-    return out
-
-
-def _column_sums(g):
-    # The bias gradient as a matrix-vector product: BLAS sums a (4096, 64) batch five times
-    # faster than `g.sum(axis=0)`, to the same float32 precision (another summation order).
-    return dot(np.ones(g.shape[0], g.dtype), g)
-
-
-def _dense_vjp(argnums, ans, args, kwargs):
-    x, kernel = args[0], args[1]
-    relu = kwargs.get("relu", False) or (len(args) > 3 and args[3])
-
-    def vjp(g):
-        if relu:
-            g = g * (ans > 0)  # the ReLU's gradient at 0 is 0, as in Keras
-        g2 = _as_2d(g)
-        grads = []
-        for argnum in argnums:
-            if argnum == 0:
-                grads.append(dot(g2, kernel.T).reshape(x.shape))
-            elif argnum == 1:
-                grads.append(dot(_as_2d(x).T, g2))
-            else:
-                grads.append(_column_sums(g2))
-        return grads
-
-    return vjp
-
-
-defvjp_argnums(dense, _dense_vjp)
-
-
-@primitive
-def relu(x):
-    """Returns `max(x, 0)`; its gradient at 0 is 0, as in Keras."""
-    return np.maximum(x, 0)
-
-
-defvjp(relu, lambda ans, x: lambda g: g * (ans > 0))
 
 
 # NumPy's `np.max`/`np.sum` wrappers cost microseconds of Python on small arrays; the ufunc
@@ -186,16 +119,3 @@ def _xent_grad_labels(ans, logits, y_true, probs=None, epsilon=1e-7):
 
 
 defvjp(softmax_cross_entropy, _xent_grad_logits, _xent_grad_labels)
-
-
-@primitive
-def mean_all(x):
-    """Returns the mean of all entries of `x`, in `x`'s dtype.
-
-    autograd's `np.mean` VJP divides by a NumPy int64, which turns float32 gradients into
-    float64 for the whole backward pass; this one keeps the dtype.
-    """
-    return _sum(x, None) / x.size
-
-
-defvjp(mean_all, lambda ans, x: lambda g: np.full(x.shape, g / x.size, dtype=x.dtype))

@@ -1,0 +1,46 @@
+"""Neural-network primitives with hand-written VJPs: the hot path of every training step.
+
+One module per family: `dense` (the fully connected product), `bias_activation` (the fused
+bias + activation epilogue that products share, and `relu`), `softmax` (softmax, log-softmax
+and the fused softmax cross-entropy), `reduce` (`mean_all`); later `conv`, `pool`,
+`normalization` and `rnn`. Every name is re-exported here, so `from minikeras.ops import nn;
+nn.dense(...)` and `from minikeras.ops.nn import dense` both work.
+
+The contract every primitive in this package keeps (and `tests/ops/gradcheck.py` checks):
+
+1. **float32 in, float32 out.** A primitive returns the dtype of its floating inputs and
+   never promotes (no float64 scalars, no `np.mean`'s int64 divisor): a model built with
+   `floatx() == 'float32'` stays float32 through the forward and the backward pass. Given
+   float64 inputs it computes in float64 (what the gradient checks use).
+2. **Never write into an input.** The arrays a step receives come from
+   `variables.read_arrays` and are the Variables' own arrays, shared with the optimizer, the
+   metrics and the user; a cotangent `g` may be another primitive's output too. In-place work
+   (`out=`, `+=`) is only for arrays the primitive allocated itself in the same call.
+3. **Gradients only for the requested arguments.** Primitives register their VJP with
+   `defvjp_argnums` (or `defvjp` with one function per argument), and compute the gradient of
+   an argument only when its index is in `argnums`: a first layer never computes the gradient
+   of its input batch. A gradient has its argument's shape and dtype.
+4. **What a VJP closure may keep:** the primitive's inputs and its output (`ans`), and arrays
+   derived from them during the forward pass that the backward pass needs (e.g. a window
+   view, a max-pool's argmax), nothing else. No module-level caches keyed by `id(...)` of an
+   array (ids are reused once an array is freed), no state that outlives the step. A buffer
+   reused between calls is private to one module, never handed out where a caller may keep
+   it, and never aliased by a returned array.
+5. **Masks** (for sequences: the `(batch, time)` boolean arrays that `Embedding(mask_zero=True)`
+   and `Masking` produce) will be specified here by the recurrent primitives: how a primitive
+   receives a mask, and that masked steps carry state through and receive zero gradient.
+
+Hyper-parameters (strides, padding, the name of a fused activation) are keyword arguments
+and never differentiated.
+"""
+
+from minikeras.ops.nn.bias_activation import (FUSED_ACTIVATIONS, activation_gradient,
+                                              apply_bias_activation, bias_activation, relu)
+from minikeras.ops.nn.dense import dense
+from minikeras.ops.nn.reduce import mean_all
+from minikeras.ops.nn.softmax import (SoftmaxVJP, log_softmax, softmax, softmax_cross_entropy,
+                                      softmax_input)
+
+__all__ = ["FUSED_ACTIVATIONS", "SoftmaxVJP", "activation_gradient", "apply_bias_activation",
+           "bias_activation", "dense", "log_softmax", "mean_all", "relu", "softmax",
+           "softmax_cross_entropy", "softmax_input"]
