@@ -183,11 +183,13 @@ TensorReference = namedtuple("TensorReference", "layer_name node_index tensor_in
 LAMBDA_REFUSED = (
     "Requested the deserialization of a `Lambda` layer whose `function` is a Python lambda. "
     "This carries a potential risk of arbitrary code execution and thus it is disallowed by "
-    "default. minikeras never runs code stored in a config (Python bytecode, pickles), not even "
-    "with `safe_mode=False`. To load this model, give the function a name: in the code that "
-    "built the model, replace the lambda with `def my_function(x): ...`, register it with "
-    "`@keras.saving.register_keras_serializable()` (or pass it in `custom_objects`), and save "
-    "the model again."
+    "default. In Keras, `safe_mode=False` would run the lambda's stored bytecode; minikeras "
+    "accepts `safe_mode=False` but never runs code stored in a file (bytecode, pickles), so it "
+    "does not make this load. What loads with either value: functions named in the config and "
+    "provided by you (`custom_objects`, `custom_object_scope` or "
+    "`@keras.saving.register_keras_serializable()`). To load this model, either rebuild it in "
+    "code (with the lambda) and call `model.load_weights(path)`, which reads only the weights, "
+    "or replace the lambda with a named, registered function and save the model again."
 )
 
 

@@ -6,6 +6,10 @@ self.kernel)` and `K.dot(x, self.kernel)` all carry gradients to it, whichever s
 operator it stands on.
 """
 
+import contextlib
+import math
+import threading
+
 import autograd.numpy as anp
 import numpy as np
 
@@ -19,6 +23,39 @@ def standardize_dtype(dtype):
     if dtype is None:
         return config.floatx()
     return np.dtype(dtype).name
+
+
+class _CreationBudget(threading.local):
+    """How many bytes the variables created in this thread may still take (None: no limit)."""
+
+    remaining = None
+
+    def charge(self, name, shape, dtype):
+        if self.remaining is None:
+            return
+        size = math.prod(shape) * np.dtype(dtype).itemsize  # Python ints: no overflow
+        if size > self.remaining:
+            raise ValueError(f"the weight '{name}' of shape {shape} takes {size} bytes as "
+                             f"{dtype}, more than the file holds for the model's weights "
+                             f"({self.remaining} bytes left): its config does not match its "
+                             "weights.")
+        self.remaining -= size
+
+
+_budget = _CreationBudget()
+
+
+@contextlib.contextmanager
+def creation_budget(nbytes):
+    """Inside the block, creating variables (from an initializer) whose sizes add up to more
+    than `nbytes` raises a `ValueError` before their arrays are allocated: loading a model
+    file rebuilds its layers under the size of the weights the file holds, so a config that
+    declares a layer of `10**12` units is refused instead of allocating terabytes."""
+    saved, _budget.remaining = _budget.remaining, nbytes
+    try:
+        yield
+    finally:
+        _budget.remaining = saved
 
 
 def unwrap(x):
@@ -65,6 +102,7 @@ class Variable:
                 raise ValueError(
                     f"Variable '{self.name}': when `initializer` is a callable, `shape` is required."
                 )
+            _budget.charge(self.name, tuple(shape), self._dtype)
             value = initializer(tuple(shape), dtype=self._dtype)
         else:
             value = unwrap(initializer)

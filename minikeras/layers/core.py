@@ -41,6 +41,10 @@ class InputLayer(Layer):
                     f"use shape=({int(shape)},).", DeprecationWarning, stacklevel=3)
                 shape = (int(shape),)
             batch_shape = (batch_size,) + tuple(shape)
+        if isinstance(batch_shape, (str, bytes)) or not all(
+                d is None or isinstance(d, (int, np.integer)) for d in batch_shape):
+            raise ValueError(f"Cannot convert '{batch_shape}' to a shape: the shape of an Input "
+                             "should be a tuple of integers or None (one per axis).")
         self._batch_input_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self.built = True
         self._input_dtype = dtype_from_config(dtype)

@@ -16,3 +16,20 @@ def check_readable(path):
                                               "file")
     if not os.path.exists(path):
         raise MissingFileError(errno.ENOENT, f"No file or directory found at {path}")
+
+
+class FileSource:
+    """What a loading error is about: `error(message)` makes the `ValueError` naming it.
+
+    Args:
+        path: the file's path, with the archive member when there is one (e.g.
+            `"model.keras (member config.json)"`).
+        what: what is being loaded (`'model'`, `'weights'`), for messages.
+    """
+
+    def __init__(self, path, what="model"):
+        self.path, self.what = path, what
+
+    def error(self, message):
+        """The `ValueError` to raise about this file."""
+        return ValueError(f"Cannot load {self.what} from {self.path}: {message}")

@@ -12,14 +12,13 @@ verifies; in a file minikeras wrote (`strict`), a missing checksum is damage too
 anything is read, every member is checked to point nowhere outside the file (h5_contained.py).
 """
 
-import io
 import json
 
 import h5py
 import numpy as np
 
-from minikeras.saving import checksums, h5_contained, hdf5_probe
-from minikeras.saving.errors import check_readable
+from minikeras.saving import checksums, config_json, h5_contained, hdf5_probe
+from minikeras.saving.errors import FileSource, check_readable
 
 # HDF5 keeps attributes in the object header, which holds at most 64 KiB: Keras splits longer
 # lists of names into `name0`, `name1`, ... (`HDF5_OBJECT_HEADER_LIMIT` in Keras).
@@ -57,16 +56,18 @@ def open_for_reading(path, what="model"):
     return _contained(H5Reader(file, path, what))
 
 
-def open_bytes(data, source, what="model"):
-    """An `H5Reader` over an HDF5 file held in memory (the weights inside a `.keras` archive);
-    `source` names it in messages."""
-    hdf5_probe.probe(lambda: h5py.File(io.BytesIO(data), "r"),
-                     f"Cannot load {what} from {source}")
+def open_stream(open_stream, source, what="model"):
+    """An `H5Reader` over an HDF5 file inside an archive (the weights of a `.keras` file), read
+    through the seekable file object that `open_stream()` returns; `source` names it in
+    messages."""
+    hdf5_probe.probe(lambda: h5py.File(open_stream(), "r"), f"Cannot load {what} from {source}")
+    stream = open_stream()
     try:
-        file = h5py.File(io.BytesIO(data), "r")
+        file = h5py.File(stream, "r")
     except H5_ERRORS as e:
+        stream.seek(0)
         raise ValueError(f"Cannot load {what} from {source}: "
-                         f"{_open_failure(data[:8] == HDF5_SIGNATURE, e)}") from None
+                         f"{_open_failure(stream.read(8) == HDF5_SIGNATURE, e)}") from None
     return _contained(H5Reader(file, source, what))
 
 
@@ -119,7 +120,7 @@ def decode(value):
     raise TypeError(f"expected a string, found {type(value).__name__}")
 
 
-class H5Reader:
+class H5Reader(FileSource):
     """An open HDF5 file whose accessors raise `ValueError`s naming the file.
 
     Args:
@@ -129,7 +130,8 @@ class H5Reader:
     """
 
     def __init__(self, file, path, what):
-        self.file, self.path, self.what = file, path, what
+        super().__init__(path, what)
+        self.file = file
         self.strict = False  # set for files minikeras wrote: every dataset has its checksum
 
     def __enter__(self):
@@ -143,10 +145,6 @@ class H5Reader:
             self.file.close()
         except H5_ERRORS:
             pass
-
-    def error(self, message):
-        """The `ValueError` to raise about this file."""
-        return ValueError(f"Cannot load {self.what} from {self.path}: {message}")
 
     # ------------------------------------------------------------------ groups
     def has(self, group, name):
@@ -291,10 +289,7 @@ class H5Reader:
         if expected is None and self.strict and group == self.file:
             raise self.error(f"its attribute '{name}' has no checksum, which minikeras writes: "
                              "the file is damaged.")
-        try:
-            return json.loads(text)
-        except ValueError as e:
-            raise self.error(f"the attribute '{name}' is not valid JSON ({e}).") from None
+        return config_json.loads(text, self, f"its attribute '{name}'")
 
     def _config_checksums(self):
         if not self.has_attr(self.file, CHECKSUM):

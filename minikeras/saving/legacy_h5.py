@@ -22,6 +22,7 @@ is written in Keras 3's order and names; reading also understands tf.keras 2's a
 (optimizer_state.py).
 """
 
+import os
 import warnings
 
 import h5py
@@ -225,7 +226,7 @@ def load_model(filepath, custom_objects=None, compile=True):
             raise reader.error("it has no model config (attribute 'model_config'). It may hold "
                                "weights only: build the model in code and call "
                                "`model.load_weights(path)`.")
-        model = rebuild_model(reader, config, custom_objects)
+        model = rebuild_model(reader, config, custom_objects, os.path.getsize(filepath))
         load_weights_from_group(reader, reader.group(reader.file, "model_weights"), model)
         if not compile:
             return model

@@ -112,7 +112,7 @@ def test_a_lambda_is_written_as_keras_does_with_a_warning_and_never_read():
         config = serialize_keras_object(lambda x: x + 1)
     assert config["class_name"] == "__lambda__" and isinstance(config["config"]["code"], str)
     for safe_mode in (True, False):
-        with pytest.raises(ValueError, match="minikeras never runs code stored in a config"):
+        with pytest.raises(ValueError, match="minikeras accepts `safe_mode=False` but never runs code stored in a file"):
             deserialize_keras_object(config, safe_mode=safe_mode)
 
 
