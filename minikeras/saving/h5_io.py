@@ -13,6 +13,7 @@ anything is read, every member is checked to point nowhere outside the file (h5_
 """
 
 import json
+import warnings
 
 import h5py
 import numpy as np
@@ -398,6 +399,20 @@ def _name(group):
 def _join(group, name):
     base = getattr(group, "name", "") or ""
     return f"{base.rstrip('/')}/{name}"
+
+
+def assign_loaded(assignments, path):
+    """Sets each `(variable, value)` read from the file at `path`, warning about a weight that
+    holds NaN or infinity: such a model predicts NaN everywhere, usually because it was saved
+    after its training diverged (Keras loads it silently)."""
+    for variable, value in assignments:
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            count = value.size - int(np.isfinite(value).sum())
+            warnings.warn(f"The weight '{variable.path}' loaded from {path} holds {count} NaN or "
+                          f"infinite value(s) out of {value.size}: the model will predict NaN. "
+                          "It was probably saved after its training diverged (try a lower "
+                          "learning rate).", UserWarning, stacklevel=4)
+        variable.assign(value)
 
 
 # ---------------------------------------------------------------------------- writing

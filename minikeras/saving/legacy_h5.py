@@ -324,8 +324,7 @@ def load_weights_from_group(reader, group, model, skip_mismatch=False, by_name=F
                     continue
                 raise reader.error(message)
             assignments.append((variable, value))
-    for variable, value in assignments:
-        variable.assign(value)
+    h5_io.assign_loaded(assignments, reader.path)
 
 
 def _match_by_order(reader, saved, model):

@@ -203,8 +203,7 @@ def load_state(reader, model, skip_mismatch=False, own_optimizer=False):
         assignments.extend(values or [])
     optimizer_values = _optimizer_values(reader, model, optimizer_entry,
                                          own_optimizer and reader.strict)
-    for variable, value in assignments:
-        variable.assign(value)
+    h5_io.assign_loaded(assignments, reader.path)
     if optimizer_values is not None:
         optimizer_entry[1].set_weights(optimizer_values)
 

@@ -221,3 +221,27 @@ def test_a_lambda_refusal_says_what_safe_mode_does_and_how_to_load(tmp_path):
     rebuilt.load_weights(path)  # the route the message gives works
     x = np.array([[1.0, -2.0]], "float32")
     np.testing.assert_array_equal(rebuilt.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("ext", [".keras", ".h5", ".weights.h5"])
+def test_a_weight_holding_nan_or_inf_is_named_in_a_warning(ext, tmp_path):
+    model = _model()
+    weights = model.get_weights()
+    weights[2][1, 0] = np.nan
+    weights[2][0, 2] = np.inf
+    model.set_weights(weights)
+    path = str(tmp_path / f"diverged{ext}")
+    model.save_weights(path) if ext == ".weights.h5" else model.save(path)
+    with pytest.warns(UserWarning) as record:
+        if ext == ".weights.h5":
+            loaded = _model()
+            loaded.load_weights(path)
+        else:
+            loaded = keras.models.load_model(path)
+    messages = [str(w.message) for w in record if "NaN" in str(w.message)]
+    source = path + (" (member model.weights.h5)" if ext == ".keras" else "")
+    assert messages == [f"The weight '{loaded.layers[1].kernel.path}' loaded from {source} holds 2 "
+                        "NaN or infinite value(s) out of 15: the model will predict NaN. It was "
+                        "probably saved after its training diverged (try a lower learning "
+                        "rate)."]
+    np.testing.assert_array_equal(loaded.get_weights()[2], weights[2])  # loaded all the same
