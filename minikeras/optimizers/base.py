@@ -89,6 +89,7 @@ class Optimizer:
         self._optimizer_wide = []       # state Variables named in `optimizer_wide_state`
         self._excluded, self._exclude_pattern = set(), None  # see exclude_from_weight_decay
         self._layout_cache = None       # see _layout
+        self._variables_cache = None    # the list `variables` returns, computed with the layout
 
     # ------------------------------------------------------------------ learning rate
     @property
@@ -174,21 +175,30 @@ class Optimizer:
 
     def _layout(self):
         """The `StateLayout` of the state (cached: it is read on every step; `build` and
-        setting a schedule as the learning rate change it)."""
+        replacing a float learning rate by a schedule or a callable, or the reverse, change
+        it)."""
         if self._layout_cache is None:
-            self._layout_cache = StateLayout(
+            layout = StateLayout(
                 self.slot_groups, len(self._trainable_variables),
                 isinstance(self._learning_rate, Variable), self.use_ema,
                 bool(self.gradient_accumulation_steps), len(self.optimizer_wide_state))
+            lr = self._learning_rate if isinstance(self._learning_rate, Variable) else None
+            self._variables_cache = layout.flatten(OptimizerState(
+                self._iterations, lr, self._averages, self._accumulators,
+                tuple(self._slots or ()) + tuple(self._optimizer_wide)))
+            self._layout_cache = layout
         return self._layout_cache
 
     @property
     def variables(self):
-        """The `Variable`s holding the optimizer's whole state, in Keras's order (state.py)."""
-        lr = self._learning_rate if isinstance(self._learning_rate, Variable) else None
-        return self._layout().flatten(OptimizerState(
-            self._iterations, lr, self._averages, self._accumulators,
-            tuple(self._slots or ()) + tuple(self._optimizer_wide)))
+        """The `Variable`s holding the optimizer's whole state, in Keras's order (state.py).
+
+        The list follows the state of the moment: a callback that replaces a float learning
+        rate by a schedule (or the reverse) during `fit` removes (adds) `learning_rate`, and
+        the training step reads this list again at every step.
+        """
+        self._layout()
+        return list(self._variables_cache)
 
     def get_weights(self):
         """Copies of the state arrays, in the order of `variables`."""

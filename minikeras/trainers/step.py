@@ -45,7 +45,6 @@ class TrainStep:
     Attributes:
         trainable, non_trainable: the model's variables, in the order of the values the step
             takes and returns.
-        optimizer_variables: the optimizer's state variables, likewise.
     """
 
     def __init__(self, model):
@@ -53,7 +52,13 @@ class TrainStep:
         self.trainable = model.trainable_variables
         self.non_trainable = model.non_trainable_variables
         model.optimizer.build(self.trainable)
-        self.optimizer_variables = model.optimizer.variables
+
+    @property
+    def optimizer_variables(self):
+        """The optimizer's state variables, in the order of the state the step takes and
+        returns. Read at every step, never kept: a callback that replaces a float learning
+        rate by a schedule (or the reverse) changes the list during `fit`."""
+        return self.model.optimizer.variables
 
     def state(self):
         """The current `(trainable, non_trainable, optimizer_state)` values of the Variables."""
@@ -87,9 +92,16 @@ class TrainStep:
 
     def write_back(self, trainable, non_trainable, optimizer_state):
         """Makes the Variables hold the values a step returned."""
+        optimizer_variables = self.optimizer_variables
+        if len(optimizer_state) != len(optimizer_variables):
+            raise ValueError(f"The optimizer state returned by the step has {len(optimizer_state)} "
+                             f"arrays but optimizer '{self.model.optimizer.name}' now has "
+                             f"{len(optimizer_variables)} state variables: its learning rate was "
+                             "replaced by one of another kind (a float by a schedule or a "
+                             "callable, or the reverse) between the step and its write-back.")
         assign_arrays(self.trainable, trainable)
         assign_arrays(self.non_trainable, non_trainable)
-        assign_arrays(self.optimizer_variables, optimizer_state)
+        assign_arrays(optimizer_variables, optimizer_state)
 
     def run(self, x, y, sample_weight, seed):
         """One step on the Variables' current values, written back; returns `(loss, logs)`."""
