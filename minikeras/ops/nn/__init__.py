@@ -2,9 +2,10 @@
 
 One module per family: `dense` (the fully connected product), `bias_activation` (the fused
 bias + activation epilogue that products share, and `relu`), `softmax` (softmax, log-softmax
-and the fused softmax cross-entropy), `reduce` (`mean_all`); later `conv`, `pool`,
-`normalization` and `rnn`. Every name is re-exported here, so `from minikeras.ops import nn;
-nn.dense(...)` and `from minikeras.ops.nn import dense` both work.
+and the fused softmax cross-entropy), `reduce` (`mean_all`), `conv` (N-D convolution and its
+transpose); later `pool`, `normalization` and `rnn`. Every name is re-exported here, so
+`from minikeras.ops import nn; nn.dense(...)` and `from minikeras.ops.nn import dense` both
+work.
 
 The contract every primitive in this package keeps (and `tests/ops/gradcheck.py` checks):
 
@@ -36,11 +37,12 @@ and never differentiated.
 
 from minikeras.ops.nn.bias_activation import (FUSED_ACTIVATIONS, activation_gradient,
                                               apply_bias_activation, bias_activation, relu)
+from minikeras.ops.nn.conv import conv, conv_transpose
 from minikeras.ops.nn.dense import dense
 from minikeras.ops.nn.reduce import mean_all
 from minikeras.ops.nn.softmax import (SoftmaxVJP, log_softmax, softmax, softmax_cross_entropy,
                                       softmax_input)
 
 __all__ = ["FUSED_ACTIVATIONS", "SoftmaxVJP", "activation_gradient", "apply_bias_activation",
-           "bias_activation", "dense", "log_softmax", "mean_all", "relu", "softmax",
+           "bias_activation", "conv", "conv_transpose", "dense", "log_softmax", "mean_all", "relu", "softmax",
            "softmax_cross_entropy", "softmax_input"]
