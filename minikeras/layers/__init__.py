@@ -6,6 +6,9 @@ from minikeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, T
 from minikeras.layers.core import Activation, Dense, Dropout, Input, InputLayer
 from minikeras.layers.lambda_layer import Lambda
 from minikeras.layers.reshaping import Flatten, Reshape
+from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
+                                      Subtract, add, average, concatenate, dot, maximum, minimum,
+                                      multiply, subtract)
 from minikeras.layers.keras_tensor import KerasTensor
 
 
