@@ -25,6 +25,20 @@ def map_structure(fn, x):
 
 
 def pack_sequence_as(structure, leaves):
-    """Returns `structure` with its leaves replaced, in order, by `leaves`."""
+    """Returns `structure` with its leaves replaced, in `flatten`'s order, by `leaves`.
+
+    A dict is filled in sorted-key order (the order `flatten` reads it in) and keeps its own
+    key order.
+    """
     it = iter(leaves)
-    return map_structure(lambda _: next(it), structure)
+
+    def pack(x):
+        if isinstance(x, dict):
+            filled = {k: pack(x[k]) for k in sorted(x)}
+            return {k: filled[k] for k in x}
+        if isinstance(x, (list, tuple)):
+            items = [pack(v) for v in x]
+            return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
+        return next(it)
+
+    return pack(structure)

@@ -154,9 +154,22 @@ class Model(Trainer, Layer):
         raise ValueError("Provide either a layer name or layer index to `get_layer`.")
 
     def _output_names_or_none(self):
+        """The names `compile` and the data use for the outputs, in the order of the flat
+        outputs: the keys of a dict of outputs (sorted, as it flattens), else the names of
+        the layers that produce them (Keras's `output_names`)."""
+        struct = getattr(self, "_outputs_struct", None)
+        if isinstance(struct, dict):
+            return sorted(struct)
         if getattr(self, "outputs", None):
             return [t._keras_history[0].name for t in self.outputs]
         return None
+
+    @property
+    def output_names(self):
+        """The names of the layers that produce the outputs, as Keras 3's `output_names`."""
+        if not getattr(self, "outputs", None):
+            return []
+        return [t._keras_history[0].name for t in self.outputs]
 
     def _input_names_or_none(self):
         if getattr(self, "inputs", None):

@@ -1,4 +1,23 @@
-"""What `compile` builds: the total loss over the model's outputs and the compiled metrics."""
+"""What `compile` builds: the objective summed over the model's outputs and the metrics in logs.
+
+Keras 3's rules for a model with several outputs (named after the layers that produce them,
+or after the keys of a dict of outputs):
+
+- `loss`: one loss for every output, a list with one entry per output (None: no loss), or a
+  dict keyed by output name. Each output's loss is logged unweighted as `<output>_loss` when
+  more than one output has a loss; `loss` is the sum of the losses times `loss_weights`
+  (a list, or a dict whose missing outputs weigh 1).
+- `metrics` / `weighted_metrics`: a list with one entry (a metric or a list of them) per
+  output, or a dict keyed by output name; logged as `<output>_<metric name>`. A flat list of
+  another length applies every metric to every output, as tf.keras 2 did (Keras 3 raises).
+  A weighted metric whose name is taken is logged as `<output>_weighted_<name>`.
+- A dict key that is no output name is an error, naming the expected and received keys.
+
+A loss dict may leave outputs out (they get no loss, as in tf.keras 2); Keras 3 requires every
+output of a list-output model in it.
+"""
+
+import copy
 
 import numpy as np
 
@@ -8,27 +27,88 @@ from minikeras import tree
 from minikeras.metrics.base import Mean, MeanMetricWrapper, Metric
 
 
-def _per_output(spec, output_names, what):
-    """Spreads a loss/metric spec over the outputs: one entry per output (None where absent)."""
+def check_output_keys(spec, output_names, what):
+    """Raises a ValueError when the dict `spec` has a key that is no output name."""
+    unknown = [key for key in spec if key not in output_names]
+    if unknown:
+        raise ValueError(
+            f"`{what}` has the key(s) {unknown}, which are not names of the model's outputs. "
+            f"Expected keys among the output names {list(output_names)}; received keys "
+            f"{list(spec)}.")
+
+
+def _is_sequence(x):
+    return isinstance(x, (list, tuple))
+
+
+def spread_losses(loss, output_names, dict_order=False):
+    """`[(output index, loss identifier)]` for the outputs that have a loss, in the order
+    Keras logs them: the output order, or for a dict-output model the loss dict's order."""
     k = len(output_names)
-    if isinstance(spec, dict):
-        unknown = set(spec) - set(output_names)
-        if unknown:
-            raise ValueError(f"`{what}` has keys {sorted(unknown)} that are not output names of the "
-                             f"model. Output names: {output_names}")
-        return [spec.get(name) for name in output_names]
-    if what == "loss":
-        if isinstance(spec, (list, tuple)):
-            if len(spec) != k:
-                raise ValueError(f"`loss` is a list of {len(spec)} losses but the model has {k} "
-                                 f"outputs {output_names}.")
-            return list(spec)
-        return [spec] * k
-    # Metrics: a flat list applies to every output; a list of lists gives one list per output.
-    spec = list(spec) if isinstance(spec, (list, tuple)) else [spec]
-    if k > 1 and len(spec) == k and all(isinstance(s, (list, tuple)) or s is None for s in spec):
-        return [list(s or []) for s in spec]
-    return [spec] * k
+    if isinstance(loss, dict):
+        check_output_keys(loss, output_names, "loss")
+        keys = list(loss) if dict_order else [n for n in output_names if n in loss]
+        pairs = [(output_names.index(key), loss[key]) for key in keys]
+    elif _is_sequence(loss):
+        if len(loss) != k:
+            raise ValueError(
+                f"`loss` is a list of {len(loss)} losses, but the model has {k} output(s) "
+                f"{list(output_names)}: pass one loss per output (None for an output without "
+                "a loss), a dict keyed by output name, or a single loss for every output.")
+        pairs = list(enumerate(loss))
+    else:
+        pairs = [(i, loss) for i in range(k)]
+    return [(i, identifier) for i, identifier in pairs if identifier is not None]
+
+
+def spread_loss_weights(loss_weights, output_names):
+    """One weight per output (None: the loss is not multiplied)."""
+    k = len(output_names)
+    if loss_weights is None:
+        return [None] * k
+    if isinstance(loss_weights, dict):
+        check_output_keys(loss_weights, output_names, "loss_weights")
+        return [None if loss_weights.get(n) is None else float(loss_weights[n])
+                for n in output_names]
+    if _is_sequence(loss_weights) or isinstance(loss_weights, np.ndarray):
+        weights = list(np.ravel(loss_weights)) if isinstance(loss_weights, np.ndarray) else \
+            list(loss_weights)
+        if len(weights) != k:
+            raise ValueError(
+                f"`loss_weights` has {len(weights)} entries, but the model has {k} output(s) "
+                f"{list(output_names)}: pass one weight per output or a dict keyed by output "
+                "name.")
+        return [None if w is None else float(w) for w in weights]
+    if k != 1:
+        raise ValueError(
+            f"`loss_weights` is the single number {loss_weights!r}, but the model has {k} "
+            f"outputs {list(output_names)}: pass a list with one weight per output or a dict "
+            "keyed by output name.")
+    return [float(loss_weights)]
+
+
+def spread_metrics(metrics, output_names, what):
+    """A list per output of the metric identifiers that apply to it."""
+    k = len(output_names)
+    if not metrics:
+        return [[] for _ in range(k)]
+    if k == 1:
+        if isinstance(metrics, dict):
+            check_output_keys(metrics, output_names, what)
+        return [[m for m in tree.flatten(metrics) if m is not None]]
+    if isinstance(metrics, dict):
+        check_output_keys(metrics, output_names, what)
+        return [_as_list(metrics.get(n)) for n in output_names]
+    if _is_sequence(metrics) and len(metrics) == k:
+        return [_as_list(entry) for entry in metrics]
+    flat = [m for m in tree.flatten(metrics) if m is not None]
+    return [list(flat) for _ in range(k)]
+
+
+def _as_list(entry):
+    if entry is None:
+        return []
+    return [m for m in tree.flatten(entry) if m is not None] if _is_sequence(entry) else [entry]
 
 
 def _accuracy_variant(y_true, y_pred):
@@ -71,43 +151,57 @@ def resolve_metric(identifier, y_true, y_pred):
 
 
 class CompiledLoss:
-    """The training objective: `sum_i loss_weight_i * loss_i(y_i, y_pred_i, sample_weight)`.
+    """The training objective: `sum_i loss_weight_i * loss_i(y_i, y_pred_i, sample_weight_i)`.
 
     Args:
         loss: a loss identifier, or a list/dict of them (one per output).
-        loss_weights: None, a list or a dict of floats (one per output).
-        output_names: the names of the model's outputs.
+        loss_weights: None, a number (one output), a list or a dict of numbers.
+        output_names: the names of the model's outputs, in the order of its flat outputs.
+        dict_order: the outputs are a dict: per-output losses are logged in the loss
+            dict's order, as Keras 3 does.
+
+    Attributes:
+        entries: `[(output index, Loss, weight or None)]` of the outputs that have a loss.
+        names: the log names of the per-output losses (`<output>_loss`), empty when only
+            one output has a loss.
     """
 
-    def __init__(self, loss, loss_weights, output_names):
+    def __init__(self, loss, loss_weights, output_names, dict_order=False):
         self.output_names = list(output_names)
+        weights = spread_loss_weights(loss_weights, self.output_names)
         # 'crossentropy'/'ce' pick their variant from the data shapes on the first batch.
-        self.losses = [l if _is_generic_crossentropy(l) else losses_module.as_loss_object(l)
-                       for l in _per_output(loss, output_names, "loss")]
-        if all(l is None for l in self.losses):
+        self.entries = [(i, l if _is_generic_crossentropy(l) else losses_module.as_loss_object(l),
+                         weights[i])
+                        for i, l in spread_losses(loss, self.output_names, dict_order)]
+        if not self.entries:
             raise ValueError("No loss to compute. Pass a `loss` to `compile()`.")
-        if loss_weights is None:
-            self.weights = [1.0] * len(self.losses)
-        elif isinstance(loss_weights, dict):
-            self.weights = [float(loss_weights.get(n, 1.0)) for n in output_names]
-        else:
-            loss_weights = list(np.atleast_1d(loss_weights))
-            if len(loss_weights) != len(self.losses):
-                raise ValueError(f"`loss_weights` has {len(loss_weights)} entries but the model has "
-                                 f"{len(self.losses)} outputs.")
-            self.weights = [float(w) for w in loss_weights]
+        self.names = ([f"{self.output_names[i]}_loss" for i, _, _ in self.entries]
+                      if len(self.entries) > 1 else [])
         self._checked = False
 
+    @property
+    def losses(self):
+        """The loss of each output (None where an output has none)."""
+        by_output = {i: loss for i, loss, _ in self.entries}
+        return [by_output.get(i) for i in range(len(self.output_names))]
+
+    def outputs_with_loss(self):
+        """Indices of the outputs that have a loss, in output order."""
+        return sorted(i for i, _, _ in self.entries)
+
     def check_shapes(self, ys, preds):
-        """Fails early, naming the loss, when y cannot match the model's output."""
-        self.losses = [losses_module.as_loss_object(_CROSSENTROPY[_accuracy_variant(y, p)])
-                       if _is_generic_crossentropy(loss) else loss
-                       for loss, y, p in zip(self.losses, ys, preds)]
-        for loss, y, p, name in zip(self.losses, ys, preds, self.output_names):
-            if loss is None:
-                continue
+        """Fails early, naming the loss and output, when a `y` cannot match its output."""
+        entries = []
+        for i, loss, w in self.entries:
+            if _is_generic_crossentropy(loss):
+                loss = losses_module.as_loss_object(
+                    _CROSSENTROPY[_accuracy_variant(ys[i], preds[i])])
+            entries.append((i, loss, w))
+        self.entries = entries
+        for i, loss, _ in self.entries:
+            name = self.output_names[i]
             fn = getattr(loss, "fn", None)
-            ys_, ps_ = tuple(np.shape(y)), tuple(np.shape(p))
+            ys_, ps_ = tuple(np.shape(ys[i])), tuple(np.shape(preds[i]))
             if fn is losses_module.sparse_categorical_crossentropy:
                 ok = ys_ == ps_[:-1] or ys_ == ps_[:-1] + (1,)
                 expected = f"{ps_[:-1]} (integer class indices)"
@@ -128,82 +222,128 @@ class CompiledLoss:
         self._checked = True
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        """Returns `(total_loss, [loss per output])`."""
-        ys = tree.flatten(y_true) if len(self.losses) > 1 else [y_true]
-        preds = tree.flatten(y_pred) if len(self.losses) > 1 else [y_pred]
-        if len(ys) != len(self.losses):
-            raise ValueError(f"The model has {len(self.losses)} outputs but `y` holds {len(ys)} arrays.")
+        """Returns `(total_loss, [unweighted loss of each entry])`.
+
+        `y_true` (and a per-output `sample_weight`) is an array for a one-output model, else a
+        list with one entry per output (None where an output has no target).
+        """
+        k = len(self.output_names)
+        preds = tree.flatten(y_pred)
+        if k == 1:
+            ys, weights = [y_true], [sample_weight]
+        else:
+            ys = list(y_true)
+            weights = (list(sample_weight) if isinstance(sample_weight, list)
+                       else [sample_weight] * k)
+        if len(preds) != k:
+            raise ValueError(f"The model returned {len(preds)} output(s) but was compiled for "
+                             f"{k}: {self.output_names}.")
         if not self._checked:
             self.check_shapes(ys, preds)
         total, per_output = None, []
-        for loss, w, y, p in zip(self.losses, self.weights, ys, preds):
-            if loss is None:
-                per_output.append(None)
-                continue
-            value = loss(y, p, sample_weight)
+        for i, loss, w in self.entries:
+            value = loss(ys[i], preds[i], weights[i])
             per_output.append(value)
-            value = value * w if w != 1.0 else value
+            if w is not None:
+                value = value * w
             total = value if total is None else total + value
         return total, per_output
 
 
-class CompiledMetrics:
-    """The loss trackers and the compiled metrics, resolved on the first batch from the shapes."""
+class _CompiledMetric:
+    """One metric of `compile`: which output it reads, whether it takes the sample weights,
+    and its name in logs."""
 
-    def __init__(self, metrics, weighted_metrics, output_names):
+    def __init__(self, metric, output, weighted, log_name):
+        self.metric, self.output, self.weighted, self.log_name = metric, output, weighted, log_name
+
+
+class CompiledMetrics:
+    """The loss trackers and the compiled metrics, resolved on the first batch from the shapes.
+
+    Args:
+        metrics, weighted_metrics: what `compile` was given.
+        output_names: the names of the model's outputs.
+        loss_names: the log names of the per-output losses (`CompiledLoss.names`).
+    """
+
+    def __init__(self, metrics, weighted_metrics, output_names, loss_names=()):
         self.output_names = list(output_names)
-        self._specs = (_per_output(metrics or [], output_names, "metrics"),
-                       _per_output(weighted_metrics or [], output_names, "weighted_metrics"))
+        self._specs = (spread_metrics(metrics, self.output_names, "metrics"),
+                       spread_metrics(weighted_metrics, self.output_names, "weighted_metrics"))
         self.loss_tracker = Mean(name="loss")
-        self.output_loss_trackers = [Mean(name=f"{n}_loss") for n in output_names] if len(
-            output_names) > 1 else []
-        self.metrics = None  # [(metric, output index, weighted)] after build
+        self.output_loss_trackers = [Mean(name=n) for n in loss_names]
+        self.metrics = None  # [_CompiledMetric] once built
+
+    def outputs_with_metrics(self):
+        return sorted({i for spec in self._specs for i, ids in enumerate(spec) if ids})
 
     def build(self, ys, preds):
-        self.metrics = []
-        names = set()
+        """Resolves the metrics from the first batch and names them as Keras 3 does."""
+        multi = len(self.output_names) > 1
+        compiled, taken, used = [], {}, set()
         for weighted, spec in enumerate(self._specs):
-            for i, entries in enumerate(spec):
-                for entry in entries:
-                    if entry is None:
-                        continue
-                    m = resolve_metric(entry, ys[i], preds[i])
-                    if len(self.output_names) > 1:
-                        m.name = f"{self.output_names[i]}_{m.name}"
-                    base, k = m.name, 1
-                    while m.name in names or m.name == "loss":
-                        m.name, k = f"{base}_{k}", k + 1
-                    names.add(m.name)
-                    self.metrics.append((m, i, bool(weighted)))
+            for i, identifiers in enumerate(spec):
+                prefix = f"{self.output_names[i]}_" if multi else ""
+                for identifier in identifiers:
+                    metric = resolve_metric(identifier, ys[i], preds[i])
+                    if id(metric) in used:  # one instance given for several outputs
+                        metric = copy.deepcopy(metric)
+                        metric.reset_state()
+                    used.add(id(metric))
+                    name = prefix + metric.name
+                    if name in taken and weighted:
+                        name = f"{prefix}weighted_{metric.name}"
+                    if name in taken:
+                        taken[name] += 1
+                        name = f"{name}_{taken[name] - 1}"
+                    else:
+                        taken[name] = 1
+                    compiled.append(_CompiledMetric(metric, i, bool(weighted), name))
+        self.metrics = compiled
 
     @property
     def names(self):
-        return [m.name for m, _, _ in self.metrics or []]
+        """The log names of the compiled metrics, in compile order."""
+        return [m.log_name for m in self.metrics or []]
+
+    def ordered_names(self):
+        """The names of `evaluate`'s list, in Keras 3's order: `loss`, the compiled metrics
+        whose log name is their own name (one-output models), the per-output losses, then
+        the other metrics by name."""
+        logged = set(self.names)
+        first = ["loss"]
+        for m in self.metrics or []:
+            if m.metric.name in logged and m.metric.name not in first:
+                first.append(m.metric.name)
+        first += [t.name for t in self.output_loss_trackers]
+        return first + sorted(logged - set(first))
 
     def reset(self):
         self.loss_tracker.reset_state()
         for t in self.output_loss_trackers:
             t.reset_state()
-        for m, _, _ in self.metrics or []:
-            m.reset_state()
+        for m in self.metrics or []:
+            m.metric.reset_state()
 
-    def update(self, ys, preds, sample_weight, loss, output_losses, batch_size):
+    def update(self, ys, preds, sample_weights, loss, output_losses, batch_size):
+        """Feeds one batch: `ys`, `preds` and `sample_weights` have one entry per output."""
         if self.metrics is None:
             self.build(ys, preds)
         self.loss_tracker.update_state(loss, sample_weight=batch_size)
         for tracker, value in zip(self.output_loss_trackers, output_losses):
-            if value is not None:
-                tracker.update_state(value, sample_weight=batch_size)
-        for m, i, weighted in self.metrics:
-            m.update_state(ys[i], preds[i], sample_weight if weighted else None)
+            tracker.update_state(value, sample_weight=batch_size)
+        for m in self.metrics:
+            i = m.output
+            m.metric.update_state(ys[i], preds[i], sample_weights[i] if m.weighted else None)
 
     def results(self):
-        """Logs: `loss`, per-output losses, then metrics in compile order."""
+        """Logs: `loss`, the compiled metrics, then the per-output losses."""
         logs = {"loss": float(self.loss_tracker.result())}
+        for m in self.metrics or []:
+            logs[m.log_name] = _as_log_value(m.metric.result())
         for t in self.output_loss_trackers:
             logs[t.name] = float(t.result())
-        for m, _, _ in self.metrics or []:
-            logs[m.name] = _as_log_value(m.result())
         return logs
 
 

@@ -39,7 +39,11 @@ def _to_array(x, what):
 
 
 def standardize(data, what, input_names=None):
-    """Converts `x`, `y` or `sample_weight` (an array, list or dict of arrays) to float32 arrays."""
+    """Converts `x`, `y` or `sample_weight` (an array, list or dict of arrays) to float32 arrays.
+
+    With `input_names` (a model's inputs), a dict is read by name into a list in that order:
+    a missing name is an error; keys that name no input are ignored with a warning.
+    """
     if data is None:
         return None
     if isinstance(data, dict):
@@ -48,15 +52,91 @@ def standardize(data, what, input_names=None):
             if missing:
                 raise ValueError(f"`{what}` is a dict without the keys {missing}; expected keys "
                                  f"{list(input_names)}. Received keys: {sorted(data)}")
+            unused = [k for k in data if k not in input_names]
+            if unused:
+                warnings.warn(f"`{what}` has the keys {unused}, which name no input of the "
+                              f"model (its inputs: {list(input_names)}); they are ignored.",
+                              UserWarning, stacklevel=4)
             return [_to_array(data[n], f"{what}['{n}']") for n in input_names]
-        return {k: _to_array(v, f"{what}['{k}']") for k, v in data.items()}
-    if isinstance(data, (list, tuple)) and data and hasattr(data[0], "shape"):
-        return [_to_array(d, f"{what}[{i}]") for i, d in enumerate(data)]
+        return {k: None if v is None else _to_array(v, f"{what}['{k}']") for k, v in data.items()}
+    if _is_list_of_arrays(data):
+        return [None if d is None else _to_array(d, f"{what}[{i}]") for i, d in enumerate(data)]
     return _to_array(data, what)
 
 
+def _is_list_of_arrays(data):
+    """A list/tuple of arrays (one per input or output), not one array written as lists."""
+    return (isinstance(data, (list, tuple)) and bool(data)
+            and any(hasattr(d, "shape") or isinstance(d, (dict, list, tuple)) and
+                    _is_list_of_arrays(d) for d in data)
+            and all(d is None or hasattr(d, "shape") or isinstance(d, (dict, list, tuple))
+                    for d in data))
+
+
+def standardize_targets(data, output_names, what, fill=None):
+    """`y` or `sample_weight` for a model whose outputs are `output_names`.
+
+    Returns an array for a one-output model (a list or dict of one array is unwrapped) and, for
+    several outputs, a list with one entry per output (None where none is given); a
+    `sample_weight` array then applies to every output.
+
+    Args:
+        data: an array, a list in output order, or a dict keyed by output name.
+        output_names: the model's output names, or None when they are not known yet (the data
+            is then only converted).
+        what: `'y'` or `'sample_weight'`, for messages.
+        fill: indices of the outputs that have a loss: a list with one entry for each of them
+            (and none for the others) is accepted, as Keras does.
+
+    Raises:
+        ValueError: for a dict key that is no output name, a list of the wrong length, or
+            one `y` array for several outputs.
+    """
+    if data is None:
+        return None
+    if output_names is None:
+        return standardize(data, what)
+    names, k = list(output_names), len(output_names)
+    if isinstance(data, dict):
+        unknown = [key for key in data if key not in names]
+        if unknown:
+            raise ValueError(
+                f"`{what}` has the key(s) {unknown}, which are not names of the model's outputs. "
+                f"Expected keys among the output names {names}; received keys {list(data)}.")
+        values = [data.get(n) for n in names]
+    elif isinstance(data, (list, tuple)) and (k > 1 or _is_list_of_arrays(data)):
+        values = list(data)
+        if len(values) != k:
+            if fill is not None and len(values) == len(fill) and len(fill) < k:
+                placed = [None] * k
+                for i, v in zip(fill, values):
+                    placed[i] = v
+                values = placed
+            else:
+                raise ValueError(
+                    f"The model has {k} output(s) {names}, but `{what}` is a list of "
+                    f"{len(values)} arrays. Pass one array per output, in this order, or a dict "
+                    "keyed by output name.")
+    elif k > 1:
+        if what == "sample_weight":  # one weight per sample, for every output
+            return _to_array(data, what)
+        raise ValueError(
+            f"The model has {k} outputs {names}, but `{what}` is a single array (shape "
+            f"{np.shape(data)}). Pass a list of {k} arrays, in this order, or a dict keyed by "
+            "output name.")
+    else:
+        return _to_array(data, what)
+    arrays = [None if v is None else _to_array(v, f"{what}['{n}']") for v, n in zip(values, names)]
+    return arrays[0] if k == 1 else arrays
+
+
+def leaves(data):
+    """The arrays of a nested structure, without its None entries."""
+    return [a for a in tree.flatten(data) if a is not None]
+
+
 def num_samples(arrays, what="x"):
-    sizes = {len(a) if np.ndim(a) else 1 for a in tree.flatten(arrays)}
+    sizes = {len(a) if np.ndim(a) else 1 for a in leaves(arrays)}
     if len(sizes) > 1:
         raise ValueError(f"Data cardinality is ambiguous: the arrays of `{what}` have different "
                          f"numbers of samples: {sorted(sizes)}.")
@@ -68,7 +148,7 @@ def check_finite(arrays, what):
 
     The message fits `fit`, `evaluate` and `predict` alike: it names the data, not the method.
     """
-    for a in tree.flatten(arrays):
+    for a in leaves(arrays):
         if a.dtype.kind == "f" and not np.isfinite(a).all():
             bad = np.argwhere(~np.isfinite(a))[0]
             raise ValueError(
@@ -82,7 +162,7 @@ def check_cardinality(x, y=None, sample_weight=None):
     """Returns the number of samples, raising if x, y and sample_weight disagree or are empty."""
     n = num_samples(x, "x")
     if n == 0:
-        shapes = [tuple(np.shape(a)) for a in tree.flatten(x)]
+        shapes = [tuple(np.shape(a)) for a in leaves(x)]
         raise ValueError(
             "Expected input data to be non-empty: `x` has 0 samples (shape "
             f"{shapes[0] if len(shapes) == 1 else shapes})."
@@ -104,7 +184,7 @@ def take(data, index):
         return None
     if isinstance(data, np.ndarray):
         return _rows(data, index)
-    return tree.map_structure(lambda a: _rows(a, index), data)
+    return tree.map_structure(lambda a: None if a is None else _rows(a, index), data)
 
 
 def _rows(array, index):

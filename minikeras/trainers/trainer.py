@@ -72,10 +72,16 @@ class Trainer:
 
     def _build_compiled(self):
         names = self._output_names_or_none() or ["output"]
+        # A dict of outputs logs its losses in the loss dict's order (Keras 3).
+        dict_order = isinstance(getattr(self, "_outputs_struct", None), dict)
         # loss=None (Keras 3): the model trains on the losses its layers add (`add_loss`).
         self._compiled_loss = (None if self._loss_spec is None else
-                               CompiledLoss(self._loss_spec, self._loss_weights_spec, names))
-        self._compiled_metrics = CompiledMetrics(self._metrics_spec, self._weighted_metrics_spec, names)
+                               CompiledLoss(self._loss_spec, self._loss_weights_spec, names,
+                                            dict_order))
+        self._compiled_metrics = CompiledMetrics(
+            self._metrics_spec, self._weighted_metrics_spec, names,
+            self._compiled_loss.names if self._compiled_loss is not None else [])
+
 
     def _require_compiled(self, method):
         if not self.compiled:
@@ -88,20 +94,22 @@ class Trainer:
 
     @property
     def metrics_names(self):
-        """`['loss', <metric names>]` (tf.keras style: the useful names, not Keras 3's
-        `'compile_metrics'`); per-output losses come after `loss` for multi-output models."""
-        names = ["loss"]
-        if self._compiled_metrics is not None:
-            names += [t.name for t in self._compiled_metrics.output_loss_trackers]
-            names += self._compiled_metrics.names
-        return names
+        """The names of `evaluate`'s list, in its order (tf.keras's useful names, where Keras
+        3 gives `['loss', 'compile_metrics', ...]`): `loss`, a one-output model's metrics in
+        compile order, the per-output losses (`<output>_loss`), then the other metrics by
+        name. Metrics appear once the model has seen data."""
+        if self._compiled_metrics is None:
+            return ["loss"]
+        return self._compiled_metrics.ordered_names()
 
     @property
     def metrics(self):
+        """The loss tracker, the per-output loss trackers and the compiled metrics."""
         if self._compiled_metrics is None:
             return []
         cm = self._compiled_metrics
-        return [cm.loss_tracker] + [m for m, _, _ in cm.metrics or []]
+        return [cm.loss_tracker] + list(cm.output_loss_trackers) + [
+            m.metric for m in cm.metrics or []]
 
     # ------------------------------------------------------------------ data
     def _prepare_x(self, x):
@@ -112,23 +120,42 @@ class Trainer:
         return x
 
     def _prepare(self, x, y, sample_weight, class_weight=None, check=True):
+        """Standardized `(x, y, sample_weight, number of samples)`, every check done before
+        any step runs: `x` as the model's inputs, `y` and `sample_weight` one entry per
+        output (see `data.standardize_targets`)."""
         x = self._prepare_x(x)
-        y = data_utils.standardize(y, "y", self._output_names_or_none() if isinstance(y, dict) else None)
-        if sample_weight is not None:
-            sample_weight = data_utils.standardize(sample_weight, "sample_weight")
+        y, sample_weight = self._prepare_targets(y, sample_weight)
         n = data_utils.check_cardinality(x, y, sample_weight)
         if check:
             for data, what in ((x, "x"), (y, "y"), (sample_weight, "sample_weight")):
                 if data is not None:
                     data_utils.check_finite(data, what)
         if class_weight is not None:
-            if y is None or tree.is_nested(y):
+            if y is None or isinstance(y, (list, dict)):
                 raise ValueError("`class_weight` is only supported for models with a single output "
                                  "and requires `y`.")
             cw = data_utils.class_weight_to_sample_weight(y, class_weight)
             sample_weight = cw if sample_weight is None else sample_weight * cw
         self._check_input_shapes(x)
         return x, y, sample_weight, n
+
+    def _prepare_targets(self, y, sample_weight):
+        names = self._output_names_or_none()
+        loss = self._compiled_loss
+        fill = loss.outputs_with_loss() if loss is not None else None
+        y = data_utils.standardize_targets(y, names, "y", fill)
+        sample_weight = data_utils.standardize_targets(sample_weight, names, "sample_weight",
+                                                       fill)
+        if names is not None and len(names) > 1 and y is not None:
+            needed = set(fill or ()) | set(self._compiled_metrics.outputs_with_metrics()
+                                          if self._compiled_metrics is not None else ())
+            missing = [names[i] for i in sorted(needed) if y[i] is None]
+            if missing:
+                raise ValueError(
+                    f"`y` has no target for the output(s) {missing}, which have a loss or "
+                    f"metrics. Expected targets for the outputs "
+                    f"{[names[i] for i in sorted(needed)]} (output names {names}).")
+        return y, sample_weight
 
     def _check_input_shapes(self, x):
         expected = self._input_shapes_or_none()
@@ -138,8 +165,10 @@ class Trainer:
             return
         given = [np.shape(a) for a in tree.flatten(x)]
         if len(given) != len(expected):
-            raise ValueError(f"Model '{self.name}' expects {len(expected)} input(s), but it "
-                             f"received {len(given)} input array(s).")
+            raise ValueError(f"Model '{self.name}' expects {len(expected)} input(s) "
+                             f"{self._input_names_or_none()}, but it received {len(given)} "
+                             "input array(s). Pass one array per input, in this order, or a "
+                             "dict keyed by input name.")
         for i, (shape, want) in enumerate(zip(given, expected)):
             ok = len(shape) == len(want) and all(w is None or w == s for s, w in zip(shape[1:], want[1:]))
             if not ok:
@@ -157,10 +186,11 @@ class Trainer:
     def _update_metrics(self, y, sample_weight, loss, logs, batch_size):
         """Feeds one batch's `loss` and step `logs` (`y_pred`, `output_losses`) to the metrics."""
         y_pred = logs["y_pred"]
-        multi = len(self._compiled_metrics.output_names) > 1
-        preds = tree.flatten(y_pred) if multi else [y_pred]
-        ys = [None] * len(preds) if y is None else tree.flatten(y) if multi else [y]
-        self._compiled_metrics.update(ys, preds, sample_weight, loss, logs["output_losses"],
+        k = len(self._compiled_metrics.output_names)
+        preds = tree.flatten(y_pred) if k > 1 else [y_pred]
+        ys = [None] * k if y is None else list(y) if k > 1 else [y]
+        weights = list(sample_weight) if isinstance(sample_weight, list) else [sample_weight] * k
+        self._compiled_metrics.update(ys, preds, weights, loss, logs["output_losses"],
                                       batch_size)
 
     def _logs(self):
@@ -373,7 +403,7 @@ class Trainer:
     def _format_results(self, logs, return_dict):
         if return_dict:
             return logs
-        values = [logs[name] for name in self.metrics_names]
+        values = [logs[name] for name in self.metrics_names if name in logs]
         return values[0] if len(values) == 1 else values
 
     # ------------------------------------------------------------------ predict
@@ -435,7 +465,8 @@ class Trainer:
         """Returns the model's outputs for one batch."""
         x = self._prepare_x(x)
         self._check_input_shapes(x)
-        return self._predict_step(x)
+        out = self._predict_step(x)
+        return {k: out[k] for k in sorted(out)} if isinstance(out, dict) else out
 
     # ------------------------------------------------------------------ Keras 2 leftovers
     def predict_classes(self, x, batch_size=32, verbose=0):
@@ -457,6 +488,6 @@ class Trainer:
 
 def _concat_structures(parts):
     first = parts[0]
-    if isinstance(first, dict):
-        return {k: np.concatenate([p[k] for p in parts]) for k in first}
+    if isinstance(first, dict):  # Keras's predict returns a dict of outputs in key order
+        return {k: np.concatenate([p[k] for p in parts]) for k in sorted(first)}
     return type(first)(np.concatenate([p[i] for p in parts]) for i in range(len(first)))

@@ -107,14 +107,14 @@ def test_accuracy_resolves_from_shapes():
     sparse = Sequential([Input((4,)), Dense(3, activation="softmax")])
     sparse.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     sparse.fit(X, LABELS, verbose=0)
-    assert sparse._compiled_metrics.metrics[0][0]._fn.__name__ == "sparse_categorical_accuracy"
+    assert sparse._compiled_metrics.metrics[0].metric._fn.__name__ == "sparse_categorical_accuracy"
     binary = Sequential([Input((4,)), Dense(1, activation="sigmoid")])
     binary.compile("adam", "binary_crossentropy", metrics=["accuracy"])
     binary.fit(X, (LABELS > 0).astype("float32"), verbose=0)
-    assert binary._compiled_metrics.metrics[0][0]._fn.__name__ == "binary_accuracy"
+    assert binary._compiled_metrics.metrics[0].metric._fn.__name__ == "binary_accuracy"
     categorical = mlp(metrics=["accuracy"])
     categorical.fit(X, Y, verbose=0)
-    assert categorical._compiled_metrics.metrics[0][0]._fn.__name__ == "categorical_accuracy"
+    assert categorical._compiled_metrics.metrics[0].metric._fn.__name__ == "categorical_accuracy"
 
 
 def test_evaluate_return_types_and_metrics_names():

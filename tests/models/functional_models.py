@@ -1,0 +1,80 @@
+"""The models of `tests/golden/make_functional_golden.py`, built with minikeras (same names,
+same layers), and the data of `functional.json`."""
+
+import numpy as np
+
+from minikeras import Input, Model, Sequential, layers
+from minikeras.backend import clear_session
+from tests.conftest import load_golden
+
+
+def two_in_two_out(frozen_shared=False):
+    """Two inputs, one Dense shared by both, two outputs (a softmax and a regression)."""
+    clear_session()
+    a, b = Input((4,), name="in_a"), Input((4,), name="in_b")
+    shared = layers.Dense(5, activation="tanh", name="shared")
+    ha, hb = shared(a), shared(b)
+    hb2 = layers.Dense(4, activation="relu", name="branch_b")(hb)
+    out1 = layers.Dense(3, activation="softmax", name="out1")(ha)
+    out2 = layers.Dense(1, name="out2")(hb2)
+    if frozen_shared:
+        shared.trainable = False
+    return Model([a, b], [out1, out2], name="two_in_two_out")
+
+
+def nested():
+    """A functional encoder shared by two inputs and a Sequential head, used as layers."""
+    clear_session()
+    enc_in = Input((4,), name="enc_in")
+    encoder = Model(enc_in, layers.Dense(6, activation="relu", name="enc_dense")(enc_in),
+                    name="encoder")
+    head = Sequential([Input((6,)), layers.Dense(3, activation="softmax", name="head_dense")],
+                      name="head")
+    a, b = Input((4,), name="in_a"), Input((4,), name="in_b")
+    ea, eb = encoder(a), encoder(b)
+    out2 = layers.Dense(1, name="out2")(eb)
+    return Model([a, b], [head(ea), out2], name="nested")
+
+
+def sequential_of_functional():
+    """A Sequential whose middle layer is a functional model."""
+    clear_session()
+    inner_in = Input((4,), name="inner_in")
+    inner = Model(inner_in, layers.Dense(6, activation="tanh", name="inner_dense")(inner_in),
+                  name="inner")
+    return Sequential([Input((4,)), inner, layers.Dense(3, activation="softmax", name="top")],
+                      name="outer")
+
+
+def dict_outputs():
+    """Outputs given as a dict (keys differ from the layer names), inputs as a dict."""
+    clear_session()
+    a = Input((4,), name="in_a")
+    h = layers.Dense(5, activation="tanh", name="hidden")(a)
+    outputs = {"zeta": layers.Dense(3, activation="softmax", name="zz")(h),
+               "alpha": layers.Dense(1, name="aa")(h)}
+    return Model({"in_a": a}, outputs, name="dict_outputs")
+
+
+MODELS = {"two_in_two_out": two_in_two_out, "nested": nested,
+          "sequential_of_functional": sequential_of_functional, "dict_outputs": dict_outputs}
+
+GOLDEN = load_golden("functional.json")
+
+
+def golden_data():
+    """`xa, xb, y1, y2, sw` of the fixture, as float32 arrays."""
+    return [np.asarray(GOLDEN[k], dtype=np.float32) for k in ("xa", "xb", "y1", "y2", "sw")]
+
+
+def arrays(model_name, how):
+    """`(x, y)` as the golden script passes them to the model."""
+    xa, xb, y1, y2, _ = golden_data()
+    if model_name == "sequential_of_functional":
+        return xa, y1
+    if model_name == "dict_outputs":
+        return {"in_a": xa}, {"zeta": y1, "alpha": y2}
+    names = ["head", "out2"] if model_name == "nested" else ["out1", "out2"]
+    if how == "dicts":
+        return {"in_a": xa, "in_b": xb}, dict(zip(names, [y1, y2]))
+    return [xa, xb], [y1, y2]
