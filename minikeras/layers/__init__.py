@@ -5,10 +5,21 @@ from minikeras.layers.base import InputSpec, Layer
 from minikeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from minikeras.layers.core import Activation, Dense, Dropout, Input, InputLayer
 from minikeras.layers.lambda_layer import Lambda
-from minikeras.layers.reshaping import Flatten, Reshape
+from minikeras.layers.convolutional import (  # noqa: F401 (Keras 2 aliases too)
+    Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D,
+    Convolution1DTranspose, Convolution2D, Convolution2DTranspose, Convolution3D,
+    Convolution3DTranspose, Deconv2D, Deconv3D, Deconvolution2D, Deconvolution3D, DepthwiseConv1D,
+    DepthwiseConv2D, SeparableConv1D, SeparableConv2D, SeparableConvolution1D,
+    SeparableConvolution2D)
+from minikeras.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Flatten, Permute,
+                                       RepeatVector, Reshape, UpSampling1D, UpSampling2D,
+                                       UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)
+from minikeras.layers.regularization import (ActivityRegularization, AlphaDropout,
+                                             GaussianDropout, GaussianNoise, SpatialDropout1D,
+                                             SpatialDropout2D, SpatialDropout3D)
 from minikeras.layers.keras_tensor import KerasTensor
 
 

@@ -1,18 +1,17 @@
 """What the tests of the merging, reshaping, regularization and image preprocessing layers share:
 the real-Keras fixture `tests/golden/layers_vision.json` (made by
-`tests/golden/make_layers_golden.py`), building a layer from one of its cases, and a gradient
-check for layers of one or several inputs through the training engine's path."""
+`tests/golden/make_layers_golden.py`), building a layer from one of its cases, and the gradient
+check of a layer of one or several inputs."""
 
 import json
 
-import autograd.numpy as anp
 import numpy as np
 
 import minikeras
 from minikeras import layers
-from minikeras.autograd_internals import value_and_grads
 from minikeras.stateless_scope import StatelessScope
-from tests.conftest import central_difference_grad, load_golden
+from tests.conftest import load_golden
+from tests.ops.gradcheck import check_grads
 from tests.saving.golden_configs import differences
 
 FIXTURE = load_golden("layers_vision.json")
@@ -74,30 +73,16 @@ def symbolic_shape(c):
 
 
 def check_gradients(layer, inputs, training=False, seed=0, rtol=1e-6, atol=1e-8):
-    """The gradients of `sum(w * layer(inputs))` with respect to every input and trainable weight
-    (autograd, through a `StatelessScope` with a fixed seed, so random layers draw the same
-    noise on every evaluation) against float64 central differences."""
-    inputs = [np.asarray(x, dtype=np.float64) for x in inputs]
-    weights = layer.trainable_weights
+    """The gradients of `sum(w * layer(inputs))` with respect to every input, by the shared
+    check (tests/ops/gradcheck.py: autograd against float64 central differences), through a
+    `StatelessScope` with a fixed seed, so random layers draw the same noise on every
+    evaluation. These layers have no weights. Use with the `float64` fixture (float64 data
+    stays float64)."""
+    assert not layer.weights
 
-    def forward(values):
-        with StatelessScope(zip(weights, values[len(inputs):]), training=training, seed=seed):
-            return layer(call_arg(list(values[:len(inputs)])))
+    def forward(*values):
+        with StatelessScope(training=training, seed=seed):
+            return layer(call_arg(list(values)))
 
-    w = np.random.default_rng(seed).normal(size=np.shape(forward(
-        inputs + [v.numpy().astype(np.float64) for v in weights])))
-
-    def objective(values):
-        return anp.sum(w * forward(values)), None
-
-    values = inputs + [v.numpy().astype(np.float64) for v in weights]
-    _, grads = value_and_grads(objective, values)
-    for i, (value, g) in enumerate(zip(values, grads)):
-        def scalar(v, i=i):
-            vals = list(values)
-            vals[i] = v
-            return objective(vals)[0]
-
-        what = f"input {i}" if i < len(inputs) else weights[i - len(inputs)].path
-        np.testing.assert_allclose(g, central_difference_grad(scalar, value), rtol=rtol, atol=atol,
-                                   err_msg=f"gradient w.r.t. {what}")
+    check_grads(forward, *[np.asarray(x, dtype=np.float64) for x in inputs], rtol=rtol,
+                atol=atol, seed=seed, check_float32=False)
