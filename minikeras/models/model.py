@@ -12,6 +12,7 @@ from minikeras.layers.base import Layer, default_config_method, to_snake_case, u
 from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.models import functional
+from minikeras.models.output_checks import warn_about_untrainable_outputs
 from minikeras.models.summary import print_summary
 from minikeras.saving import compile_config, saving_api, serialization_lib
 from minikeras.trainers.trainer import Trainer
@@ -180,6 +181,11 @@ class Model(Trainer, Layer):
         if getattr(self, "inputs", None):
             return [t.shape for t in self.inputs]
         return None
+
+    def _warn_about_untrainable_outputs(self, stacklevel):
+        """Warns about one-unit outputs that cannot train (output_checks.py); the trainer
+        calls it once per `compile`."""
+        warn_about_untrainable_outputs(self, self._compiled_loss, stacklevel=stacklevel + 1)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):

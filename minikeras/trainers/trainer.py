@@ -38,6 +38,7 @@ class Trainer:
         self._initial_epoch = None  # set by BackupAndRestore to resume a fit
         self._compiled_loss = None
         self._compiled_metrics = None
+        self._outputs_to_check = False  # see _check_outputs_once
         # The epoch `fit` starts from when BackupAndRestore restored a backup (as Keras 3).
         self._initial_epoch = None
 
@@ -66,8 +67,10 @@ class Trainer:
         self.loss = loss
         self._compiled_loss = None
         self._compiled_metrics = None
+        self._outputs_to_check = True
         if self._output_names_or_none() is not None:
             self._build_compiled()
+            self._check_outputs_once()
         self.compiled = True
 
     def _build_compiled(self):
@@ -82,6 +85,17 @@ class Trainer:
             self._metrics_spec, self._weighted_metrics_spec, names,
             self._compiled_loss.names if self._compiled_loss is not None else [])
 
+
+    def _check_outputs_once(self):
+        """Warns about outputs that cannot train, once per `compile`: at `compile` when the
+        outputs are known, else at the first training step (`fit`, `train_on_batch`)."""
+        if getattr(self, "_outputs_to_check", False) and getattr(self, "outputs", None):
+            self._outputs_to_check = False
+            self._warn_about_untrainable_outputs(stacklevel=4)
+
+    def _warn_about_untrainable_outputs(self, stacklevel):
+        """Hook of the model (models/output_checks.py: the shell knows which layer computes
+        each output); `stacklevel` counts from this method to the user's call."""
 
     def _require_compiled(self, method):
         if not self.compiled:
@@ -255,6 +269,7 @@ class Trainer:
         self._ensure_built(x)
         if self._compiled_metrics is None:
             self._build_compiled()
+        self._check_outputs_once()
         train_step = TrainStep(self)
         # Each epoch shuffles and seeds dropout from its own generator, derived from one draw
         # of the global one: a fit resumed at epoch k (BackupAndRestore) with the same seed
@@ -444,6 +459,7 @@ class Trainer:
         self._ensure_built(x)
         if self._compiled_metrics is None:
             self._build_compiled()
+        self._check_outputs_once()
         self._compiled_metrics.reset()
         loss, logs = TrainStep(self).run(x, y, sample_weight, new_seed(make_rng()))
         self._update_metrics(y, sample_weight, loss, logs, n)
