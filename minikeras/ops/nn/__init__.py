@@ -39,12 +39,14 @@ from minikeras.ops.nn.bias_activation import (FUSED_ACTIVATIONS, activation_grad
                                               apply_bias_activation, bias_activation, relu)
 from minikeras.ops.nn.conv import conv, conv_transpose
 from minikeras.ops.nn.dense import dense
+from minikeras.ops.nn.normalization import batch_normalization, moments, normalize
 from minikeras.ops.nn.pool import average_pool, global_average_pool, global_max_pool, max_pool
 from minikeras.ops.nn.reduce import mean_all
 from minikeras.ops.nn.softmax import (SoftmaxVJP, log_softmax, softmax, softmax_cross_entropy,
                                       softmax_input)
 
 __all__ = ["FUSED_ACTIVATIONS", "SoftmaxVJP", "activation_gradient", "apply_bias_activation",
-           "average_pool", "bias_activation", "conv", "conv_transpose", "dense",
-           "global_average_pool", "global_max_pool", "max_pool", "log_softmax", "mean_all", "relu", "softmax",
+           "average_pool", "batch_normalization", "bias_activation", "conv", "conv_transpose",
+           "dense", "global_average_pool", "global_max_pool", "log_softmax", "max_pool",
+           "mean_all", "moments", "normalize", "relu", "softmax",
            "softmax_cross_entropy", "softmax_input"]
