@@ -20,9 +20,11 @@ def map_graph(inputs, outputs):
         outputs: flat list of its output `KerasTensor`s.
 
     Returns:
-        `(nodes, layers)`: nodes in an order that runs each after the nodes it reads from;
-        layers by decreasing depth (inputs first), ties in the order a depth-first walk from
-        the outputs meets them (Keras's `model.layers` order).
+        `(nodes, layers, depths)`: nodes in an order that runs each after the nodes it reads
+        from; layers by decreasing depth (inputs first), ties in the order a depth-first walk
+        from the outputs meets them (Keras's `model.layers` order); `{id(node): depth}`, the
+        outputs' nodes at depth 0 and each node one deeper than the deepest node reading it
+        (Keras's `_nodes_by_depth`, which `summary` reads).
 
     Raises:
         ValueError: when an output depends on an input that is not in `inputs` ("Graph
@@ -60,6 +62,7 @@ def map_graph(inputs, outputs):
         if id(layer) not in layer_depth:
             layer_depth[id(layer)], first_seen[id(layer)] = 0, -1
             layers_by_id[id(layer)] = layer
+            node_depth[id(layer._inbound_nodes[0])] = 0
     layers = sorted(layers_by_id.values(),
                     key=lambda l: (-layer_depth[id(l)], first_seen[id(l)]))
     _check_connected(nodes, inputs)
@@ -68,7 +71,7 @@ def map_graph(inputs, outputs):
         if names.count(name) > 1:
             raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
                              "model. All layer names should be unique.")
-    return nodes, layers
+    return nodes, layers, {id(node): node_depth[id(node)] for node in nodes}
 
 
 def _check_connected(nodes, inputs):

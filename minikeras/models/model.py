@@ -74,7 +74,7 @@ class Model(Trainer, Layer):
                                  f"`keras.Input(...)` and layer calls. Received: {t!r}")
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self.inputs, self.outputs = tree.flatten(inputs), tree.flatten(outputs)
-        self._nodes, layers = functional.map_graph(self.inputs, self.outputs)
+        self._nodes, layers, self._node_depths = functional.map_graph(self.inputs, self.outputs)
         self.__dict__["_layers"] = layers
         self.built = True
 
@@ -190,8 +190,9 @@ class Model(Trainer, Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Prints Keras's table of layers, output shapes and parameter counts."""
-        print_summary(self, line_length=line_length, print_fn=print_fn,
-                      show_trainable=show_trainable)
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
 
     # ------------------------------------------------------------------ saving
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):

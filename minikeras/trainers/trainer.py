@@ -85,7 +85,6 @@ class Trainer:
             self._metrics_spec, self._weighted_metrics_spec, names,
             self._compiled_loss.names if self._compiled_loss is not None else [])
 
-
     def _check_outputs_once(self):
         """Warns about outputs that cannot train, once per `compile`: at `compile` when the
         outputs are known, else at the first training step (`fit`, `train_on_batch`)."""
@@ -193,9 +192,11 @@ class Trainer:
                 )
 
     # ------------------------------------------------------------------ steps
-    def _ensure_built(self, x):
+    def _ensure_built(self, x, batch_size=None):
+        """Builds an unbuilt model by calling it on the first batch (as Keras builds it from
+        the first batch's shapes, which a subclassed model's summary shows)."""
         if not self.built:
-            self(data_utils.take(x, slice(0, 1)))
+            self(data_utils.take(x, slice(0, batch_size or data_utils.num_samples(x))))
 
     def _update_metrics(self, y, sample_weight, loss, logs, batch_size):
         """Feeds one batch's `loss` and step `logs` (`y_pred`, `output_losses`) to the metrics."""
@@ -266,7 +267,7 @@ class Trainer:
         x, y, sample_weight, n = self._prepare(x, y, sample_weight, class_weight)
         if validation_data is not None:
             validation_data = self._unpack_validation(validation_data)
-        self._ensure_built(x)
+        self._ensure_built(x, batch_size)
         if self._compiled_metrics is None:
             self._build_compiled()
         self._check_outputs_once()
@@ -371,7 +372,7 @@ class Trainer:
     def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, callback_list,
                          interrupt=None):
         n = data_utils.num_samples(x)
-        self._ensure_built(x)
+        self._ensure_built(x, batch_size)
         self._compiled_metrics.reset()
         slices = data_utils.batch_slices(n, batch_size, False, None)
         if steps is not None:

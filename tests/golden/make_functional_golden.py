@@ -10,8 +10,9 @@ The test suite never imports this script (nor Keras); it reads what it writes:
   three `train_on_batch` logs from fixed initial weights (SGD), the weights after them,
   and a `fit` with validation (History keys in order and values), `evaluate` (list and
   dict), `metrics_names` and `predict`.
-- `summary_functional_*.txt`: `model.summary()` of some of those models, stdout sent to a
-  file with `COLUMNS` set (Keras draws a table with a "Connected to" column
+- `summary_functional_*.txt`, `summary_subclassed_fit.txt`: `model.summary()` of some of
+  those models (one with `expand_nested=True, show_trainable=True`) and of a fitted
+  subclassed model, stdout sent to a file with `COLUMNS` set (Keras draws a table with a "Connected to" column
   `min(108, COLUMNS - 4)` wide, a sequential-like one `min(88, COLUMNS - 4)` wide).
 
 Inputs and initial weights come from fixed NumPy seeds and `shuffle=False`: two runs write
@@ -88,6 +89,19 @@ def dict_outputs():
     outputs = {"zeta": layers.Dense(3, activation="softmax", name="zz")(h),
                "alpha": layers.Dense(1, name="aa")(h)}
     return Model({"in_a": a}, outputs, name="dict_outputs")
+
+
+class SubclassedMLP(keras.Model):
+    """A subclassed model (its summary lists the layers it tracks)."""
+
+    def __init__(self):
+        super().__init__(name="subclassed_mlp")
+        self.hidden = layers.Dense(8, activation="relu", name="hidden")
+        self.dropout = layers.Dropout(0.5, name="dropout")
+        self.out = layers.Dense(3, activation="softmax", name="probabilities")
+
+    def call(self, x, training=None):
+        return self.out(self.dropout(self.hidden(x), training=training))
 
 
 MODELS = {"two_in_two_out": two_in_two_out, "nested": nested,
@@ -242,6 +256,8 @@ SUMMARIES = {
     "summary_functional_sequential_of_functional.txt": ("sequential_of_functional", "80"),
     "summary_functional_dict_outputs_cols200.txt": ("dict_outputs", "200"),
     "summary_functional_frozen_trained_cols200.txt": ("frozen_trained", "200"),
+    "summary_subclassed_fit.txt": ("subclassed_fit", "80"),
+    "summary_functional_expand_nested_trainable_cols200.txt": ("expand_nested", "200"),
 }
 
 
@@ -254,6 +270,18 @@ def _summary_child(fname):
         xa, xb, y1, y2, _ = data()
         model.compile(keras.optimizers.SGD(0.1, momentum=0.9), ["categorical_crossentropy", "mse"])
         model.train_on_batch([xa, xb], [y1, y2])
+    elif model_name == "subclassed_fit":
+        # Fitted with Adam on batches of 5: the layers were built from the data's shapes.
+        model = SubclassedMLP()
+        xa, _, y1, _, _ = data()
+        model.compile(keras.optimizers.Adam(), "categorical_crossentropy")
+        model.fit(xa[:10], y1[:10], batch_size=5, verbose=0)
+    elif model_name == "expand_nested":
+        model = nested()
+        model.get_layer("encoder").trainable = False
+        model.summary(expand_nested=True, show_trainable=True)
+        sys.stdout.flush()
+        return
     else:
         model = MODELS[model_name]()
     model.summary()
@@ -277,5 +305,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         _summary_child(sys.argv[2])
         sys.exit(0)
-    make_cases()
+    # `summaries` alone rebuilds only the summary texts.
+    if sys.argv[1:] != ["summaries"]:
+        make_cases()
     make_summaries()
