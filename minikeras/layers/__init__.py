@@ -20,6 +20,10 @@ from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, M
 from minikeras.layers.regularization import (ActivityRegularization, AlphaDropout,
                                              GaussianDropout, GaussianNoise, SpatialDropout1D,
                                              SpatialDropout2D, SpatialDropout3D)
+from minikeras.layers.image_preprocessing import CenterCrop, Rescaling, Resizing
+from minikeras.layers.image_augmentation import (RandomBrightness, RandomContrast, RandomFlip,
+                                                 RandomRotation, RandomTranslation, RandomZoom)
+from minikeras.layers import experimental  # noqa: F401 (tf.keras 2's experimental.preprocessing)
 from minikeras.layers.keras_tensor import KerasTensor
 
 

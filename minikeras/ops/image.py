@@ -178,7 +178,8 @@ def _mirror(index, size):
 
 
 _INDEX_FIXERS = {
-    "constant": lambda index, size: index,
+    # constant: a neighbour outside reads `fill_value`; the clip only keeps the gather in bounds
+    "constant": lambda index, size: np.clip(index, 0, size - 1),
     "nearest": lambda index, size: np.clip(index, 0, size - 1),
     "wrap": lambda index, size: index % size,
     "mirror": _mirror,
