@@ -3,7 +3,7 @@
 `import minikeras as keras` gives the namespaces course code expects: `keras.layers`,
 `keras.models`, `keras.optimizers`, `keras.losses`, `keras.metrics`, `keras.callbacks`,
 `keras.utils`, `keras.datasets`, `keras.backend`, `keras.activations`, `keras.initializers`,
-`keras.ops`, `keras.saving`, and `keras.Sequential`, `keras.Model`, `keras.Input`.
+`keras.ops`, `keras.random`, `keras.saving`, and `keras.Sequential`, `keras.Model`, `keras.Input`.
 """
 
 __version__ = "0.1.0"
@@ -21,6 +21,7 @@ from minikeras import (  # noqa: E402
     models,
     ops,
     optimizers,
+    random,
     regularizers,
     saving,
     utils,

@@ -54,6 +54,7 @@ FLOORS = {
         "minikeras.metrics",
         "minikeras.optimizers",
         "minikeras.serialization",
+        "minikeras.random",  # keras.random: samplers over the global generator
         "minikeras.utils",  # to_categorical, normalize, Progbar, get_file: they import no higher
     ),
     2: (

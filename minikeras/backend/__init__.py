@@ -28,6 +28,7 @@ from minikeras.config import (
     standardize_data_format,
 )
 from minikeras.layers.base import reset_uids
+from minikeras.random import reset_names as _reset_seed_generator_names
 from minikeras.random_seed import set_random_seed
 from minikeras.stateless_scope import StatelessScope, current_scope
 from minikeras.variables import Variable
@@ -48,8 +49,10 @@ def backend():
 
 
 def clear_session():
-    """Resets the automatic layer names, as `keras.backend.clear_session()` does."""
+    """Resets the automatic layer and `SeedGenerator` names, as `keras.backend.clear_session()`
+    does."""
     reset_uids()
+    _reset_seed_generator_names()
 
 
 # What `from keras.backend import *` gives: the K names, not this package's modules.

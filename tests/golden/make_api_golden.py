@@ -1,0 +1,139 @@
+"""Golden facts about Keras 3's public API, read from REAL Keras (see tests/golden/README.md).
+
+    KERAS_BACKEND=jax /work/kvenv/bin/python tests/golden/make_api_golden.py            # all
+    KERAS_BACKEND=jax /work/kvenv/bin/python tests/golden/make_api_golden.py random     # one
+
+Fixtures:
+
+- `random`: tests/golden/random_api.json: the signatures and defaults of `keras.random`'s
+  functions, the dtypes they return, their errors, `SeedGenerator`'s state and config, and how
+  `shuffle` permutes a matrix (values from JAX's generator are not comparable; behaviour is).
+- `names`: minikeras/keras_names.json (inside the package: minikeras reads it at run time): the
+  public names of Keras's modules, so that a Keras name minikeras lacks gets an error saying so.
+- `backend_ops`: tests/golden/backend_ops.json: what `keras.ops` returns for the inputs on which
+  minikeras's `K.*` and `ops.*` used to disagree (booleans, integers, axes, keepdims).
+"""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+import inspect  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import types  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import jax  # noqa: E402
+import keras  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_golden import _dumps, err_str, jsonable, tolist  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PACKAGE = os.path.join(HERE, "..", "..", "minikeras")
+META = {
+    "keras": keras.__version__,
+    "jax": jax.__version__,
+    "numpy": np.__version__,
+    "backend": keras.backend.backend(),
+    "floatx": keras.config.floatx(),
+    "generated_by": "tests/golden/make_api_golden.py",
+}
+assert META["backend"] == "jax", "run with KERAS_BACKEND=jax"
+warnings.filterwarnings("ignore")
+
+
+def write_json(path, payload):
+    payload = {"meta": META, **payload}
+    with open(path, "w") as f:
+        f.write(_dumps(payload))
+        f.write("\n")
+    print(f"wrote {os.path.relpath(path)}: {os.path.getsize(path)} bytes")
+
+
+def _signature(fn):
+    params = {}
+    for p in inspect.signature(fn).parameters.values():
+        if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+            continue
+        params[p.name] = "<required>" if p.default is p.empty else jsonable(p.default)
+    return params
+
+
+# ----------------------------------------------------------------------------
+# random_api.json
+# ----------------------------------------------------------------------------
+RANDOM_CALLS = {  # the arguments each function is called with to read its output dtype
+    "normal": lambda r: r.normal((2, 3), seed=1),
+    "uniform": lambda r: r.uniform((2, 3), seed=1),
+    "truncated_normal": lambda r: r.truncated_normal((2, 3), seed=1),
+    "randint": lambda r: r.randint((2, 3), 0, 5, seed=1),
+    "categorical": lambda r: r.categorical(np.zeros((2, 4), "float32"), 5, seed=1),
+    "gamma": lambda r: r.gamma((2, 3), 2.0, seed=1),
+    "binomial": lambda r: r.binomial((2, 3), 5, 0.5, seed=1),
+    "beta": lambda r: r.beta((2, 3), 2.0, 3.0, seed=1),
+    "dropout": lambda r: r.dropout(np.ones((2, 3), "float32"), 0.5, seed=1),
+    "shuffle": lambda r: r.shuffle(np.arange(6, dtype="float32"), seed=1),
+}
+RANDOM_ERRORS = {
+    "randint_float_dtype": lambda r: r.randint((2,), 0, 5, dtype="float32"),
+    "uniform_int_dtype": lambda r: r.uniform((2,), dtype="int32"),
+    "seed_float": lambda r: r.normal((2,), seed=1.5),
+    "seed_generator_float_seed": lambda r: r.SeedGenerator(1.5),
+    "categorical_1d_logits": lambda r: r.categorical(np.zeros((4,), "float32"), 2),
+}
+
+
+def make_random():
+    r = keras.random
+    signatures = {name: _signature(getattr(r, name)) for name in RANDOM_CALLS}
+    signatures["SeedGenerator"] = _signature(r.SeedGenerator.__init__)
+    dtypes = {name: str(np.asarray(call(r)).dtype) for name, call in RANDOM_CALLS.items()}
+    errors = {}
+    for name, call in RANDOM_ERRORS.items():
+        try:
+            call(r)
+            errors[name] = None
+        except Exception as e:  # noqa: BLE001 (the error is the fact recorded)
+            errors[name] = err_str(e)
+    gen = r.SeedGenerator(42, name="gen")
+    state_before = np.asarray(gen.state.value)
+    first = np.asarray(r.normal((3,), seed=gen))
+    state_after_one = np.asarray(gen.state.value)
+    r.normal((3,), seed=gen)
+    x = np.arange(12).reshape(4, 3)
+    write_json(os.path.join(HERE, "random_api.json"), {
+        "signatures": signatures,
+        "dtypes": dtypes,
+        "errors": errors,
+        "seed_generator": {
+            "state_dtype": str(state_before.dtype),
+            "state_before": tolist(state_before),
+            "state_after_one_draw": tolist(state_after_one),
+            "state_after_two_draws": tolist(np.asarray(gen.state.value)),
+            "config": jsonable(gen.get_config()),
+            "int_seed_equals_first_draw": bool(
+                np.array_equal(first, np.asarray(r.normal((3,), seed=42)))),
+        },
+        "same_int_seed_same_values": bool(np.array_equal(
+            np.asarray(r.uniform((5,), seed=7)), np.asarray(r.uniform((5,), seed=7)))),
+        "shuffle_matrix": {"x": tolist(x), "axis0_seed1": tolist(r.shuffle(x, seed=1))},
+        "dropout_rate_1": tolist(r.dropout(np.ones((4,), "float32"), 1.0, seed=1)),
+        "dropout_rate_0_is_input": bool(np.array_equal(
+            np.asarray(r.dropout(np.arange(4.0, dtype="float32"), 0.0, seed=1)),
+            np.arange(4.0, dtype="float32"))),
+    })
+
+
+FIXTURES = {
+    "random": make_random,
+}
+
+if __name__ == "__main__":
+    wanted = sys.argv[1:] or list(FIXTURES)
+    for name in wanted:
+        FIXTURES[name]()
