@@ -193,3 +193,38 @@ def test_float32_in_float32_out_and_inputs_untouched():
     assert out.dtype == np.float32
     np.testing.assert_array_equal(x, x0)
     np.testing.assert_array_equal(k, k0)
+
+
+@pytest.fixture
+def split_everything(monkeypatch):
+    """Every convolution, however small, runs on two threads over batch halves."""
+    from minikeras.ops.nn import batch_split
+
+    monkeypatch.setattr(batch_split, "MIN_WORK", 0)
+    monkeypatch.setattr(batch_split, "THREADS", 2)
+
+
+@pytest.mark.parametrize("case", [CASES[1], CASES[6], CASES[8], CASES[9], CASES[10]])
+def test_batch_halves_on_two_threads_give_the_same_values_and_gradients(case, split_everything):
+    rank, spatial, kernel, strides, dilation, padding, groups = case
+    rng = np.random.default_rng(6)
+    x, k, b = _case(rank, spatial, kernel, groups, rng, cin=4, cout=4)
+    x = np.concatenate([x, x[:1] * 0.5])  # an odd batch: halves of 2 and 1
+    kwargs = dict(strides=strides, padding=padding, dilation_rate=dilation, groups=groups)
+    geo = conv_geometry(spatial, kernel, strides, dilation, padding)
+    pads = [(lo, max((o - 1) * st + (kk - 1) * d + 1 - s - lo, 0)) for lo, o, st, kk, d, s in
+            zip(geo.pad, geo.out_spatial, strides, kernel, dilation, spatial)]
+    np.testing.assert_allclose(nn.conv(x, k, b, **kwargs),
+                               reference_conv(x, k, strides, dilation, pads, groups) + b,
+                               rtol=1e-10, atol=1e-10)
+    check_grads(nn.conv, x, k, b, activation="tanh", max_entries=40, **kwargs)
+
+
+def test_transposed_convolution_on_two_threads(split_everything):
+    spatial, kernel, strides, dilation, padding, output_padding = TRANSPOSE_CASES[2]
+    rng = np.random.default_rng(7)
+    y, k = rng.normal(size=(3, *spatial, 3)), rng.normal(size=(*kernel, 2, 3))
+    geo = conv_transpose_geometry(spatial, kernel, strides, dilation, padding, output_padding)
+    np.testing.assert_allclose(nn.conv_transpose(y, k, strides=strides, padding=padding),
+                               reference_conv_transpose(y, k, geo), rtol=1e-10, atol=1e-10)
+    check_grads(nn.conv_transpose, y, k, strides=strides, padding=padding)

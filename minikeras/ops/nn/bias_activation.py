@@ -18,8 +18,8 @@ from minikeras.blas import dot
 Epilogue = collections.namedtuple("Epilogue", ["forward", "gradient"])
 Epilogue.__doc__ = """An activation fused into a product.
 
-`forward(out)` applies it to `out`, an array the caller allocated (it may be overwritten) and
-returns the result; `gradient(g, ans)` sends the cotangent `g` of the activation's output `ans`
+`forward(out)` applies it in place to `out`, an array (or a view of one) the caller allocated,
+and returns `out`; `gradient(g, ans)` sends the cotangent `g` of the activation's output `ans`
 back to its input, without writing into either."""
 
 
@@ -30,7 +30,8 @@ def _relu(out):
 def _sigmoid(out):
     # exp(-|x|) never overflows; both branches equal 1 / (1 + exp(-x)) (activations._sigmoid).
     e = np.exp(-np.abs(out))
-    return np.where(out >= 0, 1 / (1 + e), e / (1 + e))
+    out[...] = np.where(out >= 0, 1, e) / (1 + e)
+    return out
 
 
 def _tanh(out):
@@ -54,7 +55,7 @@ def _epilogue(activation):
 
 
 def apply_bias_activation(out, bias, activation="linear"):
-    """Returns `activation(out + bias)`, computed in `out` where possible.
+    """Computes `activation(out + bias)` in `out` and returns `out`.
 
     Only for a product's own fresh output (`out` is overwritten): the contract forbids it on
     an input. `bias` broadcasts over the last axis; None adds nothing.

@@ -29,6 +29,7 @@ import numpy as np
 from autograd.extend import defvjp_argnums, primitive
 from autograd.tracer import getval
 
+from minikeras.ops.nn.batch_split import batch_parts, run_parts
 from minikeras.ops.nn.bias_activation import (activation_gradient, apply_bias_activation,
                                               bias_gradient)
 
@@ -134,6 +135,7 @@ def conv_transpose_geometry(in_spatial, kernel, strides=1, dilation_rate=1, padd
 
 
 # ----------------------------------------------------------------------------- the products
+# Each works on one part of the batch (all of it, or a half on its own thread: batch_split).
 def _padded_spatial(geo):
     k_eff = effective_kernel(geo.kernel, geo.dilation)
     return tuple(max(p + s, (o - 1) * st + k)
@@ -141,8 +143,9 @@ def _padded_spatial(geo):
                                            geo.strides, k_eff))
 
 
-def _spatial_slice(geo, lo, size):
-    return tuple(slice(p, p + s) for p, s in zip(lo, size))
+def _crop(geo):
+    """The index of the input inside the padded buffer (batch and channel axes whole)."""
+    return (slice(None),) + tuple(slice(p, p + s) for p, s in zip(geo.pad, geo.in_spatial))
 
 
 def _pad(x, geo):
@@ -151,7 +154,7 @@ def _pad(x, geo):
     if padded == geo.in_spatial:
         return x
     xp = np.zeros((x.shape[0],) + padded + (x.shape[-1],), x.dtype)
-    xp[(slice(None),) + _spatial_slice(geo, geo.pad, geo.in_spatial)] = x
+    xp[_crop(geo)] = x
     return xp
 
 
@@ -176,22 +179,23 @@ def _grouped_kernel(kernel, groups):
     return k.transpose(2, 0, 1, 3).reshape(groups, -1, k.shape[-1])
 
 
-def _ungroup(y, n, spatial):
-    """`(groups, rows, c)` as `(n, *spatial, groups * c)`."""
-    groups, rows, c = y.shape
-    if groups == 1:
-        return y.reshape((n,) + spatial + (c,))
-    return y.transpose(1, 0, 2).reshape((n,) + spatial + (groups * c,))
-
-
 def _group(g, groups):
     """`(n, *spatial, groups * c)` as `(groups, n * prod(spatial), c)`."""
     g2 = g.reshape(-1, groups, g.shape[-1] // groups)
     return g2.transpose(1, 0, 2) if groups > 1 else g2.reshape(1, -1, g2.shape[-1])
 
 
-def _kernel_grad(cols, g, geo, groups, kernel_shape):
-    """The kernel gradient: the im2col matrix transposed times the output gradient."""
+def _product_into(out, cols, kernel, groups):
+    """Writes the convolution of the windows `cols` with `kernel` into `out` `(n, *O, out)`."""
+    if groups == 1:
+        np.dot(cols[0], kernel.reshape(-1, kernel.shape[-1]), out=out.reshape(-1, out.shape[-1]))
+    else:
+        y = np.matmul(cols, _grouped_kernel(kernel, groups))  # (groups, rows, out / groups)
+        out.reshape(-1, groups, y.shape[-1])[...] = y.transpose(1, 0, 2)
+
+
+def _kernel_grad(cols, g, groups, kernel_shape):
+    """The kernel gradient: the windows transposed times the output gradient."""
     gg = _group(g, groups)
     if groups == 1:
         return np.dot(cols[0].T, gg[0]).reshape(kernel_shape)
@@ -200,29 +204,59 @@ def _kernel_grad(cols, g, geo, groups, kernel_shape):
     return dk.reshape(kernel_shape)
 
 
-def _input_grad(g, kernel, geo, groups, x_shape):
-    """The input gradient: each tap's product added into its shifted window (see the module)."""
-    n, c = x_shape[0], x_shape[-1]
+def _input_grad_into(dxp, g, kernel, geo, groups):
+    """Adds the input gradient into the zeroed padded buffer `dxp` `(n, *P, in)`.
+
+    One product gives every tap's contribution, `(n, *O, taps, in)`; each tap's slab is then
+    added into its shifted (strided) window of `dxp`: a loop over the kernel's taps only.
+    """
+    n, c = dxp.shape[0], dxp.shape[-1]
     taps = math.prod(geo.kernel)
-    cg = c // groups
-    gg = _group(g, groups)  # (groups, rows, out / groups)
-    k = kernel.reshape((taps, cg, groups, kernel.shape[-1] // groups))
-    k = k.transpose(2, 0, 3, 1)  # (groups, taps, out / groups, cg)
-    slabs = np.matmul(gg[:, None], k)  # (groups, taps, rows, cg)
+    cg, og = c // groups, kernel.shape[-1] // groups
+    k = kernel.reshape(taps, cg, groups, og)
     if groups == 1:
-        slabs = slabs[0].reshape((taps, n) + geo.out_spatial + (c,))
+        slabs = np.dot(g.reshape(-1, og), k[:, :, 0].reshape(-1, og).T)
+        slabs = slabs.reshape((n,) + geo.out_spatial + (taps, c))
+        target = dxp
     else:
-        slabs = slabs.transpose(1, 2, 0, 3).reshape((taps, n) + geo.out_spatial + (c,))
-    padded = _padded_spatial(geo)
-    dxp = np.zeros((n,) + padded + (c,), slabs.dtype)
+        k = k.transpose(2, 3, 0, 1).reshape(groups, og, taps * cg)
+        slabs = np.matmul(_group(g, groups), k)  # (groups, rows, taps * cg)
+        slabs = np.moveaxis(slabs.reshape((groups, n) + geo.out_spatial + (taps, cg)), 0, -2)
+        target = dxp.reshape(dxp.shape[:-1] + (groups, cg))
     for t, offsets in enumerate(np.ndindex(*geo.kernel)):
         window = tuple(slice(o * d, o * d + (size - 1) * st + 1, st)
                        for o, d, size, st in zip(offsets, geo.dilation, geo.out_spatial,
                                                  geo.strides))
-        dxp[(slice(None),) + window] += slabs[t]
-    if padded == geo.in_spatial:
-        return dxp
-    return dxp[(slice(None),) + _spatial_slice(geo, geo.pad, geo.in_spatial)]
+        target[(slice(None),) + window] += slabs[..., t, :, :] if groups > 1 else \
+            slabs[..., t, :]
+
+
+def _work(rows, kernel):
+    return rows * kernel.size
+
+
+def _forward(x, kernel, bias, geo, groups, activation):
+    """`activation(conv(x) + bias)` and the windows it read (one matrix per batch part)."""
+    n = x.shape[0]
+    y = np.empty((n,) + geo.out_spatial + (kernel.shape[-1],), np.result_type(x, kernel))
+    parts = batch_parts(n, _work(n * math.prod(geo.out_spatial), kernel))
+
+    def part(i, rows):
+        cols = _im2col(x[rows], geo, groups)
+        _product_into(y[rows], cols, kernel, groups)
+        apply_bias_activation(y[rows], bias, activation)
+        return cols
+
+    return y, run_parts(part, parts), parts
+
+
+def _input_grad(g, kernel, geo, groups, in_channels, parts):
+    """The input gradient `(n, *S, in)` of the convolution `geo`, for the output gradient `g`."""
+    n = g.shape[0]
+    padded = _padded_spatial(geo)
+    dxp = np.zeros((n,) + padded + (in_channels,), g.dtype)
+    run_parts(lambda i, rows: _input_grad_into(dxp[rows], g[rows], kernel, geo, groups), parts)
+    return dxp if padded == geo.in_spatial else dxp[_crop(geo)]
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -257,37 +291,43 @@ def conv(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1, grou
     _check(x, kernel, groups, "conv")
     geo = conv_geometry(tuple(x.shape[1:-1]), tuple(kernel.shape[:-2]), strides, dilation_rate,
                         padding)
-    # The windows are copied once, from the input's value, and handed to the primitive as a
-    # constant: its forward product and its kernel gradient both read them.
-    cols = _im2col(getval(x), geo, groups)
-    return _conv(x, kernel, bias, cols=cols, geo=geo, groups=groups, activation=activation)
+    # The forward pass runs here, on the values, and `_conv` records it in the trace: its VJP
+    # keeps the windows the forward pass copied (the kernel gradient reads them again).
+    forward = _forward(getval(x), getval(kernel), None if bias is None else getval(bias), geo,
+                       groups, activation)
+    return _conv(x, kernel, bias, forward=forward, geo=geo, groups=groups, activation=activation)
 
 
 @primitive
-def _conv(x, kernel, bias, cols, geo, groups, activation):
-    """The convolution's product on the im2col matrix `cols` of `x` (see `conv`)."""
-    if groups == 1:
-        y = np.dot(cols[0], kernel.reshape(-1, kernel.shape[-1]))[None]
-    else:
-        y = np.matmul(cols, _grouped_kernel(kernel, groups))
-    return apply_bias_activation(_ungroup(y, x.shape[0], geo.out_spatial), bias, activation)
+def _conv(x, kernel, bias, forward, geo, groups, activation):
+    """The node of a convolution computed by `conv`: returns its output `forward[0]`."""
+    return forward[0]
 
 
 def _conv_vjp(argnums, ans, args, kwargs):
     x, kernel = args[0], args[1]
-    cols, geo, groups = kwargs["cols"], kwargs["geo"], kwargs["groups"]
-    activation = kwargs["activation"]
+    _, cols, parts = kwargs["forward"]
+    geo, groups, activation = kwargs["geo"], kwargs["groups"], kwargs["activation"]
 
     def vjp(g):
-        g = activation_gradient(g, ans, activation)
+        padded = _padded_spatial(geo)
+        dxp = np.zeros((x.shape[0],) + padded + (x.shape[-1],), g.dtype) if 0 in argnums \
+            else None
+
+        def part(i, rows):
+            gp = activation_gradient(g[rows], ans[rows], activation)
+            if dxp is not None:
+                _input_grad_into(dxp[rows], gp, kernel, geo, groups)
+            dk = _kernel_grad(cols[i], gp, groups, kernel.shape) if 1 in argnums else None
+            return dk, (bias_gradient(gp) if 2 in argnums else None)
+
+        partial = run_parts(part, parts)
         grads = []
         for argnum in argnums:
             if argnum == 0:
-                grads.append(_input_grad(g, kernel, geo, groups, x.shape))
-            elif argnum == 1:
-                grads.append(_kernel_grad(cols, g, geo, groups, kernel.shape))
+                grads.append(dxp if padded == geo.in_spatial else dxp[_crop(geo)])
             else:
-                grads.append(bias_gradient(g))
+                grads.append(sum(p[argnum - 1] for p in partial))
         return grads
 
     return vjp
@@ -323,9 +363,13 @@ def conv_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padd
     return _conv_transpose(x, kernel, bias, geo=geo, activation=activation)
 
 
+def _transpose_parts(x, kernel):
+    return batch_parts(x.shape[0], _work(x.size // x.shape[-1], kernel))
+
+
 @primitive
 def _conv_transpose(x, kernel, bias, geo, activation):
-    y = _input_grad(x, kernel, geo, 1, (x.shape[0],) + geo.in_spatial + (kernel.shape[-2],))
+    y = _input_grad(x, kernel, geo, 1, kernel.shape[-2], _transpose_parts(x, kernel))
     return apply_bias_activation(np.ascontiguousarray(y), bias, activation)
 
 
@@ -334,17 +378,24 @@ def _conv_transpose_vjp(argnums, ans, args, kwargs):
     geo, activation = kwargs["geo"], kwargs["activation"]
 
     def vjp(g):
-        g = activation_gradient(g, ans, activation)
         # The transposed convolution's gradients are the forward product and the kernel
         # gradient of the convolution it transposes, both on the windows of `g`.
-        cols = _im2col(g, geo, 1) if 0 in argnums or 1 in argnums else None
+        g = activation_gradient(g, ans, activation)
+        dx = np.empty(x.shape, g.dtype) if 0 in argnums else None
+
+        def part(i, rows):
+            cols = _im2col(g[rows], geo, 1)
+            if dx is not None:
+                _product_into(dx[rows], cols, kernel, 1)
+            return _kernel_grad(cols, x[rows], 1, kernel.shape) if 1 in argnums else None
+
+        partial = run_parts(part, _transpose_parts(x, kernel))
         grads = []
         for argnum in argnums:
             if argnum == 0:
-                grads.append(np.dot(cols[0], kernel.reshape(-1, kernel.shape[-1]))
-                             .reshape(x.shape))
+                grads.append(dx)
             elif argnum == 1:
-                grads.append(_kernel_grad(cols, x, geo, 1, kernel.shape))
+                grads.append(sum(partial))
             else:
                 grads.append(bias_gradient(g))
         return grads
