@@ -98,13 +98,17 @@ def test_a_member_pointing_at_a_fifo_is_refused_at_once(ext, kind, originals, tm
         assert _no_reader(fifo)
 
 
+PASSWD = {"external_storage": "external storage: its bytes are in /etc/passwd",
+          "external_link": "external link to '/kernel' in the file '/etc/passwd'"}
+
+
 @pytest.mark.parametrize("ext", [".keras", ".h5", ".weights.h5"])
-def test_external_storage_on_etc_passwd_is_refused(ext, originals, tmp_path):
+@pytest.mark.parametrize("kind", sorted(PASSWD))
+def test_a_member_pointing_at_etc_passwd_is_refused(kind, ext, originals, tmp_path):
     for i, original in enumerate(originals[ext]):
         path = str(tmp_path / f"passwd{i}{ext}")
-        member = hostile_files.craft(original, path, "external_storage", "/etc/passwd")
-        with pytest.raises(ValueError, match="external storage: its bytes are in /etc/passwd") \
-                as info:
+        member = hostile_files.craft(original, path, kind, "/etc/passwd")
+        with pytest.raises(ValueError, match=PASSWD[kind]) as info:
             _load(path)
         assert f"'{member}'" in str(info.value)
 
