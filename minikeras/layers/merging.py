@@ -237,8 +237,8 @@ class Dot(Merge):
                 raise TypeError(f"Invalid type for argument `axes` of Dot: it should be a list or "
                                 f"an int. Received: axes={axes!r}")
             if len(axes) != 2:
-                raise ValueError(f"Invalid format for argument `axes` of Dot: it should contain two "
-                                 f"elements. Received: axes={axes!r}")
+                raise ValueError(f"Invalid format for argument `axes` of Dot: it should contain "
+                                 f"two elements. Received: axes={axes!r}")
             if not all(isinstance(a, int) for a in axes):
                 raise ValueError(f"Invalid format for argument `axes` of Dot: list elements should "
                                  f"be integers. Received: axes={axes!r}")

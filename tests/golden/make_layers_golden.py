@@ -25,7 +25,6 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_golden as mg  # noqa: E402  (the number format and JSON layout of every fixture)
 
-import jax  # noqa: E402
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
@@ -59,7 +58,8 @@ def case(name, cls, kwargs, inputs, training=None, shape=True, output=True):
     layer = make()
     call_input = inputs if len(inputs) > 1 else inputs[0]
     entry = {"name": name, "class": cls, "kwargs": mg.jsonable(kwargs),
-             "inputs": [mg.tolist(x) for x in inputs], "input_dtypes": [str(x.dtype) for x in inputs]}
+             "inputs": [mg.tolist(x) for x in inputs],
+             "input_dtypes": [str(x.dtype) for x in inputs]}
     if training is not None:
         entry["training"] = training
     try:
@@ -101,12 +101,14 @@ def merging_cases():
         case("concatenate_axis1", "Concatenate", {"axis": 1}, [a, data((2, 2, 4), 6)]),
         case("concatenate_axis_neg2", "Concatenate", {"axis": -2}, [a, data((2, 1, 4), 7), b]),
         case("dot_vectors", "Dot", {"axes": -1}, [vec, data((2, 4), 8)]),
-        case("dot_vectors_normalize", "Dot", {"axes": 1, "normalize": True}, [vec, data((2, 4), 8)]),
+        case("dot_vectors_normalize", "Dot", {"axes": 1, "normalize": True},
+             [vec, data((2, 4), 8)]),
         case("dot_axes_1_2", "Dot", {"axes": [1, 2]}, [data((2, 3, 4), 9), data((2, 5, 3), 10)]),
         case("dot_axes_2_2_normalize", "Dot", {"axes": [2, 2], "normalize": True},
              [data((2, 3, 4), 9), data((2, 5, 4), 11)]),
         case("dot_vector_matrix", "Dot", {"axes": [1, 1]}, [vec, data((2, 4, 3), 12)]),
-        case("dot_rank4", "Dot", {"axes": [3, 1]}, [data((2, 2, 3, 4), 13), data((2, 4, 2, 2), 14)]),
+        case("dot_rank4", "Dot", {"axes": [3, 1]},
+             [data((2, 2, 3, 4), 13), data((2, 4, 2, 2), 14)]),
     ]
     errors = [
         ("concatenate_mismatch", layers.Concatenate, [(None, 3, 4), (None, 4, 5)]),
