@@ -3,9 +3,10 @@
 One module per family: `dense` (the fully connected product), `bias_activation` (the fused
 bias + activation epilogue that products share, and `relu`), `softmax` (softmax, log-softmax
 and the fused softmax cross-entropy), `reduce` (`mean_all`), `conv` (N-D convolution and its
-transpose); later `pool`, `normalization` and `rnn`. Every name is re-exported here, so
-`from minikeras.ops import nn; nn.dense(...)` and `from minikeras.ops.nn import dense` both
-work.
+transpose); later `pool`, `normalization`; the recurrences `rnn` (their shared machinery and
+`simple_rnn`), `lstm`, `gru`, and `embedding` (a gather with a scatter-add gradient). Every
+name is re-exported here, so `from minikeras.ops import nn; nn.dense(...)` and
+`from minikeras.ops.nn import dense` both work.
 
 The contract every primitive in this package keeps (and `tests/ops/gradcheck.py` checks):
 
@@ -27,9 +28,18 @@ The contract every primitive in this package keeps (and `tests/ops/gradcheck.py`
    array (ids are reused once an array is freed), no state that outlives the step. A buffer
    reused between calls is private to one module, never handed out where a caller may keep
    it, and never aliased by a returned array.
-5. **Masks** (for sequences: the `(batch, time)` boolean arrays that `Embedding(mask_zero=True)`
-   and `Masking` produce) will be specified here by the recurrent primitives: how a primitive
-   receives a mask, and that masked steps carry state through and receive zero gradient.
+5. **Masks.** A sequence mask is a `(batch, time)` boolean array (what `Embedding(mask_zero=
+   True)` and `Masking` compute; True = the step holds data), passed to a primitive as the
+   keyword argument `mask=` (never positionally, never differentiated; 0/1 numbers are read
+   as booleans). Aligned with the input's time axis as given: a primitive that reads the
+   sequence backwards (`go_backwards`) reads the mask backwards too. A recurrent primitive
+   *skips* a masked step, as Keras does: every state is carried over unchanged and the step's
+   output is the carried output (the first state; Keras 3 JAX's rule, so a sequence that
+   starts masked outputs its initial state), or zeros with `zero_output_for_mask=True`. A
+   masked step receives no gradient: its inputs and the weights get exactly zero from it,
+   and the cotangent of a carried state passes through it unchanged to the step before.
+   A primitive that has no time axis ignores masks; layers decide what to do with them
+   (`compute_mask`).
 
 Hyper-parameters (strides, padding, the name of a fused activation) are keyword arguments
 and never differentiated.
@@ -39,14 +49,18 @@ from minikeras.ops.nn.bias_activation import (FUSED_ACTIVATIONS, activation_grad
                                               apply_bias_activation, bias_activation, relu)
 from minikeras.ops.nn.conv import conv, conv_transpose
 from minikeras.ops.nn.dense import dense
+from minikeras.ops.nn.embedding import embedding
+from minikeras.ops.nn.gru import gru
+from minikeras.ops.nn.lstm import lstm
 from minikeras.ops.nn.normalization import batch_normalization, moments, normalize
 from minikeras.ops.nn.pool import average_pool, global_average_pool, global_max_pool, max_pool
 from minikeras.ops.nn.reduce import mean_all
+from minikeras.ops.nn.rnn import simple_rnn
 from minikeras.ops.nn.softmax import (SoftmaxVJP, log_softmax, softmax, softmax_cross_entropy,
                                       softmax_input)
 
 __all__ = ["FUSED_ACTIVATIONS", "SoftmaxVJP", "activation_gradient", "apply_bias_activation",
            "average_pool", "batch_normalization", "bias_activation", "conv", "conv_transpose",
-           "dense", "global_average_pool", "global_max_pool", "log_softmax", "max_pool",
-           "mean_all", "moments", "normalize", "relu", "softmax",
-           "softmax_cross_entropy", "softmax_input"]
+           "dense", "embedding", "global_average_pool", "global_max_pool", "gru",
+           "log_softmax", "lstm", "max_pool", "mean_all", "moments", "normalize", "relu",
+           "simple_rnn", "softmax", "softmax_cross_entropy", "softmax_input"]
