@@ -1,12 +1,11 @@
 """MNIST handwritten digits, loaded from the Keras cache (downloaded once)."""
 
-import zipfile
-
 import numpy as np
 
-from minikeras.utils.file_utils import get_file
+from minikeras.datasets.cache import KERAS_DATASETS_URL, dataset_file
+from minikeras.datasets.safe_load import load_npz
 
-ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+ORIGIN = KERAS_DATASETS_URL + "mnist.npz"
 SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 
 
@@ -32,30 +31,13 @@ def load_data(path="mnist.npz"):
         minikeras.utils.file_utils.DownloadError: if it is missing and cannot
             be downloaded (the message says where to place it).
     """
-    path = get_file(
-        fname=path, origin=ORIGIN, file_hash=SHA256, verify_cache=False
-    )
-    arrays = _read_npz(path)
+    path = dataset_file(path, ORIGIN, SHA256)
+    # No object arrays: MNIST is four uint8 arrays, and nothing in the file is ever unpickled.
+    arrays = load_npz(path, "MNIST .npz", allow_objects=False)
     _check(arrays, path)
     train = (arrays["x_train"], arrays["y_train"])
     test = (arrays["x_test"], arrays["y_test"])
     return train, test
-
-
-def _read_npz(path):
-    """Returns the arrays of an `.npz` file, refusing pickled objects."""
-    try:
-        # allow_pickle=False: a hostile file is refused, never executed.
-        data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ValueError("it is a single array, not an .npz archive")
-        with data:
-            return {key: data[key] for key in data.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-        raise ValueError(
-            f"{path} is not a valid MNIST .npz file ({e}). Delete it to "
-            "download it again, or replace it with Keras's mnist.npz."
-        ) from e
 
 
 def _check(arrays, path):
