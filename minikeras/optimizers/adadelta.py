@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from minikeras.optimizers.arguments import check_non_negative, check_unit_interval
+from minikeras.optimizers.arguments import (check_non_negative, check_unit_interval,
+                                             keras2_epsilon)
 from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
@@ -18,7 +19,8 @@ class Adadelta(Optimizer):
         learning_rate: float, schedule or callable (default 0.001 as in Keras 3; Keras 2 and the
             paper use 1.0, which the old `mnist_cnn` example relied on).
         rho: the decay rate, in [0, 1) (default 0.95).
-        epsilon: added inside both square roots (default 1e-7).
+        epsilon: added inside both square roots (default 1e-7;
+            Keras 2's None means `K.epsilon()`).
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
@@ -27,6 +29,7 @@ class Adadelta(Optimizer):
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         check_unit_interval("rho", rho)
+        epsilon = keras2_epsilon(epsilon)
         check_non_negative("epsilon", epsilon)
         self.rho, self.epsilon = rho, epsilon
 

@@ -3,7 +3,7 @@ http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf)."""
 
 import numpy as np
 
-from minikeras.optimizers.arguments import check_non_negative
+from minikeras.optimizers.arguments import check_non_negative, keras2_epsilon
 from minikeras.optimizers.base import Optimizer
 
 
@@ -18,7 +18,8 @@ class Adagrad(Optimizer):
             exact form is 1.0).
         initial_accumulator_value: starting value of the accumulators, >= 0 (default 0.1;
             Keras 2 started from 0).
-        epsilon: added inside the square root (default 1e-7).
+        epsilon: added inside the square root (default 1e-7;
+            Keras 2's None means `K.epsilon()`).
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
@@ -28,6 +29,7 @@ class Adagrad(Optimizer):
                  name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         check_non_negative("initial_accumulator_value", initial_accumulator_value)
+        epsilon = keras2_epsilon(epsilon)
         check_non_negative("epsilon", epsilon)
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 

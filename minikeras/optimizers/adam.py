@@ -3,7 +3,8 @@
 
 import numpy as np
 
-from minikeras.optimizers.arguments import check_non_negative, check_unit_interval
+from minikeras.optimizers.arguments import (check_non_negative, check_unit_interval,
+                                             keras2_epsilon)
 from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
@@ -20,7 +21,8 @@ class Adam(Optimizer):
         learning_rate: float, schedule or callable (default 0.001).
         beta_1: decay rate of the first moment, in [0, 1) (default 0.9).
         beta_2: decay rate of the second moment, in [0, 1) (default 0.999).
-        epsilon: added to `sqrt(v)`, the paper's "epsilon hat" (default 1e-7).
+        epsilon: added to `sqrt(v)`, the paper's "epsilon hat" (default 1e-7;
+            Keras 2's None means `K.epsilon()`).
         amsgrad: use AMSGrad, the running maximum of `v` (default False).
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
@@ -30,6 +32,7 @@ class Adam(Optimizer):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         check_unit_interval("beta_1", beta_1)
         check_unit_interval("beta_2", beta_2)
+        epsilon = keras2_epsilon(epsilon)
         check_non_negative("epsilon", epsilon)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
         self.slot_groups = [("momentum", "velocity")] + ([("velocity_hat",)] if amsgrad else [])

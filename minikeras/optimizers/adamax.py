@@ -3,7 +3,8 @@ https://arxiv.org/abs/1412.6980)."""
 
 import numpy as np
 
-from minikeras.optimizers.arguments import check_non_negative, check_unit_interval
+from minikeras.optimizers.arguments import (check_non_negative, check_unit_interval,
+                                             keras2_epsilon)
 from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
@@ -18,7 +19,8 @@ class Adamax(Optimizer):
         learning_rate: float, schedule or callable (default 0.001; Keras 2 used 0.002).
         beta_1: decay rate of the first moment, in [0, 1) (default 0.9).
         beta_2: decay rate of the infinity norm, in [0, 1) (default 0.999).
-        epsilon: added to the norm (default 1e-7).
+        epsilon: added to the norm (default 1e-7;
+            Keras 2's None means `K.epsilon()`).
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
 
@@ -29,6 +31,7 @@ class Adamax(Optimizer):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         check_unit_interval("beta_1", beta_1)
         check_unit_interval("beta_2", beta_2)
+        epsilon = keras2_epsilon(epsilon)
         check_non_negative("epsilon", epsilon)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 

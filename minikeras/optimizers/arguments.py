@@ -1,5 +1,9 @@
 """Validation of optimizer constructor arguments, with Keras's error messages."""
 
+import warnings
+
+from minikeras import config
+
 
 def check_common_arguments(clipnorm, clipvalue, global_clipnorm, weight_decay,
                            gradient_accumulation_steps, ema_momentum, ema_overwrite_frequency):
@@ -38,3 +42,19 @@ def check_non_negative(name, value):
     """Raises a ValueError unless `value >= 0`."""
     if not value >= 0:
         raise ValueError(f"Argument `{name}` must be >= 0. Received: {name}={value}")
+
+
+def keras2_epsilon(epsilon):
+    """`epsilon`, with Keras 2's `epsilon=None` read as `K.epsilon()` (1e-7 unless
+    `set_epsilon` changed it), at construction as Keras 2 did.
+
+    Standalone Keras 2 documented `epsilon=None` as the default of Adam, Adamax, Nadam,
+    RMSprop, Adagrad and Adadelta, and course code still passes it; Keras 3 has no such
+    spelling, hence the DeprecationWarning.
+    """
+    if epsilon is not None:
+        return epsilon
+    warnings.warn("`epsilon=None` is Keras 2's spelling of `epsilon=keras.backend.epsilon()` "
+                  f"({config.epsilon()}); pass the number instead.",
+                  DeprecationWarning, stacklevel=3)
+    return config.epsilon()

@@ -6,7 +6,8 @@ import warnings
 
 import numpy as np
 
-from minikeras.optimizers.arguments import check_non_negative, check_unit_interval
+from minikeras.optimizers.arguments import (check_non_negative, check_unit_interval,
+                                             keras2_epsilon)
 from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
@@ -39,7 +40,8 @@ class Nadam(Optimizer):
         learning_rate: float, schedule or callable (default 0.001; Keras 2 used 0.002).
         beta_1: decay rate of the first moment, in [0, 1) (default 0.9).
         beta_2: decay rate of the second moment, in [0, 1) (default 0.999).
-        epsilon: added to `sqrt(v_hat)` (default 1e-7).
+        epsilon: added to `sqrt(v_hat)` (default 1e-7;
+            Keras 2's None means `K.epsilon()`).
         schedule_decay: Keras 2's momentum schedule (default None: Keras 3's). Accepted with a
             DeprecationWarning, and honoured.
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
@@ -53,6 +55,7 @@ class Nadam(Optimizer):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         check_unit_interval("beta_1", beta_1)
         check_unit_interval("beta_2", beta_2)
+        epsilon = keras2_epsilon(epsilon)
         check_non_negative("epsilon", epsilon)
         if schedule_decay is not None:
             warnings.warn("`schedule_decay` is a Keras 2 argument of Nadam (Keras 3 fixes the "

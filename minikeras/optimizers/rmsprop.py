@@ -4,7 +4,8 @@ centered variant (Graves, 2013, https://arxiv.org/abs/1308.0850)."""
 
 import numpy as np
 
-from minikeras.optimizers.arguments import check_non_negative, check_unit_interval
+from minikeras.optimizers.arguments import (check_non_negative, check_unit_interval,
+                                             keras2_epsilon)
 from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
@@ -21,7 +22,8 @@ class RMSprop(Optimizer):
         learning_rate: float, schedule or callable (default 0.001).
         rho: discount of the squared-gradient average, in [0, 1) (default 0.9).
         momentum: momentum, >= 0 (default 0.0).
-        epsilon: added inside the square root (default 1e-7).
+        epsilon: added inside the square root (default 1e-7;
+            Keras 2's None means `K.epsilon()`).
         centered: normalise by the gradient's estimated variance (default False).
         **kwargs: the common `Optimizer` arguments (`weight_decay`, `clipnorm`, `lr`, `decay`...).
     """
@@ -31,6 +33,7 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         check_unit_interval("rho", rho)
         check_non_negative("momentum", momentum)
+        epsilon = keras2_epsilon(epsilon)
         check_non_negative("epsilon", epsilon)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
         self.slot_groups = ([("velocity",)] + ([("momentum",)] if momentum > 0 else [])

@@ -385,3 +385,48 @@ def test_nadam_keeps_one_u_product_for_all_variables():
     opt.apply_gradients([(G1, a), (G2, b)])
     assert opt.variables[-1].path == "nadam/u_product"
     np.testing.assert_allclose(opt.variables[-1].numpy(), 0.9 * (1 - 0.5 * 0.96), rtol=1e-6)
+
+
+KERAS2_EPSILON_OPTIMIZERS = ["Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam",
+                             "RMSprop"]
+
+
+def _first_step(opt):
+    var = Variable(np.array([0.5, -1.0, 2.0], np.float32), name="w")
+    opt.apply_gradients([(np.array([0.1, -3.0, 1e-4], np.float32), var)])
+    return var.numpy()
+
+
+@pytest.mark.parametrize("name", KERAS2_EPSILON_OPTIMIZERS)
+def test_keras2_epsilon_none_means_k_epsilon(name):
+    # Keras 2 documented epsilon=None (meaning K.epsilon()) for each of these; the tiny
+    # gradient 1e-4 makes the step depend on epsilon, so a wrong value would show.
+    cls = getattr(optimizers, name)
+    with pytest.warns(DeprecationWarning, match="epsilon=None"):
+        opt = cls(learning_rate=0.1, epsilon=None)
+    assert opt.epsilon == 1e-7 and opt.get_config()["epsilon"] == 1e-7
+    np.testing.assert_array_equal(_first_step(opt), _first_step(cls(learning_rate=0.1,
+                                                                      epsilon=1e-7)))
+    assert not np.array_equal(_first_step(cls(learning_rate=0.1, epsilon=1e-7)),
+                              _first_step(cls(learning_rate=0.1, epsilon=1e-2)))
+
+
+def test_keras2_epsilon_none_reads_k_epsilon_at_construction():
+    from minikeras.backend import epsilon, set_epsilon
+
+    old = epsilon()
+    set_epsilon(1e-3)
+    try:
+        with pytest.warns(DeprecationWarning):
+            opt = optimizers.Adam(epsilon=None)
+    finally:
+        set_epsilon(old)
+    assert opt.epsilon == 1e-3
+
+
+def test_keras2_rmsprop_documented_call():
+    # Standalone Keras 2's documented signature, as course code copies it.
+    with pytest.warns(DeprecationWarning):
+        opt = optimizers.RMSprop(lr=0.001, rho=0.9, epsilon=None, decay=0.0)
+    assert opt.epsilon == 1e-7 and float(opt.learning_rate) == np.float32(0.001)
+    np.testing.assert_array_equal(_first_step(opt), _first_step(optimizers.RMSprop()))
