@@ -10,9 +10,14 @@ products of a convolution are then:
   times the kernel reshaped to `(prod(kernel) * in, out)`: one GEMM;
 - kernel gradient: the im2col matrix (kept by the VJP) transposed times the output gradient:
   one GEMM;
-- input gradient: the output gradient times each tap's kernel slice, as one batched product
-  `(taps, batch * prod(O), in)`, then each tap's slab added into its shifted (strided) window
-  of the padded gradient: contiguous adds, one per kernel tap, instead of col2im's scatter.
+- input gradient: one product of the kernel with the output gradient gives every tap's
+  contribution, `(taps, in, batch, *O)`; each tap's slab is then added into its shifted
+  (strided) window of a zeroed, padded gradient: one contiguous add per kernel tap, instead
+  of col2im's scatter.
+
+The forward pass runs in `conv` on the values; the primitive `_conv` records it in the trace
+and its VJP keeps the im2col matrices. Large convolutions run on two threads over batch halves
+(`batch_split`).
 
 `groups` splits the channels into independent convolutions (a depthwise convolution is
 `groups == in_channels`); the group axis is a batch axis of the products, never a Python loop.
@@ -204,31 +209,43 @@ def _kernel_grad(cols, g, groups, kernel_shape):
     return dk.reshape(kernel_shape)
 
 
-def _input_grad_into(dxp, g, kernel, geo, groups):
-    """Adds the input gradient into the zeroed padded buffer `dxp` `(n, *P, in)`.
+def _windows(geo):
+    """For each kernel tap, the index of the (strided) window of the padded input it reads."""
+    return [tuple(slice(o * d, o * d + (size - 1) * st + 1, st)
+                  for o, d, size, st in zip(offsets, geo.dilation, geo.out_spatial, geo.strides))
+            for offsets in np.ndindex(*geo.kernel)]
 
-    One product gives every tap's contribution, `(n, *O, taps, in)`; each tap's slab is then
-    added into its shifted (strided) window of `dxp`: a loop over the kernel's taps only.
+
+def _input_grad_into(dx, g, kernel, geo, groups):
+    """Writes the input gradient `(n, *S, in)` of the convolution `geo` into `dx`.
+
+    One product gives every tap's contribution at once; each tap's slab is then added into its
+    shifted (strided) window of a zeroed, padded gradient: a loop over the kernel's taps only.
+    Without groups the product is computed transposed, `(taps, in, n, *O)`, so that every slab
+    is contiguous and each add runs along image rows; the padded gradient, channel-major, is
+    transposed back into `dx` in the same copy that crops the padding (measured 18 % faster
+    than adding channels-last slabs read with a stride of `taps * in`).
     """
-    n, c = dxp.shape[0], dxp.shape[-1]
+    n, c = dx.shape[0], dx.shape[-1]
     taps = math.prod(geo.kernel)
     cg, og = c // groups, kernel.shape[-1] // groups
-    k = kernel.reshape(taps, cg, groups, og)
+    padded = _padded_spatial(geo)
+    crop = _crop(geo)[1:]
     if groups == 1:
-        slabs = np.dot(g.reshape(-1, og), k[:, :, 0].reshape(-1, og).T)
-        slabs = slabs.reshape((n,) + geo.out_spatial + (taps, c))
-        target = dxp
-    else:
-        k = k.transpose(2, 3, 0, 1).reshape(groups, og, taps * cg)
-        slabs = np.matmul(_group(g, groups), k)  # (groups, rows, taps * cg)
-        slabs = np.moveaxis(slabs.reshape((groups, n) + geo.out_spatial + (taps, cg)), 0, -2)
-        target = dxp.reshape(dxp.shape[:-1] + (groups, cg))
-    for t, offsets in enumerate(np.ndindex(*geo.kernel)):
-        window = tuple(slice(o * d, o * d + (size - 1) * st + 1, st)
-                       for o, d, size, st in zip(offsets, geo.dilation, geo.out_spatial,
-                                                 geo.strides))
-        target[(slice(None),) + window] += slabs[..., t, :, :] if groups > 1 else \
-            slabs[..., t, :]
+        slabs = np.dot(kernel.reshape(taps * c, og), g.reshape(-1, og).T)
+        slabs = slabs.reshape((taps, c, n) + geo.out_spatial)
+        dxp = np.zeros((c, n) + padded, g.dtype)
+        for t, window in enumerate(_windows(geo)):
+            dxp[(slice(None), slice(None)) + window] += slabs[t]
+        dx[...] = np.moveaxis(dxp[(slice(None), slice(None)) + crop], 0, -1)
+        return
+    k = kernel.reshape(taps, cg, groups, og).transpose(2, 3, 0, 1).reshape(groups, og, taps * cg)
+    slabs = np.matmul(_group(g, groups), k)  # (groups, rows, taps * cg)
+    slabs = np.moveaxis(slabs.reshape((groups, n) + geo.out_spatial + (taps, cg)), 0, -2)
+    dxp = np.zeros((n,) + padded + (groups, cg), g.dtype)
+    for t, window in enumerate(_windows(geo)):
+        dxp[(slice(None),) + window] += slabs[..., t, :, :]
+    dx[...] = dxp[(slice(None),) + crop].reshape(dx.shape)
 
 
 def _work(rows, kernel):
@@ -252,11 +269,9 @@ def _forward(x, kernel, bias, geo, groups, activation):
 
 def _input_grad(g, kernel, geo, groups, in_channels, parts):
     """The input gradient `(n, *S, in)` of the convolution `geo`, for the output gradient `g`."""
-    n = g.shape[0]
-    padded = _padded_spatial(geo)
-    dxp = np.zeros((n,) + padded + (in_channels,), g.dtype)
-    run_parts(lambda i, rows: _input_grad_into(dxp[rows], g[rows], kernel, geo, groups), parts)
-    return dxp if padded == geo.in_spatial else dxp[_crop(geo)]
+    dx = np.empty((g.shape[0],) + geo.in_spatial + (in_channels,), g.dtype)
+    run_parts(lambda i, rows: _input_grad_into(dx[rows], g[rows], kernel, geo, groups), parts)
+    return dx
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -310,25 +325,18 @@ def _conv_vjp(argnums, ans, args, kwargs):
     geo, groups, activation = kwargs["geo"], kwargs["groups"], kwargs["activation"]
 
     def vjp(g):
-        padded = _padded_spatial(geo)
-        dxp = np.zeros((x.shape[0],) + padded + (x.shape[-1],), g.dtype) if 0 in argnums \
-            else None
+        dx = np.empty(x.shape, g.dtype) if 0 in argnums else None
 
         def part(i, rows):
             gp = activation_gradient(g[rows], ans[rows], activation)
-            if dxp is not None:
-                _input_grad_into(dxp[rows], gp, kernel, geo, groups)
+            if dx is not None:
+                _input_grad_into(dx[rows], gp, kernel, geo, groups)
             dk = _kernel_grad(cols[i], gp, groups, kernel.shape) if 1 in argnums else None
             return dk, (bias_gradient(gp) if 2 in argnums else None)
 
         partial = run_parts(part, parts)
-        grads = []
-        for argnum in argnums:
-            if argnum == 0:
-                grads.append(dxp if padded == geo.in_spatial else dxp[_crop(geo)])
-            else:
-                grads.append(sum(p[argnum - 1] for p in partial))
-        return grads
+        return [dx if argnum == 0 else sum(p[argnum - 1] for p in partial)
+                for argnum in argnums]
 
     return vjp
 
@@ -370,7 +378,7 @@ def _transpose_parts(x, kernel):
 @primitive
 def _conv_transpose(x, kernel, bias, geo, activation):
     y = _input_grad(x, kernel, geo, 1, kernel.shape[-2], _transpose_parts(x, kernel))
-    return apply_bias_activation(np.ascontiguousarray(y), bias, activation)
+    return apply_bias_activation(y, bias, activation)
 
 
 def _conv_transpose_vjp(argnums, ans, args, kwargs):
