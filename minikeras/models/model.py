@@ -163,7 +163,8 @@ class Model(Trainer, Layer):
             return sorted(struct)
         if getattr(self, "outputs", None):
             return [t._keras_history[0].name for t in self.outputs]
-        return None
+        # A subclassed model: what its first call returned (see Trainer._know_outputs).
+        return self.__dict__.get("_probed_output_names")
 
     @property
     def output_names(self):

@@ -175,8 +175,9 @@ class CompiledLoss:
                         for i, l in spread_losses(loss, self.output_names, dict_order)]
         if not self.entries:
             raise ValueError("No loss to compute. Pass a `loss` to `compile()`.")
-        self.names = ([f"{self.output_names[i]}_loss" for i, _, _ in self.entries]
-                      if len(self.entries) > 1 else [])
+        # An unnamed output (a subclassed model's list of outputs) is logged after its loss.
+        self.names = ([f"{self.output_names[i] or _loss_name(loss)}_loss"
+                       for i, loss, _ in self.entries] if len(self.entries) > 1 else [])
         self._checked = False
 
     @property
@@ -250,6 +251,10 @@ class CompiledLoss:
         return total, per_output
 
 
+def _loss_name(loss):
+    return loss if isinstance(loss, str) else getattr(loss, "name", "loss")
+
+
 class _CompiledMetric:
     """One metric of `compile`: which output it reads, whether it takes the sample weights,
     and its name in logs."""
@@ -284,7 +289,8 @@ class CompiledMetrics:
         compiled, taken, used = [], {}, set()
         for weighted, spec in enumerate(self._specs):
             for i, identifiers in enumerate(spec):
-                prefix = f"{self.output_names[i]}_" if multi else ""
+                name_i = self.output_names[i]
+                prefix = f"{name_i}_" if multi and name_i is not None else ""
                 for identifier in identifiers:
                     metric = resolve_metric(identifier, ys[i], preds[i])
                     if id(metric) in used:  # one instance given for several outputs
@@ -309,13 +315,12 @@ class CompiledMetrics:
 
     def ordered_names(self):
         """The names of `evaluate`'s list, in Keras 3's order: `loss`, the compiled metrics
-        whose log name is their own name (one-output models), the per-output losses, then
-        the other metrics by name."""
+        whose log name is their own name (one-output models, unnamed outputs), the
+        per-output losses, then the other metrics by name. As in Keras, a name given twice
+        (two outputs with the same loss, or the same metric unprefixed) is listed twice."""
         logged = set(self.names)
-        first = ["loss"]
-        for m in self.metrics or []:
-            if m.metric.name in logged and m.metric.name not in first:
-                first.append(m.metric.name)
+        first = ["loss"] + [m.metric.name for m in self.metrics or []
+                            if m.metric.name in logged]
         first += [t.name for t in self.output_loss_trackers]
         return first + sorted(logged - set(first))
 

@@ -76,7 +76,8 @@ class Trainer:
     def _build_compiled(self):
         names = self._output_names_or_none() or ["output"]
         # A dict of outputs logs its losses in the loss dict's order (Keras 3).
-        dict_order = isinstance(getattr(self, "_outputs_struct", None), dict)
+        dict_order = (isinstance(getattr(self, "_outputs_struct", None), dict)
+                      or self.__dict__.get("_probed_dict_outputs", False))
         # loss=None (Keras 3): the model trains on the losses its layers add (`add_loss`).
         self._compiled_loss = (None if self._loss_spec is None else
                                CompiledLoss(self._loss_spec, self._loss_weights_spec, names,
@@ -102,8 +103,34 @@ class Trainer:
                 f"You must call `compile()` before using the model. `{method}()` was called on "
                 f"model '{self.name}' before `compile()`."
             )
-        if self._compiled_metrics is None:
+        if self._compiled_metrics is None and self._output_names_or_none() is not None:
             self._build_compiled()
+
+    def _know_outputs(self, x, batch_size=None):
+        """Builds the compiled loss and metrics once the outputs are known.
+
+        A subclassed model's outputs are learnt, as Keras learns them from `y_pred`, from one
+        inference call on the first batch (which also builds an unbuilt model from that
+        batch's shapes): a dict of outputs is named by its keys; a list of outputs has no
+        names (Keras then names each loss after the loss, `mse_loss`, and does not prefix
+        the metrics).
+        """
+        if not self.compiled or self._compiled_metrics is not None:
+            return
+        if self._output_names_or_none() is None:
+            first = data_utils.take(x, slice(0, batch_size or data_utils.num_samples(x)))
+            with StatelessScope(training=False):
+                outputs = self(first, training=False)
+            if self._output_names_or_none() is None:  # not a Sequential built by that call
+                if isinstance(outputs, dict):
+                    names = sorted(outputs)
+                elif isinstance(outputs, (list, tuple)) and len(outputs) > 1:
+                    names = [None] * len(outputs)
+                else:
+                    names = ["output"]
+                self.__dict__["_probed_output_names"] = names
+                self.__dict__["_probed_dict_outputs"] = isinstance(outputs, dict)
+        self._build_compiled()
 
     @property
     def metrics_names(self):
@@ -132,11 +159,14 @@ class Trainer:
                              "dict of arrays for a model with several inputs).")
         return x
 
-    def _prepare(self, x, y, sample_weight, class_weight=None, check=True):
+    def _prepare(self, x, y, sample_weight, class_weight=None, check=True, batch_size=None):
         """Standardized `(x, y, sample_weight, number of samples)`, every check done before
         any step runs: `x` as the model's inputs, `y` and `sample_weight` one entry per
-        output (see `data.standardize_targets`)."""
+        output (see `data.standardize_targets`). `batch_size`: the first batch, from which
+        a model whose outputs are not known yet is built (default: all of `x`)."""
         x = self._prepare_x(x)
+        self._check_input_shapes(x)
+        self._know_outputs(x, batch_size)
         y, sample_weight = self._prepare_targets(y, sample_weight)
         n = data_utils.check_cardinality(x, y, sample_weight)
         if check:
@@ -149,7 +179,6 @@ class Trainer:
                                  "and requires `y`.")
             cw = data_utils.class_weight_to_sample_weight(y, class_weight)
             sample_weight = cw if sample_weight is None else sample_weight * cw
-        self._check_input_shapes(x)
         return x, y, sample_weight, n
 
     def _prepare_targets(self, y, sample_weight):
@@ -264,7 +293,8 @@ class Trainer:
                  None if sample_weight is None else data_utils.standardize(sample_weight, "sample_weight")),
                 validation_split)
             validation_data = val
-        x, y, sample_weight, n = self._prepare(x, y, sample_weight, class_weight)
+        x, y, sample_weight, n = self._prepare(x, y, sample_weight, class_weight,
+                                               batch_size=batch_size)
         if validation_data is not None:
             validation_data = self._unpack_validation(validation_data)
         self._ensure_built(x, batch_size)
@@ -406,7 +436,7 @@ class Trainer:
         batch_size = self._check_batch_size(batch_size)
         if y is None and self._loss_spec is not None:
             raise ValueError("`y` is required: evaluate() compares predictions with targets `y`.")
-        x, y, sample_weight, n = self._prepare(x, y, sample_weight)
+        x, y, sample_weight, n = self._prepare(x, y, sample_weight, batch_size=batch_size)
         if self._compiled_metrics is None:
             self._build_compiled()
         total_steps = -(-n // batch_size) if steps is None else min(steps, -(-n // batch_size))

@@ -104,8 +104,40 @@ class SubclassedMLP(keras.Model):
         return self.out(self.dropout(self.hidden(x), training=training))
 
 
+class SubclassedTwoOutputs(keras.Model):
+    """A subclassed model returning a list (or, with `as_dict`, a dict) of two outputs."""
+
+    def __init__(self, as_dict=False):
+        super().__init__(name="subclassed_two_outputs")
+        self.as_dict = as_dict
+        self.hidden = layers.Dense(5, activation="tanh", name="hidden")
+        self.cls = layers.Dense(3, activation="softmax", name="cls_dense")
+        self.reg = layers.Dense(1, name="reg_dense")
+
+    def call(self, x):
+        h = self.hidden(x)
+        if self.as_dict:
+            return {"reg": self.reg(h), "cls": self.cls(h)}
+        return [self.cls(h), self.reg(h)]
+
+
+def subclassed_list():
+    keras.utils.clear_session()
+    model = SubclassedTwoOutputs()
+    model(data()[0][:2])  # built, so its weights can be set
+    return model
+
+
+def subclassed_dict():
+    keras.utils.clear_session()
+    model = SubclassedTwoOutputs(as_dict=True)
+    model(data()[0][:2])
+    return model
+
+
 MODELS = {"two_in_two_out": two_in_two_out, "nested": nested,
-          "sequential_of_functional": sequential_of_functional, "dict_outputs": dict_outputs}
+          "sequential_of_functional": sequential_of_functional, "dict_outputs": dict_outputs,
+          "subclassed_list": subclassed_list, "subclassed_dict": subclassed_dict}
 
 
 # ----------------------------------------------------------------------------- data
@@ -152,6 +184,16 @@ CASES = [
     ("dict_outputs", "dict_outputs",
      dict(loss={"zeta": "categorical_crossentropy", "alpha": "mse"},
           metrics={"zeta": ["accuracy"]}), "dicts", False),
+    # Keras names a subclassed model's list outputs after their losses and does not prefix
+    # their metrics; a dict of outputs is named by its keys.
+    ("subclassed_list_outputs", "subclassed_list",
+     dict(loss=["categorical_crossentropy", "mse"], metrics=[["accuracy"], ["mae"]]),
+     "lists", False),
+    ("subclassed_same_loss_twice", "subclassed_list",
+     dict(loss="mse", metrics=[["mae"], ["mae"]]), "lists", False),
+    ("subclassed_dict_outputs", "subclassed_dict",
+     dict(loss={"reg": "mse", "cls": "categorical_crossentropy"}, metrics={"cls": ["accuracy"]}),
+     "dicts", False),
 ]
 
 
@@ -160,6 +202,10 @@ def arrays(model_name, how, xa, xb, y1, y2):
         return xa, y1
     if model_name == "dict_outputs":
         return {"in_a": xa}, {"zeta": y1, "alpha": y2}
+    if model_name == "subclassed_list":
+        return xa, [y1, y2]
+    if model_name == "subclassed_dict":
+        return xa, {"cls": y1, "reg": y2}
     names = ["head", "out2"] if model_name == "nested" else ["out1", "out2"]
     if how == "dicts":
         return {"in_a": xa, "in_b": xb}, dict(zip(names, [y1, y2]))

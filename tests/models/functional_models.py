@@ -56,8 +56,40 @@ def dict_outputs():
     return Model({"in_a": a}, outputs, name="dict_outputs")
 
 
+class SubclassedTwoOutputs(Model):
+    """A subclassed model returning a list (or, with `as_dict`, a dict) of two outputs."""
+
+    def __init__(self, as_dict=False):
+        super().__init__(name="subclassed_two_outputs")
+        self.as_dict = as_dict
+        self.hidden = layers.Dense(5, activation="tanh", name="hidden")
+        self.cls = layers.Dense(3, activation="softmax", name="cls_dense")
+        self.reg = layers.Dense(1, name="reg_dense")
+
+    def call(self, x):
+        h = self.hidden(x)
+        if self.as_dict:
+            return {"reg": self.reg(h), "cls": self.cls(h)}
+        return [self.cls(h), self.reg(h)]
+
+
+def subclassed_list():
+    clear_session()
+    model = SubclassedTwoOutputs()
+    model(golden_data()[0][:2])  # built, so its weights can be set
+    return model
+
+
+def subclassed_dict():
+    clear_session()
+    model = SubclassedTwoOutputs(as_dict=True)
+    model(golden_data()[0][:2])
+    return model
+
+
 MODELS = {"two_in_two_out": two_in_two_out, "nested": nested,
-          "sequential_of_functional": sequential_of_functional, "dict_outputs": dict_outputs}
+          "sequential_of_functional": sequential_of_functional, "dict_outputs": dict_outputs,
+          "subclassed_list": subclassed_list, "subclassed_dict": subclassed_dict}
 
 GOLDEN = load_golden("functional.json")
 
@@ -74,6 +106,10 @@ def arrays(model_name, how):
         return xa, y1
     if model_name == "dict_outputs":
         return {"in_a": xa}, {"zeta": y1, "alpha": y2}
+    if model_name == "subclassed_list":
+        return xa, [y1, y2]
+    if model_name == "subclassed_dict":
+        return xa, {"cls": y1, "reg": y2}
     names = ["head", "out2"] if model_name == "nested" else ["out1", "out2"]
     if how == "dicts":
         return {"in_a": xa, "in_b": xb}, dict(zip(names, [y1, y2]))

@@ -95,5 +95,8 @@ def test_fit_history_evaluate_predict_match_keras(name):
 
 
 def test_output_names_are_the_producing_layers():
-    assert MODELS["two_in_two_out"]().output_names == CASES["lists"]["output_names"]
-    assert MODELS["dict_outputs"]().output_names == CASES["dict_outputs"]["output_names"]
+    """Functional models name their outputs after the layers; a subclassed model has none.
+    (A Sequential here names its last layer, where Keras 3's has no `output_names`.)"""
+    for case in CASES.values():
+        if case["model"] != "sequential_of_functional":
+            assert MODELS[case["model"]]().output_names == case["output_names"], case["name"]
