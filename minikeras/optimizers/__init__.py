@@ -11,13 +11,14 @@ from minikeras.optimizers.adamax import Adamax
 from minikeras.optimizers.adamw import AdamW
 from minikeras.optimizers.base import Optimizer
 from minikeras.optimizers.ftrl import Ftrl
+from minikeras.optimizers.lamb import Lamb
 from minikeras.optimizers.lion import Lion
 from minikeras.optimizers.nadam import Nadam
 from minikeras.optimizers.rmsprop import RMSprop
 from minikeras.optimizers.sgd import SGD
 
 CLASSES = {cls.__name__: cls for cls in (
-    SGD, RMSprop, Adam, AdamW, Adadelta, Adagrad, Adamax, Nadam, Ftrl, Lion, Adafactor)}
+    SGD, RMSprop, Adam, AdamW, Adadelta, Adagrad, Adamax, Nadam, Ftrl, Lion, Adafactor, Lamb)}
 # Keras looks names up case-insensitively: 'adam', 'Adam', 'ADAM', 'rmsprop', 'RMSprop'...
 ALIASES = {name.lower(): cls for name, cls in CLASSES.items()}
 

@@ -256,6 +256,13 @@ def make_optimizers():
              {"use_ema": True, "ema_momentum": 0.9, "ema_overwrite_frequency": None}, S2, None),
             (f"{p}_exponential_decay", cls, {}, S2, expo),
         ]
+    specs += [  # appended last, so the cases above keep their seeds (100 + index)
+        ("lamb_default", "Lamb", {}, S2, None),
+        ("lamb_custom", "Lamb",
+         {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-5}, S2, None),
+        ("lamb_weight_decay0.01", "Lamb", {"weight_decay": 0.01}, S2, None),
+        ("lamb_clipnorm0.5_exponential_decay", "Lamb", {"clipnorm": 0.5}, S2, expo),
+    ]
     cases = []
     for k, (name, cls, config, shapes, sched) in enumerate(specs):
         case = {"name": name}

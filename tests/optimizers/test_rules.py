@@ -66,6 +66,25 @@ def test_adagrad_epsilon_inside_sqrt():
     close(run(optimizers.Adagrad(learning_rate=0.1), [G]), X0 - 0.1 * G / np.sqrt(acc + 1e-7))
 
 
+def test_lamb_two_steps_from_the_formula():
+    g, x, m, v = G.astype(np.float64), X0.astype(np.float64), 0.0, 0.0
+    for t in (1, 2):
+        m = m + (g - m) * 0.1
+        v = v + (g * g - v) * 0.001
+        r = (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-7)
+        x = x - np.linalg.norm(x) / np.linalg.norm(r) * 0.01 * r  # the trust ratio |x|/|r|
+    close(run(optimizers.Lamb(learning_rate=0.01), [G, G]), x)
+
+
+def test_lamb_trust_ratio_is_one_when_a_norm_is_zero():
+    # Zero weights: |x| = 0, so the step is lr * r (r = g/(|g|+eps) on the first step).
+    zeros = np.zeros(3, np.float32)
+    r = G.astype(np.float64) / (np.abs(G) + 1e-7)
+    close(run(optimizers.Lamb(learning_rate=0.01), [G], x0=zeros), -0.01 * r)
+    # A zero gradient everywhere: r = 0, |r| = 0, ratio 1, and the weights do not move.
+    close(run(optimizers.Lamb(learning_rate=0.01), [np.zeros(3)]), X0)
+
+
 def test_lion_steps_with_the_old_momentum_then_updates_it():
     """Several steps from a nonzero momentum, against the formula in float64. The gradients
     make the sign of `b1*m + (1-b1)*g` differ between the old and the new momentum, so a rule
