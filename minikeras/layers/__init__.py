@@ -11,6 +11,14 @@ from minikeras.layers.convolutional import (  # noqa: F401 (Keras 2 aliases too)
     Convolution3DTranspose, Deconv2D, Deconv3D, Deconvolution2D, Deconvolution3D, DepthwiseConv1D,
     DepthwiseConv2D, SeparableConv1D, SeparableConv2D, SeparableConvolution1D,
     SeparableConvolution2D)
+from minikeras.layers.pooling import (  # noqa: F401 (Keras 2 aliases too)
+    AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D, AvgPool3D,
+    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalAvgPool1D,
+    GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D,
+    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
+    MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from minikeras.layers.normalization import (BatchNormalization, GroupNormalization,
+                                            LayerNormalization, UnitNormalization)
 from minikeras.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Flatten, Permute,
                                        RepeatVector, Reshape, UpSampling1D, UpSampling2D,
                                        UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
