@@ -330,7 +330,7 @@ class Layer:
         """Adds a scalar loss (e.g. a penalty) that joins the training loss."""
         scope = current_scope()
         if scope is not None:
-            scope.losses.append(loss)
+            scope.add_loss(self, loss)  # the scope decides: a step collects, a tape keeps
         else:
             self._losses.append(loss)
 
@@ -416,8 +416,11 @@ class Layer:
     # ----------------------------------------------------------------------------- symbolic
     def _symbolic_call(self, inputs, args, kwargs):
         shapes = tree.map_structure(lambda t: t.shape, inputs)
+        single = isinstance(inputs, KerasTensor)  # (a shape is a tuple: `is_nested` is True)
+        if self.input_spec is not None and single:  # before `build` fails less clearly
+            self.input_spec.check(self, shapes)
         self._build_from_shapes(shapes)
-        if self.input_spec is not None and not tree.is_nested(shapes):
+        if self.input_spec is not None and single:  # a spec `build` set
             self.input_spec.check(self, shapes)
         call_kwargs = {k: v for k, v in kwargs.items() if not (k == "mask" and v is None)}
         out_shapes = self.compute_output_shape(shapes) if not call_kwargs and not args else \

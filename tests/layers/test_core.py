@@ -225,3 +225,10 @@ def test_dropout_rate_one_outputs_zeros_with_no_gradient():
     (loss, _), (grad,) = value_and_grads(objective, [x])
     assert float(loss) == 0.0
     np.testing.assert_array_equal(grad, np.zeros((2, 3)))
+
+
+def test_a_layer_wired_onto_an_input_of_the_wrong_rank_fails_when_wired():
+    """The InputSpec is checked for a single symbolic input (its shape is a tuple)."""
+    with pytest.raises(ValueError, match=r'layer "zero_padding2d.*expected ndim=4, found ndim=3\. '
+                                         r"Full shape received: \(None, 4, 4\)"):
+        layers.ZeroPadding2D(name="zero_padding2d")(Input((4, 4)))

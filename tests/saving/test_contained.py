@@ -183,7 +183,7 @@ def test_interrupting_a_load_ends_its_probe(signum, originals):
     while not _children(process.pid) and time.monotonic() < deadline:
         time.sleep(0.02)
     probes = _children(process.pid)
-    assert len(probes) == 1 and _alive(probes[0])
+    assert len(probes) == 1 and _alive(probes[0]), (probes, process.poll())
     process.send_signal(signum)
     process.wait(timeout=30)
     deadline = time.monotonic() + 5
