@@ -80,6 +80,10 @@ class StatelessScope:
         self.values[variable] = value
         self.updates[variable] = value
 
+    def add_loss(self, layer, loss):
+        """Collects a loss `layer` added during the call (it joins the step's loss)."""
+        self.losses.append(loss)
+
     def __enter__(self):
         _local.stack.append(self)
         return self
