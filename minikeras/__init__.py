@@ -29,3 +29,10 @@ from minikeras import (  # noqa: E402
 from minikeras.backend import Variable  # noqa: E402
 from minikeras.layers import Input, Layer  # noqa: E402
 from minikeras.models import Model, Sequential  # noqa: E402
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

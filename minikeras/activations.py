@@ -485,3 +485,10 @@ def get(identifier):
     if isinstance(identifier, str) and identifier.lower() not in ALL and identifier in LAYER_CLASSES:
         return LAYER_CLASSES[identifier]()
     return serialization.get_instance("activation", {}, identifier, functions=ALL, any_case=True)
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

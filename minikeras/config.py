@@ -86,3 +86,10 @@ def set_blas_threads(n):
             variable (`MKL_NUM_THREADS`, `VECLIB_MAXIMUM_THREADS`) before starting Python.
     """
     blas.set_threads(n)
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

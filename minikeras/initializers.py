@@ -432,3 +432,10 @@ def get(identifier):
         return _constant_array(np.asarray(identifier))
     return serialization.get_instance("initializer", {**CLASSES, **ALIASES}, identifier,
                                       any_case=True)
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

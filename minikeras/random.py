@@ -350,3 +350,10 @@ def beta(shape, alpha, beta, dtype=None, seed=None):  # noqa: A002 (Keras's argu
     dtype = _dtype(dtype, "beta", "f")
     shape = _shape(shape, "beta")
     return _rng(seed).beta(_value(alpha), _value(beta), size=shape).astype(dtype)
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

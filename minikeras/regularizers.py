@@ -160,3 +160,10 @@ def get(identifier):
         ValueError: for an unknown name or an identifier of another type.
     """
     return serialization.get_instance("regularizer", CLASSES, identifier, any_case=True)
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

@@ -63,3 +63,10 @@ __all__ = [
     *activations.__all__, *creation.__all__, *graph.__all__, *losses.__all__, *math.__all__,
     *shapes.__all__, *variables.__all__,
 ]
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

@@ -62,3 +62,10 @@ def deserialize(config, custom_objects=None):
     """
     return serialization.deserialize_keras_object(
         config, custom_objects, namespaces={"keras.layers": layer_classes()}, kind="layer")
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

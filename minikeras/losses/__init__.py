@@ -138,3 +138,10 @@ def as_loss_object(identifier):
         return loss
     name = identifier if isinstance(identifier, str) else getattr(loss, "__name__", None)
     return LossFunctionWrapper(loss, name=name)
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

@@ -159,3 +159,10 @@ def get(identifier):
     """
     return serialization.get_instance("metric", CLASS_NAMES, identifier,
                                       functions=FUNCTION_NAMES)
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

@@ -71,3 +71,10 @@ def get(identifier):
 
 
 __all__ = ["Optimizer", *CLASSES, "get", "serialize", "deserialize", "schedules", "legacy"]
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

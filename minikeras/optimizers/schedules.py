@@ -285,3 +285,10 @@ def deserialize(config, custom_objects=None):
         raise ValueError(f"Unknown learning rate schedule: {name!r}. Expected one of "
                          f"{sorted(CLASSES)} or a class passed in `custom_objects`.")
     return cls.from_config(dict(config.get("config", {})))
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

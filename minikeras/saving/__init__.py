@@ -8,3 +8,10 @@ from minikeras.saving.serialization_lib import (deserialize_keras_object,
                                                 serialize_keras_object)
 
 from minikeras.saving.saving_api import load_model, load_weights, save_model, save_weights
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

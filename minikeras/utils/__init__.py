@@ -16,3 +16,10 @@ from minikeras.utils.file_utils import get_file
 from minikeras.utils.numerical_utils import normalize
 from minikeras.utils.numerical_utils import to_categorical
 from minikeras.utils.progbar import Progbar
+
+
+from minikeras import keras_names  # noqa: E402 (with the hook it serves)
+
+# A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
+# minikeras" (keras_names.py); this runs only when the normal lookup fails.
+__getattr__ = keras_names.module_getattr(__name__)

@@ -129,8 +129,34 @@ def make_random():
     })
 
 
+# ----------------------------------------------------------------------------
+# minikeras/keras_names.json
+# ----------------------------------------------------------------------------
+def _public_modules(module, name, found):
+    """`{module name: sorted public names}` of `module` and of the public modules under it."""
+    names = sorted(n for n in dir(module) if not n.startswith("_") and n != "src")
+    found[name] = names
+    for n in names:
+        value = getattr(module, n)
+        if (isinstance(value, types.ModuleType) and value.__name__.startswith("keras")
+                and ".src" not in value.__name__ and f"{name}.{n}" not in found):
+            _public_modules(value, f"{name}.{n}", found)
+    return found
+
+
+def make_names():
+    modules = _public_modules(keras, "keras", {})
+    write_json(os.path.join(PACKAGE, "keras_names.json"), {
+        "notes": "The public names of each module of Keras 3's API (`dir(module)` without "
+                 "private names), read by minikeras.keras_names: a Keras name that minikeras "
+                 "lacks raises an error saying it is not implemented.",
+        "modules": dict(sorted(modules.items())),
+    })
+
+
 FIXTURES = {
     "random": make_random,
+    "names": make_names,
 }
 
 if __name__ == "__main__":
