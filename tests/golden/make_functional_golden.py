@@ -135,9 +135,46 @@ def subclassed_dict():
     return model
 
 
+def resnet_concat():
+    """Two inputs concatenated, a residual block (`layers.add`), two outputs."""
+    keras.utils.clear_session()
+    a, b = Input((4,), name="in_a"), Input((4,), name="in_b")
+    c = layers.Concatenate(name="concat")([a, b])
+    h = layers.Dense(8, activation="relu", name="res_dense")(c)
+    s = layers.add([c, h])
+    out1 = layers.Dense(3, activation="softmax", name="out1")(s)
+    out2 = layers.Dense(1, name="out2")(s)
+    return Model([a, b], [out1, out2], name="resnet_concat")
+
+
+class SubclassedBN(keras.Model):
+    """Dense, BatchNormalization, relu, softmax: `training` passed to the BatchNormalization
+    by hand (`explicit`) or left to the call context."""
+
+    def __init__(self, explicit=True):
+        super().__init__(name="subclassed_bn")
+        self.explicit = explicit
+        self.dense = layers.Dense(6, name="dense_in")
+        self.bn = layers.BatchNormalization(name="bn")
+        self.out = layers.Dense(3, activation="softmax", name="probabilities")
+
+    def call(self, x, training=None):
+        h = self.dense(x)
+        h = self.bn(h, training=training) if self.explicit else self.bn(h)
+        return self.out(keras.ops.relu(h))
+
+
+def subclassed_bn(explicit=True):
+    keras.utils.clear_session()
+    model = SubclassedBN(explicit)
+    model(data()[0][:2])
+    return model
+
+
 MODELS = {"two_in_two_out": two_in_two_out, "nested": nested,
           "sequential_of_functional": sequential_of_functional, "dict_outputs": dict_outputs,
-          "subclassed_list": subclassed_list, "subclassed_dict": subclassed_dict}
+          "subclassed_list": subclassed_list, "subclassed_dict": subclassed_dict,
+          "resnet_concat": resnet_concat, "subclassed_bn": subclassed_bn}
 
 
 # ----------------------------------------------------------------------------- data
@@ -153,8 +190,11 @@ def data():
 
 
 def init_weights(model, seed):
+    """Normal draws (std 0.5) for every weight; a moving variance gets 0.5 + |draw|."""
     rng = np.random.default_rng(seed)
-    return [(rng.normal(size=w.shape) * 0.5).astype("float32") for w in model.weights]
+    weights = [(rng.normal(size=w.shape) * 0.5).astype("float32") for w in model.weights]
+    return [0.5 + np.abs(v) if w.path.endswith("moving_variance") else v
+            for w, v in zip(model.weights, weights)]
 
 
 # Each case: model, compile arguments, how x / y are passed (`lists` or `dicts`), whether
@@ -194,11 +234,22 @@ CASES = [
     ("subclassed_dict_outputs", "subclassed_dict",
      dict(loss={"reg": "mse", "cls": "categorical_crossentropy"}, metrics={"cls": ["accuracy"]}),
      "dicts", False),
+    ("resnet_concat", "resnet_concat",
+     dict(loss=["categorical_crossentropy", "mse"], loss_weights=[1.0, 0.2],
+          metrics=[["accuracy"], ["mae"]]), "lists", False),
+    ("subclassed_bn", "subclassed_bn",
+     dict(loss="categorical_crossentropy", metrics=["accuracy"]), "single", False),
+    # No case leaves `training` to the call context inside a subclassed model: Keras's JAX
+    # trainer runs the model through `stateless_call`, which calls `call` directly and opens
+    # no call context, so a BatchNormalization called without `training` normalizes with its
+    # moving statistics during fit (its TensorFlow and torch trainers call `model(x,
+    # training=True)` and it trains). The minikeras test checks that implicit call against
+    # the explicit case's numbers instead.
 ]
 
 
 def arrays(model_name, how, xa, xb, y1, y2):
-    if model_name == "sequential_of_functional":
+    if model_name in ("sequential_of_functional", "subclassed_bn"):
         return xa, y1
     if model_name == "dict_outputs":
         return {"in_a": xa}, {"zeta": y1, "alpha": y2}
@@ -304,6 +355,9 @@ SUMMARIES = {
     "summary_functional_frozen_trained_cols200.txt": ("frozen_trained", "200"),
     "summary_subclassed_fit.txt": ("subclassed_fit", "80"),
     "summary_functional_expand_nested_trainable_cols200.txt": ("expand_nested", "200"),
+    "summary_functional_resnet_concat.txt": ("resnet_concat", "80"),
+    "summary_functional_resnet_concat_cols200.txt": ("resnet_concat", "200"),
+    "summary_subclassed_bn_fit.txt": ("subclassed_bn_fit", "80"),
 }
 
 
@@ -322,6 +376,12 @@ def _summary_child(fname):
         xa, _, y1, _, _ = data()
         model.compile(keras.optimizers.Adam(), "categorical_crossentropy")
         model.fit(xa[:10], y1[:10], batch_size=5, verbose=0)
+    elif model_name == "subclassed_bn_fit":
+        # BatchNormalization's moving statistics are non-trainable parameters.
+        model = SubclassedBN()
+        xa, _, y1, _, _ = data()
+        model.compile(keras.optimizers.SGD(0.1), "categorical_crossentropy", metrics=["accuracy"])
+        model.fit(xa, y1, batch_size=8, verbose=0)
     elif model_name == "expand_nested":
         model = nested()
         model.get_layer("encoder").trainable = False

@@ -3,7 +3,7 @@ same layers), and the data of `functional.json`."""
 
 import numpy as np
 
-from minikeras import Input, Model, Sequential, layers
+from minikeras import Input, Model, Sequential, layers, ops
 from minikeras.backend import clear_session
 from tests.conftest import load_golden
 
@@ -87,9 +87,47 @@ def subclassed_dict():
     return model
 
 
+def resnet_concat():
+    """Two inputs concatenated, a residual block (`layers.add`), two outputs."""
+    clear_session()
+    a, b = Input((4,), name="in_a"), Input((4,), name="in_b")
+    c = layers.Concatenate(name="concat")([a, b])
+    h = layers.Dense(8, activation="relu", name="res_dense")(c)
+    s = layers.add([c, h])
+    out1 = layers.Dense(3, activation="softmax", name="out1")(s)
+    out2 = layers.Dense(1, name="out2")(s)
+    return Model([a, b], [out1, out2], name="resnet_concat")
+
+
+class SubclassedBN(Model):
+    """Dense, BatchNormalization, relu, softmax: `training` passed to the BatchNormalization
+    by hand (`explicit`) or left to the call context."""
+
+    def __init__(self, explicit=True):
+        super().__init__(name="subclassed_bn")
+        self.explicit = explicit
+        self.dense = layers.Dense(6, name="dense_in")
+        self.bn = layers.BatchNormalization(name="bn")
+        self.out = layers.Dense(3, activation="softmax", name="probabilities")
+
+    def call(self, x, training=None):
+        h = self.dense(x)
+        h = self.bn(h, training=training) if self.explicit else self.bn(h)
+        return self.out(ops.relu(h))
+
+
+def subclassed_bn(explicit=True):
+    clear_session()
+    model = SubclassedBN(explicit)
+    model(golden_data()[0][:2])
+    return model
+
+
 MODELS = {"two_in_two_out": two_in_two_out, "nested": nested,
           "sequential_of_functional": sequential_of_functional, "dict_outputs": dict_outputs,
-          "subclassed_list": subclassed_list, "subclassed_dict": subclassed_dict}
+          "subclassed_list": subclassed_list, "subclassed_dict": subclassed_dict,
+          "resnet_concat": resnet_concat, "subclassed_bn": subclassed_bn,
+          "subclassed_bn_implicit": lambda: subclassed_bn(explicit=False)}
 
 GOLDEN = load_golden("functional.json")
 
@@ -102,7 +140,7 @@ def golden_data():
 def arrays(model_name, how):
     """`(x, y)` as the golden script passes them to the model."""
     xa, xb, y1, y2, _ = golden_data()
-    if model_name == "sequential_of_functional":
+    if model_name in ("sequential_of_functional", "subclassed_bn", "subclassed_bn_implicit"):
         return xa, y1
     if model_name == "dict_outputs":
         return {"in_a": xa}, {"zeta": y1, "alpha": y2}

@@ -7,7 +7,8 @@ import pytest
 from minikeras import Model, layers, optimizers
 from minikeras.models.summary import table_widths, wrap_cell
 from tests.conftest import GOLDEN
-from tests.models.functional_models import MODELS, golden_data, nested, two_in_two_out
+from tests.models.functional_models import (MODELS, SubclassedBN, golden_data, nested,
+                                            two_in_two_out)
 
 
 class SubclassedMLP(Model):
@@ -37,7 +38,16 @@ def subclassed_fit():
     return model
 
 
-BUILDERS = dict(MODELS, frozen_trained=frozen_trained, subclassed_fit=subclassed_fit)
+def subclassed_bn_fit():
+    model = SubclassedBN()
+    xa, _, y1, _, _ = golden_data()
+    model.compile(optimizers.SGD(0.1), "categorical_crossentropy", metrics=["accuracy"])
+    model.fit(xa, y1, batch_size=8, verbose=0)
+    return model
+
+
+BUILDERS = dict(MODELS, frozen_trained=frozen_trained, subclassed_fit=subclassed_fit,
+                subclassed_bn_fit=subclassed_bn_fit)
 
 CASES = [
     ("summary_functional_two_in_two_out.txt", "two_in_two_out", "80"),
@@ -48,12 +58,16 @@ CASES = [
     ("summary_functional_dict_outputs_cols200.txt", "dict_outputs", "200"),
     ("summary_functional_frozen_trained_cols200.txt", "frozen_trained", "200"),
     ("summary_subclassed_fit.txt", "subclassed_fit", "80"),
+    ("summary_functional_resnet_concat.txt", "resnet_concat", "80"),
+    ("summary_functional_resnet_concat_cols200.txt", "resnet_concat", "200"),
+    ("summary_subclassed_bn_fit.txt", "subclassed_bn_fit", "80"),
 ]
 
 
 # (fixture, Keras's optimizer and total bytes) of the fixtures with an "Optimizer params" line.
 OPTIMIZER_BYTES = {"summary_functional_frozen_trained_cols200.txt": (196, 484),
-                   "summary_subclassed_fit.txt": (544, 812)}
+                   "summary_subclassed_fit.txt": (544, 812),
+                   "summary_subclassed_bn_fit.txt": (8, 308)}
 
 
 def expected_text(fixture, model):
