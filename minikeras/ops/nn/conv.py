@@ -28,12 +28,14 @@ All of it keeps the contract of `minikeras.ops.nn` (float32 in and out, inputs n
 """
 
 import collections
+import contextlib
 import math
 
 import numpy as np
 from autograd.extend import defvjp_argnums, primitive
 from autograd.tracer import getval
 
+from minikeras.ops.nn import buffers
 from minikeras.ops.nn.batch_split import batch_parts, run_parts
 from minikeras.ops.nn.bias_activation import (activation_gradient, apply_bias_activation,
                                               bias_gradient)
@@ -153,29 +155,31 @@ def _crop(geo):
     return (slice(None),) + tuple(slice(p, p + s) for p, s in zip(geo.pad, geo.in_spatial))
 
 
-def _pad(x, geo):
-    """`x` inside a zero buffer of the padded size, or `x` itself when nothing is padded."""
-    padded = _padded_spatial(geo)
-    if padded == geo.in_spatial:
-        return x
-    xp = np.zeros((x.shape[0],) + padded + (x.shape[-1],), x.dtype)
-    xp[_crop(geo)] = x
-    return xp
+def _im2col(x, geo, groups, owner=None):
+    """The windows of `x` as a matrix `(groups, batch * prod(O), prod(kernel) * in / groups)`.
 
-
-def _im2col(x, geo, groups):
-    """The windows of `x` as a matrix `(groups, batch * prod(O), prod(kernel) * in / groups)`."""
-    xp = _pad(x, geo)
-    n, c = xp.shape[0], xp.shape[-1]
-    sp = xp.strides[1:-1]
+    With an `owner`, the matrix is leased from the buffer pool until the owner is freed.
+    """
+    n, c = x.shape[0], x.shape[-1]
     cg = c // groups
-    view = np.lib.stride_tricks.as_strided(
-        xp, shape=(groups, n) + geo.out_spatial + geo.kernel + (cg,),
-        strides=((cg * xp.strides[-1], xp.strides[0])
-                 + tuple(s * st for s, st in zip(sp, geo.strides))
-                 + tuple(s * d for s, d in zip(sp, geo.dilation)) + (xp.strides[-1],)),
-        writeable=False)
-    return np.ascontiguousarray(view).reshape(groups, n * math.prod(geo.out_spatial), -1)
+    shape = (groups, n * math.prod(geo.out_spatial), math.prod(geo.kernel) * cg)
+    cols = np.empty(shape, x.dtype) if owner is None else buffers.lease(owner, shape, x.dtype)
+    padded = _padded_spatial(geo)
+    with contextlib.ExitStack() as stack:
+        xp = x
+        if padded != geo.in_spatial:
+            xp = stack.enter_context(buffers.scratch((n,) + padded + (c,), x.dtype))
+            xp.fill(0)
+            xp[_crop(geo)] = x
+        sp = xp.strides[1:-1]
+        view = np.lib.stride_tricks.as_strided(
+            xp, shape=(groups, n) + geo.out_spatial + geo.kernel + (cg,),
+            strides=((cg * xp.strides[-1], xp.strides[0])
+                     + tuple(s * st for s, st in zip(sp, geo.strides))
+                     + tuple(s * d for s, d in zip(sp, geo.dilation)) + (xp.strides[-1],)),
+            writeable=False)
+        np.copyto(cols.reshape(view.shape), view)
+    return cols
 
 
 def _grouped_kernel(kernel, groups):
@@ -231,13 +235,17 @@ def _input_grad_into(dx, g, kernel, geo, groups):
     cg, og = c // groups, kernel.shape[-1] // groups
     padded = _padded_spatial(geo)
     crop = _crop(geo)[1:]
+    dtype = np.result_type(kernel, g)
     if groups == 1:
-        slabs = np.dot(kernel.reshape(taps * c, og), g.reshape(-1, og).T)
-        slabs = slabs.reshape((taps, c, n) + geo.out_spatial)
-        dxp = np.zeros((c, n) + padded, g.dtype)
-        for t, window in enumerate(_windows(geo)):
-            dxp[(slice(None), slice(None)) + window] += slabs[t]
-        dx[...] = np.moveaxis(dxp[(slice(None), slice(None)) + crop], 0, -1)
+        rows = g.size // og
+        with buffers.scratch((taps * c, rows), dtype) as slabs, \
+                buffers.scratch((c, n) + padded, dtype) as dxp:
+            np.dot(kernel.reshape(taps * c, og), g.reshape(rows, og).T, out=slabs)
+            tap_slabs = slabs.reshape((taps, c, n) + geo.out_spatial)
+            dxp.fill(0)
+            for t, window in enumerate(_windows(geo)):
+                dxp[(slice(None), slice(None)) + window] += tap_slabs[t]
+            dx[...] = np.moveaxis(dxp[(slice(None), slice(None)) + crop], 0, -1)
         return
     k = kernel.reshape(taps, cg, groups, og).transpose(2, 3, 0, 1).reshape(groups, og, taps * cg)
     slabs = np.matmul(_group(g, groups), k)  # (groups, rows, taps * cg)
@@ -252,19 +260,26 @@ def _work(rows, kernel):
     return rows * kernel.size
 
 
+class _Windows(list):
+    """The im2col matrices of one forward pass, one per batch part: kept by the VJP, and
+    given back to the buffer pool when it is freed."""
+
+
 def _forward(x, kernel, bias, geo, groups, activation):
     """`activation(conv(x) + bias)` and the windows it read (one matrix per batch part)."""
     n = x.shape[0]
     y = np.empty((n,) + geo.out_spatial + (kernel.shape[-1],), np.result_type(x, kernel))
     parts = batch_parts(n, _work(n * math.prod(geo.out_spatial), kernel))
+    windows = _Windows()
 
     def part(i, rows):
-        cols = _im2col(x[rows], geo, groups)
+        cols = _im2col(x[rows], geo, groups, owner=windows)
         _product_into(y[rows], cols, kernel, groups)
         apply_bias_activation(y[rows], bias, activation)
         return cols
 
-    return y, run_parts(part, parts), parts
+    windows.extend(run_parts(part, parts))
+    return y, windows, parts
 
 
 def _input_grad(g, kernel, geo, groups, in_channels, parts):
@@ -392,7 +407,8 @@ def _conv_transpose_vjp(argnums, ans, args, kwargs):
         dx = np.empty(x.shape, g.dtype) if 0 in argnums else None
 
         def part(i, rows):
-            cols = _im2col(g[rows], geo, 1)
+            owner = _Windows()
+            cols = _im2col(g[rows], geo, 1, owner=owner)
             if dx is not None:
                 _product_into(dx[rows], cols, kernel, 1)
             return _kernel_grad(cols, x[rows], 1, kernel.shape) if 1 in argnums else None
