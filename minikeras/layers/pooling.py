@@ -5,6 +5,10 @@
 The math is `ops.nn.pool`, which pools a channels_first batch in place (no transposes).
 """
 
+import autograd.numpy as anp
+import numpy as np
+from autograd.tracer import getval
+
 from minikeras import config
 from minikeras.layers.base import InputSpec, Layer
 from minikeras.ops import nn
@@ -278,7 +282,8 @@ class GlobalMaxPooling3D(_GlobalMax):
 
 
 class GlobalAveragePooling1D(_GlobalAverage):
-    """The mean over the steps of a `(batch, steps, features)` input.
+    """The mean over the steps of a `(batch, steps, features)` input; with a sequence mask
+    (`(batch, steps)`, e.g. from `Embedding(mask_zero=True)`), the mean of the unmasked steps.
 
     Args:
         data_format: `'channels_last'` (default `image_data_format()`) or `'channels_first'`.
@@ -286,6 +291,22 @@ class GlobalAveragePooling1D(_GlobalAverage):
     """
 
     rank = 1
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        steps = self._axes[0]
+        weights = np.expand_dims(np.asarray(getval(mask), bool), 3 - steps).astype(inputs.dtype)
+        return (anp.sum(inputs * weights, axis=steps, keepdims=self.keepdims) /
+                np.sum(weights, axis=steps, keepdims=self.keepdims))
+
+    def compute_mask(self, inputs, mask=None):
+        """No mask leaves the layer: the steps are gone."""
+        return None
 
 
 class GlobalAveragePooling2D(_GlobalAverage):

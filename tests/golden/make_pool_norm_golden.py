@@ -61,6 +61,19 @@ def input_gradient(layer, x, w, **call_kwargs):
     return np.asarray(jax.grad(lambda v: jnp.sum(layer(v, **call_kwargs) * w))(jnp.asarray(x)))
 
 
+def training_input_gradient(layer, x, w, **call_kwargs):
+    """d sum(w * layer(x, training=True)) / dx through Keras's `stateless_call` (a training call
+    assigns the moving statistics, which must not happen inside a JAX trace)."""
+    trainable = [v.value for v in layer.trainable_variables]
+    non_trainable = [v.value for v in layer.non_trainable_variables]
+
+    def objective(v):
+        out, _ = layer.stateless_call(trainable, non_trainable, v, training=True, **call_kwargs)
+        return jnp.sum(out * w)
+
+    return np.asarray(jax.grad(objective)(jnp.asarray(x)))
+
+
 def layer_case(name, cls, kwargs, x, weights=None, gradient=True, seed=0):
     """One layer on one input: config, shape, output and input gradient."""
     layer = getattr(layers, cls)(**kwargs)
@@ -152,6 +165,19 @@ def global_pooling_cases():
                 tag = "_".join(f"{k}_{v}" for k, v in kwargs.items()) or "default"
                 out.append(layer_case(f"global_{kind.lower()}_{rank}d_{tag}", cls, kwargs, x,
                                       seed=seed))
+    # A sequence mask (Embedding(mask_zero=True) before it): the mean of the unmasked steps.
+    for kwargs in ({}, {"data_format": "channels_first", "keepdims": True}):
+        channels_first = bool(kwargs)
+        x = data((3, 4, 5) if channels_first else (3, 5, 4), 70)
+        mask = np.array([[1, 1, 0, 1, 0], [1, 0, 0, 0, 0], [1, 1, 1, 1, 1]], bool)
+        layer = layers.GlobalAveragePooling1D(**kwargs)
+        w = data((3, 4, 1) if channels_first else (3, 4), 71)
+        out.append({"name": f"global_average_1d_masked{'_channels_first' if kwargs else ''}",
+                    "class": "GlobalAveragePooling1D", "kwargs": kwargs, "input": mg.tolist(x),
+                    "mask": mg.tolist(mask), "output": mg.tolist(mg.np_(layer(x, mask=mask))),
+                    "cotangent": mg.tolist(w),
+                    "input_gradient": mg.tolist(input_gradient(layer, x, w, mask=mask)),
+                    "keras_config": mg.kconfig(layer)})
     return out
 
 
@@ -192,7 +218,8 @@ def batch_norm_cases():
                  "cotangent": mg.tolist(w),
                  "inference_output": mg.tolist(mg.np_(layer(x, training=False))),
                  "inference_input_gradient": mg.tolist(input_gradient(layer, x, w,
-                                                                      training=False))}
+                                                                      training=False)),
+                 "training_input_gradient": mg.tolist(training_input_gradient(layer, x, w))}
         training_output = mg.np_(layer(x, training=True))  # updates the moving statistics
         entry["training_output"] = mg.tolist(training_output)
         entry["moving_after_one_training_call"] = [mg.tolist(mg.np_(v)) for v in
@@ -200,6 +227,25 @@ def batch_norm_cases():
         layer.set_weights(weights)
         entry["keras_config"] = mg.kconfig(layer)
         out.append(entry)
+
+    # Masked statistics: only the unmasked steps of a (batch, steps, features) input count.
+    x = data((3, 5, 4), 32, -2.0, 3.0)
+    mask = np.array([[1, 1, 0, 1, 0], [1, 0, 0, 0, 0], [1, 1, 1, 1, 1]], bool)
+    layer = layers.BatchNormalization(momentum=0.5)
+    layer.build(x.shape)
+    weights = bn_weights(4, 6)
+    layer.set_weights(weights)
+    w = data(x.shape, 33)
+    entry = {"name": "bn_masked", "class": "BatchNormalization", "kwargs": {"momentum": 0.5},
+             "input": mg.tolist(x), "mask": mg.tolist(mask),
+             "weights": [mg.tolist(v) for v in weights], "cotangent": mg.tolist(w),
+             "training_input_gradient": mg.tolist(training_input_gradient(layer, x, w,
+                                                                          mask=mask))}
+    layer.set_weights(weights)
+    entry["training_output"] = mg.tolist(mg.np_(layer(x, training=True, mask=mask)))
+    entry["moving_after_one_training_call"] = [mg.tolist(mg.np_(v)) for v in
+                                               (layer.moving_mean, layer.moving_variance)]
+    out.append(entry)
 
     # A frozen layer runs in inference mode even when called with training=True.
     x = data((6, 4), 30, -2.0, 3.0)

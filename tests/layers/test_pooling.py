@@ -14,7 +14,7 @@ from tests.layers.pool_norm_fixture import (FIXTURE, assert_config_is_keras, cas
                                             ids, input_gradient, make_layer)
 from tests.ops.gradcheck import check_layer_grads
 
-POOLING = cases("pooling") + cases("global_pooling")
+POOLING = cases("pooling") + [c for c in cases("global_pooling") if "mask" not in c]
 
 
 @pytest.mark.parametrize("c", POOLING, ids=ids(POOLING))
@@ -32,6 +32,18 @@ def test_input_gradient_matches_jax_through_keras(c):
     dx = input_gradient(make_layer(c), x, f32(c["cotangent"]))
     assert dx.dtype == np.float32
     np.testing.assert_allclose(dx, f32(c["input_gradient"]), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["global_average_1d_masked",
+                                  "global_average_1d_masked_channels_first"])
+def test_masked_global_average_matches_keras(name):
+    c = case("global_pooling", name)
+    layer, x, mask = make_layer(c), f32(c["input"]), np.asarray(c["mask"], bool)
+    np.testing.assert_allclose(layer(x, mask=mask), f32(c["output"]), rtol=1e-6)
+    np.testing.assert_allclose(input_gradient(layer, x, f32(c["cotangent"]), mask=mask),
+                               f32(c["input_gradient"]), rtol=1e-6)
+    assert layer.compute_mask(x, mask) is None
+    assert_config_is_keras(layer, c)
 
 
 def test_the_fixture_has_ties_an_equality_mask_would_get_wrong():

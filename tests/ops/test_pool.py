@@ -205,3 +205,34 @@ def test_float32_stays_float32_and_inputs_are_not_written():
             g = grad(lambda v: anp.sum(fn(v, 3, 2, padding)))(x)
             assert g.dtype == np.float32
     np.testing.assert_array_equal(x, before)
+
+
+# ------------------------------------------------------------------------- two threads
+@pytest.fixture
+def split_everything(monkeypatch):
+    """Every pooling, however small, runs on two threads over batch halves."""
+    from minikeras.ops.nn import batch_split
+
+    monkeypatch.setattr(batch_split, "MIN_WORK", 0)
+    monkeypatch.setattr(batch_split, "THREADS", 2)
+
+
+SPLIT_CASES = [CASES[1], CASES[2], CASES[4], CASES[8], CASES[10], CASES[12]]
+
+
+@pytest.mark.parametrize("pool,strides,padding,shape", SPLIT_CASES, ids=_ids(SPLIT_CASES))
+@pytest.mark.parametrize("mode", ["max", "average"])
+def test_batch_halves_on_two_threads_give_the_same_values_and_gradients(
+        pool, strides, padding, shape, mode, split_everything):
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(3,) + shape[1:])  # an odd batch: halves of 2 and 1
+    fn = nn.max_pool if mode == "max" else nn.average_pool
+    np.testing.assert_allclose(fn(x, pool, strides, padding),
+                               reference_pool(x, pool, strides, padding, mode), rtol=1e-12)
+    check_grads(fn, x, pool, strides, padding)
+    if mode == "max":
+        tied = np.maximum(np.round(x), 0).astype(np.float32)
+        g = rng.normal(size=fn(tied, pool, strides, padding).shape).astype(np.float32)
+        dx = grad(lambda v: anp.sum(fn(v, pool, strides, padding) * g))(tied)
+        np.testing.assert_allclose(
+            dx, reference_max_pool_gradient(tied, g, pool, strides, padding), rtol=1e-6)

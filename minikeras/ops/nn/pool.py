@@ -31,6 +31,7 @@ import math
 import numpy as np
 from autograd.extend import defvjp_argnums, primitive
 
+from minikeras.ops.nn.batch_split import batch_parts, run_parts
 from minikeras.ops.nn.conv import conv_geometry
 
 _sum = np.add.reduce
@@ -91,26 +92,37 @@ class _Windows:
             index[axis] = slice(lo, self.padded_shape[axis] - hi)
         return tuple(index)
 
+    def _padded_rows(self, rows):
+        return (rows,) + self.padded_shape[1:]
+
     def pad(self, x, value):
-        """`x` placed in a new buffer filled with `value` (or `x` itself without padding)."""
+        """`x` (the whole batch or some of its rows) placed in a new buffer filled with
+        `value`, or `x` itself without padding."""
         if not self.padded:
             return x
-        out = np.full(self.padded_shape, value, dtype=x.dtype)
+        out = np.full(self._padded_rows(x.shape[0]), value, dtype=x.dtype)
         out[self._interior()] = x
         return out
 
-    def scatter(self, per_tap, dtype):
-        """The input gradient from `per_tap(t, out)`, the cotangent that tap `t` of every
-        window sends back (of the output's shape), written into `out` when it is not None."""
+    def scatter(self, per_tap, into):
+        """Writes into `into` (the input gradient, or some rows of it) what the taps send back:
+        `per_tap(t, out)` is the cotangent that tap `t` of every window returns (of the
+        output's shape), written into `out` when it is not None."""
         if self.disjoint:
-            dx = (np.empty if self.covered else np.zeros)(self.padded_shape, dtype)
+            if not self.covered:
+                into[...] = 0
             for t, index in enumerate(self.taps):
-                per_tap(t, dx[index])
-            return dx
-        dx = np.zeros(self.padded_shape, dtype)
+                per_tap(t, into[index])
+            return
+        if not self.padded:
+            into[...] = 0
+            for t, index in enumerate(self.taps):
+                into[index] += per_tap(t, None)
+            return
+        dx = np.zeros(self._padded_rows(into.shape[0]), into.dtype)
         for t, index in enumerate(self.taps):
             dx[index] += per_tap(t, None)
-        return dx[self._interior()] if self.padded else dx
+        into[...] = dx[self._interior()]
 
     def counts(self, dtype):
         """The number of real (unpadded) input elements in each window, broadcastable to the
@@ -143,6 +155,12 @@ def _as_tuple(value, rank):
     return tuple(int(v) for v in value)
 
 
+def _parts(x):
+    """The batch rows to pool separately: two halves on two threads for a large batch
+    (`batch_split`; each element is read about once per tap, hence the input's size as work)."""
+    return batch_parts(x.shape[0], x.size)
+
+
 def _hyper(args, kwargs):
     """`(pool_size, strides, padding, data_format)` of a pooling call, however passed."""
     names = ("pool_size", "strides", "padding", "data_format")
@@ -169,36 +187,51 @@ def max_pool(x, pool_size, strides=None, padding="valid", data_format="channels_
         The pooled batch, in `x`'s dtype and layout.
     """
     win = _windows(x, pool_size, strides, padding, data_format)
-    xp = win.pad(x, -np.inf)
     taps = win.taps
-    if len(taps) == 1:
-        return np.array(xp[taps[0]])
-    out = np.maximum(xp[taps[0]], xp[taps[1]])
-    for index in taps[2:]:
-        np.maximum(out, xp[index], out=out)
+    out = np.empty(win.out_shape, x.dtype)
+
+    def rows_max(_, rows):
+        xp, o = win.pad(x[rows], -np.inf), out[rows]
+        if len(taps) == 1:
+            o[...] = xp[taps[0]]
+            return
+        np.maximum(xp[taps[0]], xp[taps[1]], out=o)
+        for index in taps[2:]:
+            np.maximum(o, xp[index], out=o)
+
+    run_parts(rows_max, _parts(x))
     return out
 
 
-def _first_max_tap(xp, ans, taps):
-    """For each window, the index of its first tap holding the maximum `ans` (uint8/16)."""
-    dtype = np.uint8 if len(taps) <= 256 else np.uint16 if len(taps) <= 65536 else np.uint32
-    winner = np.zeros(ans.shape, dtype)
+def _first_max_tap(xp, ans, taps, winner):
+    """Writes into `winner` (uint) the index of the first tap of each window holding its
+    maximum `ans`."""
     # Count the leading taps that are not the maximum: `searching` turns False at the first.
+    winner[...] = 0
     searching = xp[taps[0]] != ans
     for index in taps[1:-1]:
         winner += searching
         searching &= xp[index] != ans
     winner += searching
-    return winner
 
 
 def _max_pool_vjp(argnums, ans, args, kwargs):
     x = args[0]
     win = _windows(x, *_hyper(args, kwargs))
-    winner = _first_max_tap(win.pad(x, -np.inf), ans, win.taps)
+    taps, parts = win.taps, _parts(x)
+    winner = np.empty(ans.shape, np.uint8 if len(taps) <= 256 else np.uint32)
+    run_parts(lambda _, rows: _first_max_tap(win.pad(x[rows], -np.inf), ans[rows], taps,
+                                             winner[rows]), parts)
 
     def vjp(g):
-        return [win.scatter(lambda t, out: np.multiply(g, winner == t, out=out), g.dtype)]
+        dx = np.empty(x.shape, g.dtype)
+
+        def rows_gradient(_, rows):
+            g_rows, winner_rows = g[rows], winner[rows]
+            win.scatter(lambda t, out: np.multiply(g_rows, winner_rows == t, out=out), dx[rows])
+
+        run_parts(rows_gradient, parts)
+        return [dx]
 
     return vjp
 
@@ -224,34 +257,50 @@ def average_pool(x, pool_size, strides=None, padding="valid", data_format="chann
         The pooled batch, in `x`'s dtype and layout.
     """
     win = _windows(x, pool_size, strides, padding, data_format)
-    xp = win.pad(x, 0)
     taps = win.taps
-    out = np.array(xp[taps[0]]) if len(taps) == 1 else xp[taps[0]] + xp[taps[1]]
-    for index in taps[2:]:
-        out += xp[index]
     counts = win.counts(x.dtype)
-    if counts is None:
-        out *= x.dtype.type(1 / len(taps))
-    else:
-        out /= counts
+    out = np.empty(win.out_shape, x.dtype)
+
+    def rows_mean(_, rows):
+        xp, o = win.pad(x[rows], 0), out[rows]
+        if len(taps) == 1:
+            o[...] = xp[taps[0]]
+        else:
+            np.add(xp[taps[0]], xp[taps[1]], out=o)
+        for index in taps[2:]:
+            o += xp[index]
+        if counts is None:
+            o *= x.dtype.type(1 / len(taps))
+        else:
+            o /= counts
+
+    run_parts(rows_mean, _parts(x))
     return out
 
 
 def _average_pool_vjp(argnums, ans, args, kwargs):
     x = args[0]
     win = _windows(x, *_hyper(args, kwargs))
+    parts = _parts(x)
 
     def vjp(g):
         counts = win.counts(g.dtype)
         share = g * g.dtype.type(1 / len(win.taps)) if counts is None else g / counts
+        dx = np.empty(x.shape, g.dtype)
 
-        def per_tap(t, out):
-            if out is None:
-                return share
-            out[...] = share
-            return out
+        def rows_gradient(_, rows):
+            share_rows = share[rows]
 
-        return [win.scatter(per_tap, g.dtype)]
+            def per_tap(t, out):
+                if out is None:
+                    return share_rows
+                out[...] = share_rows
+                return out
+
+            win.scatter(per_tap, dx[rows])
+
+        run_parts(rows_gradient, parts)
+        return [dx]
 
     return vjp
 
