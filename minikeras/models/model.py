@@ -90,7 +90,10 @@ class Model(Trainer, Layer):
             out = node.layer(args, *node.args, **node.kwargs)
             for t, o in zip(tree.flatten(node.outputs), tree.flatten(out)):
                 values[id(t)] = o
-        return tree.pack_sequence_as(self._outputs_struct, [values[id(t)] for t in self.outputs])
+        outputs = tree.pack_sequence_as(self._outputs_struct,
+                                        [values[id(t)] for t in self.outputs])
+        # `Model(inputs, [output])` returns the output itself, as Keras unpacks a singleton.
+        return outputs[0] if isinstance(outputs, (list, tuple)) and len(outputs) == 1 else outputs
 
     def _flatten_inputs(self, inputs):
         if isinstance(inputs, dict):
@@ -113,7 +116,7 @@ class Model(Trainer, Layer):
 
     def compute_output_shape(self, input_shape):
         if self._nodes is not None:
-            return tree.map_structure(lambda t: t.shape, self._outputs_struct)
+            return _unpack_singleton(tree.map_structure(lambda t: t.shape, self._outputs_struct))
         return super().compute_output_shape(input_shape)
 
     @property
@@ -122,6 +125,20 @@ class Model(Trainer, Layer):
         if not getattr(self, "inputs", None):
             raise AttributeError(f"Model '{self.name}' has no defined input: it is not built yet.")
         return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def input_shape(self):
+        """A functional model's input shape (a list when it has several), as Keras's."""
+        if self._nodes is None:
+            return super().input_shape
+        return _unpack_singleton(tree.map_structure(lambda t: t.shape, self._inputs_struct))
+
+    @property
+    def output_shape(self):
+        """A functional model's output shape (a list or dict when it has several)."""
+        if self._nodes is None:
+            return super().output_shape
+        return _unpack_singleton(tree.map_structure(lambda t: t.shape, self._outputs_struct))
 
     @property
     def output(self):
@@ -386,6 +403,10 @@ def deserialize_layer(config, custom_objects=None):
     """A layer (or a nested model) from its entry in a model's config."""
     return serialization.deserialize_keras_object(
         config, custom_objects, namespaces=serialization_lib.namespaces(), kind="layer")
+
+
+def _unpack_singleton(x):
+    return x[0] if isinstance(x, list) and len(x) == 1 else x
 
 
 def _zeros(shapes, dtype):
