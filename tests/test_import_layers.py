@@ -57,6 +57,7 @@ FLOORS = {
         "minikeras.serialization",
         "minikeras.random",  # keras.random: samplers over the global generator
         "minikeras.utils",  # to_categorical, normalize, Progbar, get_file: they import no higher
+        "minikeras.preprocessing",  # image transforms, Tokenizer, pad_sequences (utils uses it)
     ),
     2: (
         "minikeras.trainers",

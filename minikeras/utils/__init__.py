@@ -16,6 +16,7 @@ from minikeras.utils.file_utils import get_file
 from minikeras.utils.numerical_utils import normalize
 from minikeras.utils.numerical_utils import to_categorical
 from minikeras.utils.progbar import Progbar
+from minikeras.preprocessing.sequence import pad_sequences
 
 
 from minikeras import keras_names  # noqa: E402 (with the hook it serves)
