@@ -124,8 +124,10 @@ def test_a_frozen_batch_norm_runs_in_inference_mode():
     assert_config_is_keras(layer, c)
 
 
-@pytest.mark.parametrize("c", cases("fit", key="final_weights"), ids=ids(cases("fit",
-                                                                                 key="final_weights")))
+FIT = cases("fit", key="final_weights")
+
+
+@pytest.mark.parametrize("c", FIT, ids=ids(FIT))
 def test_fit_moves_every_weight_as_keras_does(c):
     model = keras.Sequential([keras.Input((4,)), layers.Dense(3),
                               layers.BatchNormalization(**c["bn_kwargs"]), layers.Dense(2)])

@@ -105,10 +105,11 @@ def test_gradients_by_the_shared_check(pool, strides, padding, shape, mode):
     check_grads(fn, x, pool, strides, padding)
 
 
+FIRST_CASES = [CASES[1], CASES[4], CASES[8], CASES[12]]
+
+
 @pytest.mark.parametrize("mode", ["max", "average"])
-@pytest.mark.parametrize("pool,strides,padding,shape", [CASES[1], CASES[4], CASES[8],
-                                                         CASES[12]], ids=_ids([CASES[1], CASES[4],
-                                                                               CASES[8], CASES[12]]))
+@pytest.mark.parametrize("pool,strides,padding,shape", FIRST_CASES, ids=_ids(FIRST_CASES))
 def test_channels_first_pools_the_axes_after_the_channels(pool, strides, padding, shape, mode):
     x = np.random.default_rng(2).normal(size=shape)
     fn = nn.max_pool if mode == "max" else nn.average_pool

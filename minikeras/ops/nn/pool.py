@@ -1,18 +1,19 @@
-"""Max and average pooling (1D/2D/3D) and global pooling, channels_last, with hand-written VJPs.
+"""Max and average pooling (1D/2D/3D) and global pooling, with hand-written VJPs.
 
 A pooling window of `prod(pool_size)` taps is read as that many strided views of the input
 (tap `t` of every window at once: `x[:, t0::s0, t1::s1, :]`), so the only Python loop is over
 the taps of one window, never over pixels or channels. A channels_first batch is pooled in
-place the same way (its spatial axes start at 2), without transposes. The windows are placed as a convolution
-with the same sizes places them (`conv.conv_geometry`: TensorFlow's `'same'` padding, the odd
-element after); padded positions never count: max pooling pads with `-inf`, average pooling
-pads with zeros and divides each window by the number of real elements it covers.
+place the same way (its spatial axes start at 2), without transposes. The windows are placed
+as a convolution with the same sizes places them (`conv.conv_geometry`: TensorFlow's `'same'`
+padding, the odd element after); padded positions never count: max pooling pads with `-inf`,
+average pooling pads with zeros and divides each window by the number of real elements it
+covers.
 
 The common non-overlapping case (strides equal to the pool size, no padding) needs no padded
 copy and its gradient is written tap by tap straight into the input gradient (each input
 element belongs to at most one window) instead of being added into a zeroed buffer. Reading
 the input as strided tap views is the reshape `(N, H/2, 2, W/2, 2, C)` without the reshape:
-the same memory walk, and `np.maximum` over the four views measured twice as fast as
+the same memory walk, and `np.maximum` over the four views measured 1.5 to 2 times faster than
 `reshape(...).max(axis=(2, 4))` on an MNIST-sized batch (128, 24, 24, 64).
 
 Max pooling sends each window's gradient to the FIRST maximum of the window in row-major tap
@@ -20,6 +21,9 @@ order, as TensorFlow's and JAX's max-pool gradients do. An equality mask would b
 MNIST batches a fifth of the windows hold their maximum twice (ReLU zeros, saturated pixels).
 The window's winning tap is found when the primitive is traced (the VJP maker runs only under a
 gradient trace), so `predict` pays for the maxima alone.
+
+A large batch is pooled in two halves on two threads (`batch_split`, as the convolutions are);
+every row is computed exactly as it would be in one piece.
 
 Global pooling reduces the spatial axes; its max gradient is split equally among tied maxima,
 as `jnp.max` (Keras 3 on JAX) and `tf.reduce_max` do.
