@@ -12,6 +12,7 @@ import pytest
 from autograd import grad
 
 from minikeras.ops import nn
+from tests.conftest import mnist_cached
 from tests.ops.gradcheck import check_grads
 
 
@@ -237,3 +238,21 @@ def test_batch_halves_on_two_threads_give_the_same_values_and_gradients(
         dx = grad(lambda v: anp.sum(fn(v, pool, strides, padding) * g))(tied)
         np.testing.assert_allclose(
             dx, reference_max_pool_gradient(tied, g, pool, strides, padding), rtol=1e-6)
+
+
+@pytest.mark.skipif(not mnist_cached(), reason="mnist.npz not in the Keras cache (CI seeds it)")
+def test_real_mnist_windows_tie_and_route_to_their_first_maximum():
+    from minikeras.datasets import mnist
+
+    (images, _), _ = mnist.load_data()
+    x = (images[:128] / 255.0).astype(np.float32)[..., None]  # (128, 28, 28, 1)
+    windows = x.reshape(128, 14, 2, 14, 2).transpose(0, 1, 3, 2, 4).reshape(128, 14, 14, 4)
+    top = windows.max(axis=-1)
+    tied = (windows == top[..., None]).sum(axis=-1) > 1
+    assert (tied & (top > 0)).sum() > 0.2 * (top > 0).sum()  # saturated strokes tie (~34 %)
+    g = np.random.default_rng(9).normal(size=(128, 14, 14, 1)).astype(np.float32)
+    dx = grad(lambda v: anp.sum(nn.max_pool(v, 2) * g))(x)
+    # np.argmax picks the first maximum of each window (row-major: (0,0), (0,1), (1,0), (1,1)).
+    first = np.eye(4, dtype=np.float32)[windows.argmax(axis=-1)] * g  # (128, 14, 14, 4)
+    expected = first.reshape(128, 14, 14, 2, 2).transpose(0, 1, 3, 2, 4).reshape(128, 28, 28, 1)
+    np.testing.assert_array_equal(dx, expected)
