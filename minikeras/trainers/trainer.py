@@ -50,11 +50,18 @@ class Trainer:
 
         Args:
             optimizer: name or instance (default `'rmsprop'`).
-            loss: a loss identifier, or a list/dict of them for a multi-output model.
-            loss_weights: weights of the outputs' losses (default None: all 1).
+            loss: a loss identifier; for several outputs also a list (one per output, None
+                for none) or a dict keyed by output name (default None: only the losses
+                layers add).
+            loss_weights: weights of the outputs' losses, a list or a dict keyed by output
+                name (default None: all 1).
             metrics: list of metrics (names, functions or `Metric` instances) evaluated on
-                every batch; `'accuracy'`/`'acc'` pick the right variant from the data shapes.
-            weighted_metrics: metrics that receive `sample_weight`/`class_weight`.
+                every batch; `'accuracy'`/`'acc'` pick the right variant from the data
+                shapes. For several outputs: a list with one entry (a metric or a list) per
+                output, or a dict keyed by output name; see `compile_utils` for the names
+                they are logged under.
+            weighted_metrics: metrics that receive `sample_weight`/`class_weight`, given as
+                `metrics` is.
             run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: accepted for
                 compatibility; they change nothing here.
         """
