@@ -6,7 +6,7 @@ where primitives are defined. What lives here reaches into `autograd.tracer` and
 versions this was checked against, and `tests/test_autograd_internals.py` fails loudly, naming
 what moved, if a release changes them.
 
-Four things need the internals:
+Five things need the internals:
 
 - `value_and_grads`: the gradient of a scalar w.r.t. several arrays in one trace, each array
   its own root node (see its docstring for why `autograd.grad` is not used).
@@ -17,6 +17,10 @@ Four things need the internals:
   calls return) as it traces arrays, so eager results can meet traced values.
 - `primitive_input`: lets a loss see, from the graph itself, that its input is the output of a
   given primitive in the same trace (softmax followed by cross-entropy is fused this way).
+- `OpenTrace`, `backward` and `give_boxes_eager_accessors`: the `tf.GradientTape` stand-in
+  (`minikeras/tensorflow_shim/gradient_tape.py`) records the code of a `with` block, not a
+  function, so it opens a trace by hand, makes its own root nodes and runs the backward pass
+  itself, from any number of targets to any traced value.
 """
 
 import numpy as np
@@ -25,8 +29,8 @@ from autograd.numpy.numpy_boxes import ArrayBox
 from autograd.numpy.numpy_vspaces import ArrayVSpace
 from autograd.tracer import Box, getval, isbox, new_box, toposort, trace_stack
 
-__all__ = ["getval", "isbox", "primitive_input", "register_array_type", "register_traceable",
-           "value_and_grads"]
+__all__ = ["OpenTrace", "backward", "getval", "give_boxes_eager_accessors", "isbox",
+           "primitive_input", "register_array_type", "register_traceable", "value_and_grads"]
 
 _FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)  # NumPy's own, unique ones
 
@@ -133,3 +137,104 @@ def primitive_input(box, vjp_type):
     if not isinstance(vjp, vjp_type) or len(node.parents) != 1:
         return None
     return vjp, new_box(vjp.x, box._trace, node.parents[0])
+
+
+class OpenTrace:
+    """A trace opened by hand, for code that is not one function call (a `with` block).
+
+    autograd opens a trace around a function (`trace_stack.new_trace()` in a `with`); here it is
+    opened by `__init__` and closed by `close()`, which must happen in the reverse order of
+    opening, like nested `with` blocks (traces opened inside must be closed first).
+
+    Attributes:
+        trace: the trace id: boxes made with `new_root` carry it, and every value computed
+            from them is a box of this trace until it is closed.
+    """
+
+    def __init__(self):
+        self._context = trace_stack.new_trace()
+        self.trace = self._context.__enter__()
+
+    def new_root(self, value):
+        """Returns a box of `value` in this trace, its own root node: gradients reaching that
+        node are the gradients with respect to `value`."""
+        return new_box(value, self.trace, VJPNode.new_root())
+
+    def owns(self, x):
+        """Whether `x` is a box of this trace."""
+        return isbox(x) and x._trace == self.trace
+
+    def close(self):
+        """Ends the trace (idempotent); its boxes keep their graph for `backward`."""
+        if self._context is not None:
+            self._context.__exit__(None, None, None)
+            self._context = None
+
+
+def backward(ends, sources):
+    """Reverse-mode gradients from several traced values to several traced values.
+
+    autograd's own backward pass, run from many ends at once: one joint node has the ends as
+    parents and hands each its cotangent, so contributions are accumulated in autograd's order
+    and the result is exactly `autograd.grad`'s when there is one end.
+
+    Args:
+        ends: `(box, cotangent)` pairs: the values differentiated and the gradient flowing into
+            each (ones for a plain gradient; their gradients add up).
+        sources: boxes (or None) to differentiate with respect to: roots or values computed
+            in between, all in the ends' trace.
+
+    Returns:
+        One gradient per source, None where no end depends on it.
+    """
+    if not ends:
+        return [None] * len(sources)
+    if len(ends) == 1:
+        start, outgrads = ends[0][0]._node, {ends[0][0]._node: (ends[0][1], False)}
+    else:
+        start = VJPNode.new_root()
+        start.parents = [box._node for box, _ in ends]
+        cotangents = [g for _, g in ends]
+        start.vjp = lambda g: cotangents
+        outgrads = {start: (None, False)}
+    wanted = {}
+    for i, source in enumerate(sources):
+        if source is not None:
+            wanted.setdefault(source._node, []).append(i)
+    grads, pending = [None] * len(sources), len(wanted)
+    for node in toposort(start):
+        g = outgrads.pop(node)[0]
+        if node in wanted:
+            for i in wanted[node]:
+                grads[i] = g
+            pending -= 1
+            if not pending:  # later nodes cannot change a gradient already popped
+                break
+        for parent, parent_g in zip(node.parents, node.vjp(g)):
+            outgrads[parent] = add_outgrads(outgrads.get(parent), parent_g)
+    return grads
+
+
+def _box_numpy(self):
+    value = getval(self)
+    return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
+def give_boxes_eager_accessors():
+    """Lets the values a `tf.GradientTape` block computed be read as TensorFlow's eager tensors
+    are: `.numpy()`, `float()`, `int()`, a format spec (`f"{loss:.4f}"`) and NumPy conversion
+    (`np.argmax(logits, axis=1)`), each on the box's value, dropping its gradient as TensorFlow
+    does.
+
+    They are added to autograd's `ArrayBox` class, which is process-wide, so only when a
+    GradientTape is first made: code that never uses one keeps autograd's behaviour (a box
+    refuses `float()`). Idempotent.
+    """
+    if getattr(ArrayBox, "_minikeras_eager_accessors", False):
+        return
+    ArrayBox.numpy = _box_numpy
+    ArrayBox.__float__ = lambda self: float(getval(self))
+    ArrayBox.__int__ = lambda self: int(getval(self))
+    ArrayBox.__format__ = lambda self, spec: format(_box_numpy(self), spec)
+    ArrayBox.__array__ = lambda self, dtype=None, copy=None: np.asarray(getval(self), dtype=dtype)
+    ArrayBox._minikeras_eager_accessors = True

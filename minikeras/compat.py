@@ -10,9 +10,9 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
-import types
 
 import minikeras
+from minikeras import tensorflow_shim as _tensorflow_shim
 
 # Keras 2 / tf.keras module paths -> the minikeras module that holds their names.
 # (`keras.utils.np_utils` is a real module, minikeras.utils.np_utils, so it needs no entry.)
@@ -28,6 +28,8 @@ LEGACY_MODULES = {
     "layers.merge": "layers",
     "layers.noise": "layers",
     "layers.embeddings": "layers",
+    "layers.wrappers": "layers",
+    "layers.cudnn_recurrent": "layers",
     "layers.advanced_activations": "layers",
     "engine": "models",
     "engine.sequential": "models",
@@ -73,6 +75,8 @@ class KerasAliasFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         if fullname == "tensorflow":
             return importlib.util.spec_from_loader(fullname, _AliasLoader(tensorflow_shim()))
+        if fullname.startswith("tensorflow.") and _target(fullname) is None:
+            return self._tensorflow_submodule(fullname)
         name = _target(fullname)
         if name is None:
             return None
@@ -84,29 +88,23 @@ class KerasAliasFinder(importlib.abc.MetaPathFinder):
             ) from None
         return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
 
-
-class _TensorFlowShim(types.ModuleType):
-    """A tiny `tensorflow` module: `tf.keras`, `tf.random.set_seed` and `tf.__version__`."""
-
-    def __getattr__(self, name):
-        raise AttributeError(
-            f"minikeras runs course code written for `tf.keras`; `tf.{name}` is TensorFlow itself, "
-            "which minikeras does not provide. Use `tf.keras` (e.g. `tf.keras.ops`) or NumPy."
-        )
+    @staticmethod
+    def _tensorflow_submodule(fullname):
+        """`tensorflow.data`, `tensorflow.math`, ...: the stand-in's module of that name."""
+        shim = tensorflow_shim()
+        sub = fullname[len("tensorflow."):]
+        if sub not in shim.SUBMODULES:
+            raise ModuleNotFoundError(
+                f"No module named '{fullname}': minikeras runs course code written for "
+                "`tf.keras` and does not provide TensorFlow itself (its stand-in has "
+                f"{', '.join('tensorflow.' + m for m in shim.SUBMODULES)}).", name=fullname)
+        module = importlib.import_module(f"minikeras.tensorflow_shim.{sub}")
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
 
 
 def tensorflow_shim():
-    """Returns the `tensorflow` stand-in module, creating it once."""
-    shim = sys.modules.get("tensorflow")
-    if isinstance(shim, _TensorFlowShim):
-        return shim
-    shim = _TensorFlowShim("tensorflow", "minikeras stand-in for `tensorflow` (only `tf.keras`).")
-    shim.__path__ = []  # a package, so `tensorflow.keras.*` imports reach our finder
-    shim.keras = minikeras
-    shim.__version__ = "2.15.0-minikeras"
-    shim.random = types.SimpleNamespace(set_seed=minikeras.backend.set_random_seed)
-    shim.float32, shim.float64, shim.int32, shim.int64 = "float32", "float64", "int32", "int64"
-    return shim
+    """Returns the `tensorflow` stand-in module (`minikeras.tensorflow_shim`)."""
+    return _tensorflow_shim
 
 
 def _add_legacy_attributes():
@@ -127,5 +125,5 @@ def install():
         _add_legacy_attributes()
     for name in ("keras", "tensorflow"):
         existing = sys.modules.get(name)
-        if existing is not None and existing is not minikeras and not isinstance(existing, _TensorFlowShim):
+        if existing is not None and existing is not minikeras and existing is not tensorflow_shim():
             del sys.modules[name]  # a real keras/tensorflow imported earlier would shadow us

@@ -120,3 +120,59 @@ def test_primitive_input_finds_the_producer_in_the_graph_and_routes_gradients_to
     assert isinstance(found[0], _IdentityVJP)
     np.testing.assert_array_equal(g, [6.0, 6.0])  # d(3 * 2x)/dx
     assert internals.primitive_input(_identity(np.ones(2)), _IdentityVJP) is None  # untraced
+
+
+def test_an_open_trace_boxes_its_roots_and_closes_in_order():
+    from autograd.tracer import trace_stack
+
+    top = trace_stack.top
+    outer = internals.OpenTrace()
+    inner = internals.OpenTrace()
+    assert (outer.trace, inner.trace) == (top + 1, top + 2)
+    box = outer.new_root(np.ones(2))
+    assert outer.owns(box) and not inner.owns(box) and not outer.owns(np.ones(2))
+    inner.close()
+    outer.close()
+    outer.close()  # idempotent
+    assert trace_stack.top == top
+    assert outer.owns(box * 2.0)  # a closed trace's boxes still compute in it
+
+
+def test_backward_from_one_end_is_autograds_gradient_exactly():
+    from autograd import grad
+
+    x0 = np.array([0.3, -1.2, 2.0], np.float32)
+
+    def f(x):
+        return anp.sum(anp.tanh(x) * anp.exp(x) / (1.0 + x * x)) + anp.mean(x ** 3)
+
+    trace = internals.OpenTrace()
+    root = trace.new_root(x0)
+    out = f(root)
+    trace.close()
+    (g,) = internals.backward([(out, np.ones_like(out._value))], [root])
+    np.testing.assert_array_equal(g, grad(f)(x0))
+
+
+def test_backward_adds_several_ends_reaches_values_in_between_and_skips_the_unreached():
+    trace = internals.OpenTrace()
+    x, y = trace.new_root(np.array(2.0)), trace.new_root(np.array(5.0))
+    h = x * x          # dh/dx = 2x
+    a, b = h * 3.0, h + x
+    trace.close()
+    gx, gh, gy, none = internals.backward([(a, np.array(1.0)), (b, np.array(10.0))],
+                                          [x, h, y, None])
+    # d(a + 10 b)/dh = 3 + 10; d/dx = 13 * 2x + 10
+    assert (gx, gh, gy, none) == (13.0 * 4.0 + 10.0, 13.0, None, None)
+    assert internals.backward([], [x]) == [None]
+
+
+def test_boxes_answer_eager_accessors_once_given_them():
+    internals.give_boxes_eager_accessors()
+    internals.give_boxes_eager_accessors()  # idempotent
+    trace = internals.OpenTrace()
+    box = trace.new_root(np.array([1.5, 2.5], np.float32)) * 2.0
+    trace.close()
+    assert box.numpy().tolist() == [3.0, 5.0] and box[0].numpy() == 3.0
+    assert float(box[1]) == 5.0 and int(box[1]) == 5 and f"{box[0]:.2f}" == "3.00"
+    assert np.asarray(box).tolist() == [3.0, 5.0] and np.argmax(box) == 1

@@ -49,9 +49,40 @@ def test_dash_c_and_usage(tmp_path):
     assert run([], tmp_path).returncode == 2
 
 
-def test_tensorflow_only_features_give_a_clear_error(tmp_path):
-    result = run(["-c", "import tensorflow as tf; tf.constant(1)"], tmp_path)
-    assert result.returncode != 0 and "does not provide" in result.stderr
+@pytest.mark.parametrize("code, name", [
+    ("import tensorflow as tf; tf.distribute", "`tf.distribute`"),
+    ("import tensorflow as tf; tf.math.bessel_i0", "`tf.math.bessel_i0`"),
+    ("import tensorflow as tf; tf.nn.conv2d", "`tf.nn.conv2d`"),
+    ("import tensorflow as tf; tf.data.TFRecordDataset", "`tf.data.TFRecordDataset`"),
+    ("import tensorflow as tf; tf.data.Dataset.range(3).interleave", "`tf.data.Dataset.interleave`"),
+    ("import tensorflow as tf; tf.random.poisson", "`tf.random.poisson`"),
+    ("import tensorflow as tf; tf.config.threading", "`tf.config.threading`"),
+])
+def test_tensorflow_only_features_give_a_clear_error(tmp_path, code, name):
+    result = run(["-c", code], tmp_path)
+    assert result.returncode != 0
+    assert "AttributeError" in result.stderr and name in result.stderr
+    assert "does not provide" in result.stderr
+
+
+def test_tensorflow_submodules_import_as_the_stand_in_modules(tmp_path):
+    code = ("import tensorflow as tf, tensorflow.data, tensorflow.math as m; "
+            "from tensorflow.data import Dataset; from tensorflow import keras; "
+            "print(tensorflow.data is tf.data, m is tf.math, Dataset is tf.data.Dataset, "
+            "keras is tf.keras, tf.keras.__name__)")
+    result = run(["-c", code], tmp_path)
+    assert result.stdout.strip() == "True True True True minikeras", result.stderr
+    result = run(["-c", "import tensorflow.compat.v1"], tmp_path)
+    assert result.returncode != 0 and "does not provide TensorFlow itself" in result.stderr
+
+
+def test_tensorflow_stand_in_in_process_is_the_shim_package():
+    from minikeras import compat, tensorflow_shim
+
+    assert compat.tensorflow_shim() is tensorflow_shim
+    with pytest.raises(AttributeError, match="`tf.Session` is TensorFlow itself"):
+        tensorflow_shim.Session
+    assert not hasattr(tensorflow_shim, "Session")  # hasattr sees an AttributeError
 
 
 def test_install_in_process():

@@ -70,6 +70,7 @@ FLOORS = {
         "minikeras.datasets",
         "minikeras.saving",
         "minikeras.compat",
+        "minikeras.tensorflow_shim",  # `import tensorflow as tf` under `python -m minikeras`
         "minikeras.__main__",
         "minikeras",
     ),

@@ -1,0 +1,292 @@
+"""`tf.data.Dataset`: an input pipeline over NumPy arrays, for custom loops and `fit`.
+
+`Dataset.from_tensor_slices(x)` (an array, an `(x, y)` tuple or a dict) slices the arrays
+along their first axis; `shuffle`, `batch`, `map`, `repeat`, `take`, `skip`, `cache` and
+`prefetch` each return a new dataset, as TensorFlow's do. Iterating a dataset (`for x, y in
+ds:`) runs the pipeline once, an epoch: elements are `EagerTensor`s (NumPy arrays with
+`.numpy()`) in the structure given. `len(ds)` is the number of elements, so of batches after
+`batch`, as TensorFlow's `len`; it raises TypeError for an infinite dataset (`repeat()`).
+
+Shuffling is TensorFlow's algorithm: a buffer of `buffer_size` elements is filled in order, and
+each element given out is drawn uniformly from the buffer and replaced by the next one (a
+buffer as large as the dataset is a uniform permutation). With a `seed` the orders of the
+epochs are the same on every run; without one they come from the global random state
+(`tf.random.set_seed`). `reshuffle_each_iteration=False` repeats the first epoch's order.
+"""
+
+import numpy as np
+
+from minikeras import tree
+from minikeras.autograd_internals import getval
+from minikeras.random_seed import make_rng
+from minikeras.tensorflow_shim.missing import not_provided
+from minikeras.tensorflow_shim.tensor import as_eager
+from minikeras.variables import Variable
+
+AUTOTUNE = -1
+INFINITE_CARDINALITY = -1
+UNKNOWN_CARDINALITY = -2
+
+
+def _as_array(x):
+    return np.asarray(getval(x.numpy() if isinstance(x, Variable) else x))
+
+
+class Dataset:
+    """A pipeline of elements (nested structures of arrays), as `tf.data.Dataset`.
+
+    Made by `Dataset.from_tensor_slices` or `Dataset.from_tensors`, then transformed. Each
+    transformation returns a new dataset and leaves this one as it was.
+    """
+
+    def __init__(self, make_iterator, cardinality, structure=None):
+        self._make_iterator = make_iterator  # () -> an iterator over elements (one epoch)
+        self._cardinality = cardinality
+        self._structure = structure
+
+    # ------------------------------------------------------------------ sources
+    @staticmethod
+    def from_tensor_slices(tensors, name=None):
+        """The slices of `tensors` along their first axis, one element each.
+
+        Args:
+            tensors: an array, or a tuple or dict of arrays (nested structures too), all of the
+                same length; a list is one array, as in TensorFlow.
+        """
+        if isinstance(tensors, list):
+            tensors = _as_array(tensors)
+        leaves = [_as_array(x) for x in tree.flatten(tensors)]
+        if not leaves:
+            raise ValueError("Dataset.from_tensor_slices: received an empty structure.")
+        if any(leaf.ndim == 0 for leaf in leaves):
+            raise ValueError("Dataset.from_tensor_slices: every component needs a first axis "
+                             "to slice; received a scalar.")
+        lengths = sorted({len(leaf) for leaf in leaves})
+        if len(lengths) > 1:
+            shapes = [leaf.shape for leaf in leaves]
+            raise ValueError("Dataset.from_tensor_slices: all components must have the same "
+                             f"size in their first dimension; received shapes {shapes}.")
+        n = lengths[0]
+
+        def slices():
+            for i in range(n):
+                yield tree.pack_sequence_as(tensors, [leaf[i] for leaf in leaves]) \
+                    if tree.is_nested(tensors) else leaves[0][i]
+
+        return Dataset(slices, n, tensors)
+
+    @staticmethod
+    def from_tensors(tensors, name=None):
+        """One element: `tensors` itself."""
+        element = tree.map_structure(_as_array, tensors) if tree.is_nested(tensors) \
+            else _as_array(tensors)
+        return Dataset(lambda: iter([element]), 1, tensors)
+
+    @staticmethod
+    def range(*args, **kwargs):
+        """The integers of Python's `range(*args)`, as int64 scalars."""
+        values = np.arange(*args, dtype=kwargs.get("dtype", np.int64))
+        return Dataset(lambda: iter(values), len(values))
+
+    @staticmethod
+    def from_generator(*args, **kwargs):
+        raise NotImplementedError("tf.data.Dataset.from_generator is not implemented in "
+                                  "minikeras: pass the generator to `model.fit` directly, or "
+                                  "build the arrays and use `Dataset.from_tensor_slices`.")
+
+    # ------------------------------------------------------------------ transformations
+    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None):
+        """Elements in a random order, drawn from a buffer of `buffer_size` (see module doc)."""
+        buffer_size = int(buffer_size)
+        if buffer_size < 1 and buffer_size != AUTOTUNE:
+            raise ValueError(f"Dataset.shuffle: `buffer_size` must be at least 1; received "
+                             f"{buffer_size}.")
+        rng = make_rng(seed)  # drawn once: each epoch continues its stream
+        epoch_seeds = []
+
+        def shuffled():
+            if reshuffle_each_iteration or not epoch_seeds:
+                epoch_seeds.append(int(rng.integers(2**63)))
+            epoch_rng = np.random.default_rng(epoch_seeds[-1])
+            size = self._cardinality if buffer_size == AUTOTUNE else buffer_size
+            return _buffer_shuffle(self._make_iterator(), max(int(size), 1), epoch_rng)
+
+        return Dataset(shuffled, self._cardinality, self._structure)
+
+    def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
+              deterministic=None, name=None):
+        """Consecutive elements stacked into batches of `batch_size` (the last one smaller
+        unless `drop_remainder=True`)."""
+        batch_size = int(batch_size)
+        if batch_size < 1:
+            raise ValueError(f"Dataset.batch: `batch_size` must be at least 1; received "
+                             f"{batch_size}.")
+
+        def batches():
+            chunk = []
+            for element in self._make_iterator():
+                chunk.append(element)
+                if len(chunk) == batch_size:
+                    yield _stack(chunk)
+                    chunk = []
+            if chunk and not drop_remainder:
+                yield _stack(chunk)
+
+        n = self._cardinality
+        if n >= 0:
+            n = n // batch_size if drop_remainder else -(-n // batch_size)
+        return Dataset(batches, n, self._structure)
+
+    def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
+        """`map_func` applied to each element (a tuple element is passed as arguments)."""
+        def mapped():
+            for element in self._make_iterator():
+                out = map_func(*element) if isinstance(element, tuple) else map_func(element)
+                yield tree.map_structure(_as_array, out) if tree.is_nested(out) \
+                    else _as_array(out)
+
+        return Dataset(mapped, self._cardinality)
+
+    def repeat(self, count=None, name=None):
+        """The dataset `count` times over (default None: forever)."""
+        def repeated():
+            epoch = 0
+            while count is None or count < 0 or epoch < count:
+                yield from self._make_iterator()
+                epoch += 1
+
+        n = self._cardinality
+        if count is None or count < 0:
+            n = INFINITE_CARDINALITY if n != 0 else 0
+        elif n >= 0:
+            n = n * int(count)
+        return Dataset(repeated, n, self._structure)
+
+    def take(self, count, name=None):
+        """The first `count` elements (all for -1)."""
+        count = int(count)
+
+        def taken():
+            for i, element in enumerate(self._make_iterator()):
+                if 0 <= count <= i:
+                    return
+                yield element
+
+        n = self._cardinality
+        if count >= 0:
+            n = count if n == INFINITE_CARDINALITY else (min(n, count) if n >= 0 else n)
+        return Dataset(taken, n, self._structure)
+
+    def skip(self, count, name=None):
+        """All but the first `count` elements."""
+        count = int(count)
+
+        def skipped():
+            for i, element in enumerate(self._make_iterator()):
+                if i >= count:
+                    yield element
+
+        n = self._cardinality
+        if n >= 0:
+            n = max(n - count, 0)
+        return Dataset(skipped, n, self._structure)
+
+    def cache(self, filename="", name=None):
+        """Keeps the elements of the first full epoch in memory and gives them out again
+        (`filename` is accepted and ignored: the cache is never written to disk)."""
+        stored = []
+
+        def cached():
+            if stored and stored[-1] is _COMPLETE:
+                return iter(stored[:-1])
+            return _filling(self._make_iterator(), stored)
+
+        return Dataset(cached, self._cardinality, self._structure)
+
+    def prefetch(self, buffer_size, name=None):
+        """The same dataset: elements are computed as they are asked for."""
+        return self
+
+    # ------------------------------------------------------------------ reading
+    def __iter__(self):
+        for element in self._make_iterator():
+            yield tree.map_structure(as_eager, element) if tree.is_nested(element) \
+                else as_eager(element)
+
+    def as_numpy_iterator(self):
+        """Iterates the elements as plain NumPy arrays."""
+        for element in self._make_iterator():
+            yield element
+
+    def __len__(self):
+        if self._cardinality == INFINITE_CARDINALITY:
+            raise TypeError("The dataset is infinite.")
+        if self._cardinality < 0:
+            raise TypeError("The dataset length is unknown.")
+        return self._cardinality
+
+    def cardinality(self):
+        """The number of elements; -1 when infinite (`tf.data.INFINITE_CARDINALITY`)."""
+        return as_eager(np.asarray(self._cardinality, dtype=np.int64))
+
+    def __bool__(self):  # a dataset is truthy even when empty, as TensorFlow's
+        return True
+
+    def __repr__(self):
+        return f"<Dataset cardinality={self._cardinality}>"
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise not_provided(f"tf.data.Dataset.{name}")
+
+
+_COMPLETE = object()
+
+
+def _filling(iterator, stored):
+    stored.clear()
+    for element in iterator:
+        stored.append(element)
+        yield element
+    stored.append(_COMPLETE)
+
+
+def _buffer_shuffle(iterator, buffer_size, rng):
+    buffer = []
+    for element in iterator:
+        if len(buffer) < buffer_size:
+            buffer.append(element)
+            continue
+        i = int(rng.integers(len(buffer)))
+        yield buffer[i]
+        buffer[i] = element
+    while buffer:
+        i = int(rng.integers(len(buffer)))
+        yield buffer[i]
+        buffer[i] = buffer[-1]
+        buffer.pop()
+
+
+def _stack(elements):
+    first = elements[0]
+    if tree.is_nested(first):
+        columns = zip(*[tree.flatten(e) for e in elements])
+        return tree.pack_sequence_as(first, [np.stack(c) for c in columns])
+    return np.stack(elements)
+
+
+def __getattr__(name):
+    raise not_provided(f"tf.data.{name}")
+
+
+class _Experimental:
+    AUTOTUNE = AUTOTUNE
+
+    def __getattr__(self, name):
+        raise not_provided(f"tf.data.experimental.{name}")
+
+
+experimental = _Experimental()
+
+__all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "experimental"]

@@ -1,0 +1,317 @@
+"""`tf.GradientTape` on autograd: the gradients of the code run inside a `with` block.
+
+autograd differentiates a function by tracing it; a tape's block is not a function, so the
+tape opens a trace itself (`autograd_internals.OpenTrace`) when the block starts and a
+`TapeScope` (a stateless scope) on top of the scope stack:
+
+- Every trainable `Variable` read in the block (`watch_accessed_variables=True`, the
+  default) becomes, at its first read, a root box of the trace, and stays that box for the
+  rest of the block: `x @ self.kernel`, `ops.matmul`, a model's call, `model.losses` (weight
+  penalties read the variables) all compute on boxes, so the loss comes out traced.
+- `tape.watch(x)` does the same for a non-trainable Variable or an `EagerTensor`
+  (`tf.constant`).
+- Assignments made in the block (a BatchNormalization's moving statistics in
+  `model(x, training=True)`) are applied at once, as in TensorFlow's eager mode, and are not
+  differentiated; layers added losses (`add_loss`) go where they go outside a training step.
+- `tape.gradient(target, sources)` runs autograd's backward pass from the target's graph to
+  the sources' nodes (`autograd_internals.backward`); a source the target does not depend on
+  gets None, as in TensorFlow.
+
+Values computed in the block stay autograd boxes after it; they answer `.numpy()`, `float()`,
+format specs and NumPy conversion as TensorFlow's eager tensors do
+(`autograd_internals.give_boxes_eager_accessors`).
+"""
+
+import contextlib
+
+import numpy as np
+
+from minikeras import tree
+from minikeras.autograd_internals import (OpenTrace, backward, getval,
+                                          give_boxes_eager_accessors, isbox)
+from minikeras.stateless_scope import StatelessScope, _local, check_assignment, current_scope
+from minikeras.tensorflow_shim.tensor import EagerTensor, as_eager
+from minikeras.variables import Variable, assign_arrays
+
+
+class _WatchingValues(dict):
+    """The scope's `{variable: box}`, filled at a variable's first read while recording."""
+
+    def __init__(self, scope):
+        super().__init__()
+        self.scope = scope
+
+    def get(self, variable, default=None):
+        try:
+            return self[variable]
+        except KeyError:
+            value = self.scope.first_read(variable)
+            return default if value is None else value
+
+
+class TapeScope(StatelessScope):
+    """The stateless scope a recording tape puts on the scope stack (see the module doc).
+
+    Args:
+        trace: the tape's `OpenTrace` for this block.
+        watch_accessed: whether trainable Variables are watched at their first read.
+        parent: the scope that was current when the block started (None outside any), whose
+            values stand for the variables this scope does not watch.
+    """
+
+    def __init__(self, trace, watch_accessed, parent):
+        super().__init__(training=False)
+        self.values = _WatchingValues(self)
+        self.trace = trace
+        self.watch_accessed = watch_accessed
+        self.parent = parent
+        self.roots = {}    # variable -> every root box made for it (an assignment adds one)
+        self.tensors = {}  # id(EagerTensor) -> (tensor, box): the watched tensors
+
+    def _outer_value(self, variable):
+        return None if self.parent is None else self.parent.values.get(variable)
+
+    def first_read(self, variable):
+        """The box a variable read for the first time in the block stands for, or its value
+        in the enclosing scope (None: its own array) when the tape does not watch it."""
+        if self.watch_accessed and getattr(variable, "trainable", False):
+            return self.watch_variable(variable)
+        return self._outer_value(variable)
+
+    def watch_variable(self, variable):
+        box = dict.get(self.values, variable)
+        if box is None:
+            outer = self._outer_value(variable)  # an enclosing tape's box: higher orders
+            box = self._new_root(variable, variable._array if outer is None else outer)
+        return box
+
+    def _new_root(self, variable, value):
+        box = self.trace.new_root(value)
+        self.values[variable] = box
+        self.roots.setdefault(variable, []).append(box)
+        return box
+
+    def watch_tensor(self, tensor):
+        entry = self.tensors.get(id(tensor))
+        if entry is None:
+            outer = self.parent.box_of_tensor(tensor) if isinstance(self.parent, TapeScope) \
+                else None
+            entry = (tensor, self.trace.new_root(tensor.view(np.ndarray) if outer is None
+                                                 else outer))
+            self.tensors[id(tensor)] = entry  # keeps the tensor alive, so its id stays its own
+        return entry[1]
+
+    def box_of_tensor(self, tensor):
+        """The box of a watched `EagerTensor` (from this tape or an enclosing one), or None."""
+        entry = self.tensors.get(id(tensor))
+        if entry is not None:
+            return entry[1]
+        return self.parent.box_of_tensor(tensor) if isinstance(self.parent, TapeScope) else None
+
+    def assign(self, variable, value):
+        """Applied at once, as TensorFlow's eager assignments (not differentiated). A watched
+        variable read afterwards reads the new value through a new root: the gradient with
+        respect to it adds both roots' (the reads before and after)."""
+        check_assignment(variable, value)
+        assign_arrays([variable], [np.array(getval(value), dtype=variable.dtype)])
+        if dict.get(self.values, variable) is not None:
+            self._new_root(variable, variable._array)
+
+    def add_loss(self, layer, loss):
+        """Losses layers add in the block are kept by the layers, as outside a training step
+        (`model.losses` reads them)."""
+        layer._losses.append(loss)
+
+
+class GradientTape:
+    """Records the computations of a `with` block to differentiate them, as `tf.GradientTape`.
+
+    Args:
+        persistent: whether `gradient` may be called more than once (default False; a
+            non-persistent tape frees its graph after the first call).
+        watch_accessed_variables: whether trainable Variables read in the block are watched
+            automatically (default True); if False, only what `watch` was given is.
+    """
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        give_boxes_eager_accessors()
+        self._persistent = bool(persistent)
+        self._watch_accessed = bool(watch_accessed_variables)
+        self._scope = None     # the recording block's scope (None while not recording)
+        self._block = None     # the scope of the block being run (recording or stopped)
+        self._recorded = []    # the TapeScope of each block recorded (a persistent tape may
+        self._used = False     # be entered again)
+
+    # ------------------------------------------------------------------ recording
+    def __enter__(self):
+        if self._scope is not None:
+            raise ValueError("Cannot enter a GradientTape that is already recording.")
+        if self._used and not self._persistent:
+            self._recorded = []
+            self._used = False
+        self._scope = self._block = TapeScope(OpenTrace(), self._watch_accessed,
+                                              current_scope())
+        self._recorded.append(self._scope)
+        self._scope.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop_recording()
+        self._block.trace.close()
+        self._block = None
+        return False
+
+    def _stop_recording(self):
+        scope, self._scope = self._scope, None
+        stack = _local.stack
+        if scope is not None and scope in stack:
+            # Normally the top of the stack; found by identity should a scope opened in the
+            # block have been left open.
+            del stack[len(stack) - 1 - stack[::-1].index(scope)]
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Inside this block, variables read are not watched and tensors not traced."""
+        if self._scope is None:
+            raise ValueError("Tape.stop_recording() can only be called while recording.")
+        scope = self._scope
+        self._stop_recording()
+        try:
+            yield
+        finally:
+            self._scope = scope
+            scope.__enter__()
+
+    def watch(self, tensor):
+        """Watches `tensor` (a Variable, an `EagerTensor` such as `tf.constant` returns, or a
+        nested structure of them): values computed from it in the block are traced."""
+        if self._scope is None:
+            raise ValueError("GradientTape.watch() can only be called inside the tape's "
+                             "`with` block, while it is recording.")
+        for item in tree.flatten(tensor):
+            if isinstance(item, Variable):
+                self._scope.watch_variable(item)
+            elif type(item) is EagerTensor:
+                self._scope.watch_tensor(item)
+            elif not self._owns(item):  # a value computed in the block is traced already
+                raise TypeError(
+                    "GradientTape.watch() takes Variables and tensors made by `tf.constant`, "
+                    "`tf.convert_to_tensor` or another `tf.*` function; received a "
+                    f"{type(item).__name__}. Wrap NumPy data in `tf.convert_to_tensor(...)` "
+                    "before the `with` block and watch that tensor.")
+
+    def reset(self):
+        """Forgets what was recorded so far (the block goes on recording, watching anew)."""
+        for scope in self._recorded:
+            dict.clear(scope.values)
+            scope.roots.clear()
+            scope.tensors.clear()
+        self._recorded = [self._scope] if self._scope is not None else []
+        self._used = False
+
+    def watched_variables(self):
+        """The Variables this tape watches, in the order they were first read or watched."""
+        out = []
+        for scope in self._recorded:
+            out += [v for v in scope.roots if not any(v is w for w in out)]
+        return out
+
+    # ------------------------------------------------------------------ gradients
+    def _owns(self, x):
+        return any(scope.trace.owns(x) for scope in self._recorded)
+
+    def _boxes_of(self, x):
+        """The boxes of this tape standing for `x`: the roots of a watched Variable or tensor,
+        or `x` itself when it was computed in a block; [] when the tape does not know it."""
+        if isinstance(x, Variable):
+            return [box for scope in self._recorded for box in scope.roots.get(x, ())]
+        if type(x) is EagerTensor:
+            return [scope.tensors[id(x)][1] for scope in self._recorded
+                    if id(x) in scope.tensors]
+        return [x] if self._owns(x) else []
+
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients="none"):
+        """The gradient of `target` with respect to each of `sources`.
+
+        Args:
+            target: a value computed in the block (or a list of them: their gradients add
+                up). A non-scalar target is differentiated as the sum of its entries.
+            sources: a Variable or tensor, or a nested structure (list, tuple, dict) of them.
+            output_gradients: the gradient flowing into each target (default: ones).
+            unconnected_gradients: `'none'` (default) gives None for a source the target does
+                not depend on, `'zero'` gives zeros.
+
+        Returns:
+            The gradients in the structure of `sources`, each of its source's dtype.
+
+        Raises:
+            RuntimeError: on a second call to a non-persistent tape.
+        """
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError("`unconnected_gradients` must be 'none' or 'zero'; received "
+                             f"{unconnected_gradients!r}.")
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients (or jacobians). Make it with "
+                               "`tf.GradientTape(persistent=True)` to call `gradient` again.")
+        if not self._recorded:
+            raise ValueError("GradientTape.gradient() needs a recorded block: use the tape in "
+                             "a `with` statement first.")
+        if self._scope is not None and not self._persistent:
+            # As TensorFlow, a non-persistent tape asked for its gradient stops recording
+            # (code after the call in the block, e.g. `apply_gradients`, runs untraced).
+            self._stop_recording()
+            self._block.trace.close()
+        self._used = True
+        targets = tree.flatten(target)
+        if output_gradients is None:
+            cotangents = [None] * len(targets)
+        elif tree.is_nested(target):
+            cotangents = tree.flatten(output_gradients)
+        else:
+            cotangents = [output_gradients]  # one target: one array, whatever its structure
+        if len(cotangents) != len(targets):
+            raise ValueError(f"`output_gradients` must hold one gradient per target "
+                             f"({len(targets)}); received {len(cotangents)}.")
+        ends = []
+        for t, g in zip(targets, cotangents):
+            for box in self._boxes_of(t)[-1:]:
+                value = getval(box)
+                ends.append((box, np.ones_like(value) if g is None
+                             else np.asarray(getval(g), dtype=np.result_type(value))))
+        flat_sources = tree.flatten(sources)
+        groups = [self._boxes_of(s) for s in flat_sources]
+        grads = iter(backward(ends, [box for group in groups for box in group]))
+        results = []
+        for source, group in zip(flat_sources, groups):
+            parts = [g for g in (next(grads) for _ in group) if g is not None]
+            results.append(_finish(source, parts, unconnected_gradients))
+        if not self._persistent:
+            self._recorded = []  # frees the graph
+        return tree.pack_sequence_as(sources, results) if tree.is_nested(sources) \
+            else results[0]
+
+    def jacobian(self, *args, **kwargs):
+        raise NotImplementedError("GradientTape.jacobian is not implemented in minikeras; "
+                                  "compute each row with `gradient` on a persistent tape.")
+
+    def batch_jacobian(self, *args, **kwargs):
+        raise NotImplementedError("GradientTape.batch_jacobian is not implemented in "
+                                  "minikeras; compute each row with `gradient` on a persistent "
+                                  "tape.")
+
+
+def _finish(source, parts, unconnected):
+    """The gradient of one source: its parts added, in its dtype, as a Tensor."""
+    raw = getval(source._array if isinstance(source, Variable) else source)
+    dtype = np.result_type(raw)
+    if not parts:
+        return as_eager(np.zeros(np.shape(raw), dtype=dtype)) if unconnected == "zero" \
+            else None
+    grad = parts[0]
+    for part in parts[1:]:
+        grad = grad + part
+    if isbox(grad) and type(grad) is not EagerTensor:  # an enclosing tape traces it
+        return grad if grad.dtype == dtype else grad.astype(dtype)
+    return as_eager(np.asarray(grad, dtype=dtype))
