@@ -30,6 +30,8 @@ LEGACY_MODULES = {
     "layers.embeddings": "layers",
     "layers.wrappers": "layers",
     "layers.cudnn_recurrent": "layers",
+    "layers.wrappers": "layers",
+    "layers.cudnn_recurrent": "layers",
     "layers.advanced_activations": "layers",
     "engine": "models",
     "engine.sequential": "models",

@@ -32,6 +32,12 @@ from minikeras.layers.image_preprocessing import CenterCrop, Rescaling, Resizing
 from minikeras.layers.image_augmentation import (RandomBrightness, RandomContrast, RandomFlip,
                                                  RandomRotation, RandomTranslation, RandomZoom)
 from minikeras.layers import experimental  # noqa: F401 (tf.keras 2's experimental.preprocessing)
+from minikeras.layers.embedding import Embedding
+from minikeras.layers.masking import Masking
+from minikeras.layers.recurrent import (  # noqa: F401 (Keras 2's CuDNN names too)
+    GRU, LSTM, RNN, Bidirectional, CuDNNGRU, CuDNNLSTM, GRUCell, LSTMCell, SimpleRNN,
+    SimpleRNNCell, StackedRNNCells, TimeDistributed, Wrapper)
+from minikeras.layers.recurrent import wrapper as _wrapper
 from minikeras.layers.keras_tensor import KerasTensor
 
 
@@ -39,6 +45,10 @@ def layer_classes():
     """`{name: class}` of every layer class of this namespace (what a config may name)."""
     return {name: obj for name, obj in globals().items()
             if isinstance(obj, type) and issubclass(obj, Layer)}
+
+
+# What the config of a wrapped layer (Bidirectional, TimeDistributed, RNN's cell) may name.
+_wrapper.LAYER_CLASSES.update(layer_classes())
 
 
 def serialize(layer):
