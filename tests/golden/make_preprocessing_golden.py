@@ -134,7 +134,7 @@ def main(parts):
                        "backend": keras.backend.backend(),
                        "generated_by": "tests/golden/make_preprocessing_golden.py"}
     makers = {"pad_sequences": pad_cases, "tokenizer": tokenizer_cases,
-              "image": lambda: image_cases()}
+              "image": lambda: image_cases(), "resample": resample_cases}
     for name in parts or makers:
         payload[name] = makers[name]()
     text = json.dumps(payload, separators=(",", ":")) + "\n"
@@ -150,6 +150,30 @@ def f32list(a):
         return json.loads(json.dumps(a.tolist(), default=float)) if a.ndim == 0 else \
             [f32list(v) for v in a] if a.ndim > 1 else [float(str(v)) for v in a]
     return a.tolist()
+
+
+def resample_cases():
+    """scipy.ndimage.affine_transform itself, on random small images and maps: every fill
+    mode, orders 0 and 1, float32 / float64 / uint8 images, coordinates far outside."""
+    rng = np.random.default_rng(11)
+    cases = []
+    for k in range(48):
+        rows, cols = (int(v) for v in rng.integers(1, 7, 2))
+        dtype = ("float32", "float64", "uint8")[k % 3]
+        if dtype == "uint8":
+            image = rng.integers(0, 256, (rows, cols)).astype(np.uint8)
+        else:
+            image = np.round(rng.normal(size=(rows, cols)) * 10, 2).astype(dtype)
+        matrix = np.round(rng.normal(size=(2, 2)) * rng.choice([0.5, 1.5, 4]), 3)
+        offset = np.round(rng.normal(size=2) * rng.choice([1, 5, 25]), 3)
+        mode = ("constant", "nearest", "reflect", "wrap")[k % 4]
+        order = (k // 4) % 2
+        out = scipy.ndimage.affine_transform(image, matrix, offset, order=order, mode=mode,
+                                             cval=-3.25)
+        cases.append({"image": image.tolist(), "dtype": dtype, "matrix": matrix.tolist(),
+                      "offset": offset.tolist(), "mode": mode, "order": order,
+                      "out": out.tolist()})
+    return cases
 
 
 def jsonable(kwargs):

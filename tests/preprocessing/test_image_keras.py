@@ -4,8 +4,9 @@ tests/golden/preprocessing.json (tests/golden/make_preprocessing_golden.py) hold
 image module, as Keras 3.15 still ships it, computed with SciPy 1.17: affine transforms of a
 5x7x2 image in three axis layouts, four fill modes and both interpolation orders, and batches
 of `flow` for fixed seeds (augmentation, featurewise statistics from `fit`, ZCA, samplewise
-normalization, subsets, channels first). minikeras must give the same float32 values (to one
-unit in the last place: NumPy and SciPy may round a product differently).
+normalization, subsets, channels first). minikeras must give the same float32 values; the
+transforms are bit-identical, the featurewise statistics (sums over the data) are allowed a few
+units in the last place.
 
 The shift cases were recorded from Keras 2 with its horizontal and vertical shifts swapped
 back (minikeras applies `width_shift_range` horizontally; Keras 2 applies it vertically).
@@ -27,11 +28,12 @@ LAYOUTS = {"channels_last": (IMAGE, dict(row_axis=0, col_axis=1, channel_axis=2)
                                dict(row_axis=1, col_axis=0, channel_axis=2))}
 
 
-def close(actual, expected):
-    """float32 equality up to one unit in the last place."""
+def close(actual, expected, maxulp=0):
+    """float32 equality (up to `maxulp` units in the last place)."""
     expected = np.asarray(expected, dtype=np.float32)
     assert actual.shape == expected.shape
-    np.testing.assert_array_max_ulp(np.asarray(actual, dtype=np.float32), expected, maxulp=1)
+    np.testing.assert_array_max_ulp(np.asarray(actual, dtype=np.float32), expected,
+                                    maxulp=maxulp)
 
 
 @pytest.mark.parametrize("case", GOLDEN["affine"], ids=lambda c: "-".join(
