@@ -23,6 +23,7 @@ import threading
 
 import h5py
 
+from minikeras.ops.nn import batch_split
 from minikeras.saving import h5_contained
 
 # How long the child may take to read a file before it is deemed hung, and the largest
@@ -91,9 +92,12 @@ def _die_with(parent):
 
 
 def fork_is_safe():
-    """True on Linux when this process runs no other thread."""
-    return (sys.platform.startswith("linux") and hasattr(os, "fork")
-            and threading.active_count() == 1)
+    """True on Linux when this process runs no other thread (minikeras's own idle worker
+    thread is ended first: see `batch_split.stop_idle_worker`)."""
+    if not (sys.platform.startswith("linux") and hasattr(os, "fork")):
+        return False
+    batch_split.stop_idle_worker()
+    return threading.active_count() == 1
 
 
 def _read_everything(file):

@@ -190,3 +190,17 @@ def test_interrupting_a_load_ends_its_probe(signum, originals):
     while _alive(probes[0]) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not _alive(probes[0])
+
+
+def test_the_probe_still_runs_after_convolutions_used_the_worker_thread():
+    """The batch-half worker thread of large primitives is ended before a load forks."""
+    import threading
+
+    from minikeras.ops.nn import batch_split
+    from minikeras.saving import hdf5_probe
+
+    assert batch_split.run_parts(lambda i, part: i, [slice(0, 1), slice(1, 2)]) == [0, 1]
+    assert any(t.name.startswith("minikeras-batch-half") for t in threading.enumerate())
+    assert hdf5_probe.fork_is_safe()
+    assert threading.active_count() == 1
+    assert batch_split.run_parts(lambda i, part: i, [slice(0, 1), slice(1, 2)]) == [0, 1]

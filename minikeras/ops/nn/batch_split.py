@@ -33,6 +33,18 @@ def _worker():
         return _executor
 
 
+def stop_idle_worker():
+    """Ends the worker thread when nothing else could be using it (the only threads are the
+    caller and the worker, which is then idle); it is made again on next use. A process about
+    to fork must run a single thread (hdf5_probe.py), and a kept worker would forbid that for
+    the rest of the process."""
+    global _executor
+    with _lock:
+        if _executor is not None and threading.active_count() == 2:
+            _executor.shutdown(wait=True)
+            _executor = None
+
+
 def _in_worker():
     return threading.current_thread().name.startswith("minikeras-batch-half")
 
