@@ -187,7 +187,7 @@ class Layer:
         self._inbound_nodes = []
         self._losses = []
         self.built = False
-        self.trainable = trainable
+        self._trainable = bool(trainable)  # not the setter: sub-layers keep their own flag
         self.dtype = dtype_from_config(dtype)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self.input_spec = None
@@ -203,6 +203,19 @@ class Layer:
             self._batch_input_shape = (batch_size,) + tuple(input_shape)
         else:
             self._batch_input_shape = None
+
+    @property
+    def trainable(self):
+        """Whether training updates the layer's weights (default True)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        # As in Keras 3, freezing a layer freezes every layer inside it: a frozen base model's
+        # BatchNormalization then runs in inference mode and keeps its moving statistics.
+        self._trainable = bool(value)
+        for layer in self.__dict__.get("_layers", ()):
+            layer.trainable = value
 
     # ----------------------------------------------------------------------------- tracking
     def __setattr__(self, name, value):

@@ -319,3 +319,25 @@ def test_batch_norm_models_round_trip_through_a_weights_file(tmp_path):
     assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(other.weights,
                                                                    model.weights))
     np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_freezing_a_base_model_freezes_its_batch_normalization():
+    """Keras 3: `base.trainable = False` sets every inner layer's flag, so BatchNormalization
+    inside a frozen base runs in inference mode: its moving statistics do not move in fit."""
+    import minikeras as keras
+
+    base = keras.Sequential([keras.Input((3,)), layers.Dense(4), layers.BatchNormalization()])
+    base.trainable = False
+    assert [layer.trainable for layer in base.layers] == [False, False]
+    model = keras.Sequential([base, layers.Dense(1)])
+    model.compile("sgd", "mse")
+    before = [w.copy() for w in base.get_weights()]
+    x = np.random.default_rng(0).normal(3.0, 2.0, (16, 3)).astype("float32")
+    model.fit(x, x[:, :1], epochs=1, batch_size=8, verbose=0)
+    for old, new in zip(before, base.get_weights()):
+        np.testing.assert_array_equal(old, new)
+    base.trainable = True
+    assert [layer.trainable for layer in base.layers] == [True, True]
+    model.compile("sgd", "mse")
+    model.fit(x, x[:, :1], epochs=1, batch_size=8, verbose=0)
+    assert not np.allclose(before[4], base.get_weights()[4])  # the moving mean moved
