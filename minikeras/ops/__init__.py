@@ -4,6 +4,7 @@ from minikeras.ops.nn import (dense, log_softmax, mean_all, relu, softmax, softm
                               softmax_input)
 from minikeras.ops.numpy import *  # noqa: F401,F403  (the keras.ops numpy-style names)
 from minikeras.ops.numpy import cast, convert_to_numpy, convert_to_tensor, shape
+from minikeras.ops.conv_ops import conv, conv_transpose, depthwise_conv, separable_conv
 
 
 from minikeras import keras_names  # noqa: E402 (with the hook it serves)
