@@ -9,17 +9,18 @@ product over the channels (`ops.nn.dense`), where the bias and the activation ar
 """
 
 import autograd.numpy as anp
+import numpy as np
 
 from minikeras import constraints, initializers, regularizers
-from minikeras.layers.conv import BaseConv
+from minikeras.layers.conv import BaseConv, pop_tf_keras2_keys
 from minikeras.ops import nn
 
 
 def _positive_int(layer, name, value):
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
         raise ValueError(f"Invalid value for argument `{name}` of {layer}. Expected a "
                          f"strictly positive integer. Received {name}={value!r}.")
-    return value
+    return int(value)
 
 
 def _depthwise(x, kernel, strides, padding, dilation_rate, bias=None, activation="linear"):
@@ -155,6 +156,8 @@ class SeparableConv(BaseConv):
                  pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
                  **kwargs):
+        pop_tf_keras2_keys(kwargs, type(self).__name__,
+                           ("kernel_initializer", "kernel_regularizer", "kernel_constraint"))
         super().__init__(rank, filters, kernel_size, strides=strides, padding=padding,
                          data_format=data_format, dilation_rate=dilation_rate,
                          activation=activation, use_bias=use_bias,
