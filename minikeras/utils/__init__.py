@@ -1,5 +1,7 @@
-"""`keras.utils`: array helpers, the progress bar, the file cache, `set_random_seed`, and the
-registry of the user's objects (`register_keras_serializable`, `custom_object_scope`, ...).
+"""`keras.utils`: array helpers, the progress bar, the file cache, `set_random_seed`, the
+registry of the user's objects (`register_keras_serializable`, `custom_object_scope`, ...),
+and pictures drawn with matplotlib: `plot_model` (Keras's, without pydot or Graphviz), and,
+beyond Keras, `plot_history`, `confusion_matrix` and `plot_confusion_matrix`.
 
 `np_utils` is Keras 2's module of the array helpers, kept because course code imports it. The
 registry lives in `minikeras.object_registration` (a floor below utils), which `keras.saving`
@@ -16,6 +18,9 @@ from minikeras.utils.file_utils import get_file
 from minikeras.utils.numerical_utils import normalize
 from minikeras.utils.numerical_utils import to_categorical
 from minikeras.utils.progbar import Progbar
+from minikeras.utils.confusion_matrix import ConfusionMatrix, confusion_matrix
+from minikeras.utils.model_visualization import model_to_figure, plot_model
+from minikeras.utils.plotting import plot_confusion_matrix, plot_history
 from minikeras.preprocessing.sequence import pad_sequences
 
 
