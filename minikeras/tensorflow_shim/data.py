@@ -12,7 +12,15 @@ each element given out is drawn uniformly from the buffer and replaced by the ne
 buffer as large as the dataset is a uniform permutation). With a `seed` the orders of the
 epochs are the same on every run; without one they come from the global random state
 (`tf.random.set_seed`). `reshuffle_each_iteration=False` repeats the first epoch's order.
+
+How it runs: a dataset made by `from_tensor_slices` and transformed only by `shuffle`,
+`repeat`, `take`, `skip` and `cache` is a stream of row numbers into the original arrays, and
+`batch` gathers each batch with one indexing per array (a buffer at least as large as the data
+shuffles with one permutation). Any other transformation (`map`, or transformations after a
+`batch`) runs element by element in Python.
 """
+
+import itertools
 
 import numpy as np
 
@@ -39,10 +47,27 @@ class Dataset:
     transformation returns a new dataset and leaves this one as it was.
     """
 
-    def __init__(self, make_iterator, cardinality, structure=None):
+    def __init__(self, make_iterator, cardinality, structure=None, rows=None):
         self._make_iterator = make_iterator  # () -> an iterator over elements (one epoch)
         self._cardinality = cardinality
         self._structure = structure
+        # For a dataset of rows of arrays: `(structure, leaves, make_indices)`, where
+        # make_indices() iterates one epoch's row numbers (see the module doc).
+        self._rows = rows
+
+    @staticmethod
+    def _of_rows(structure, leaves, make_indices, cardinality):
+        """The dataset of the rows `make_indices()` gives, of the arrays `leaves`."""
+        def elements():
+            for i in make_indices():
+                yield _gather(structure, leaves, i)
+
+        return Dataset(elements, cardinality, structure, (structure, leaves, make_indices))
+
+    def _reindexed(self, make_indices, cardinality):
+        """This dataset of rows, its row numbers transformed (`make_indices(parent_indices)`)."""
+        structure, leaves, parent = self._rows
+        return Dataset._of_rows(structure, leaves, lambda: make_indices(parent()), cardinality)
 
     # ------------------------------------------------------------------ sources
     @staticmethod
@@ -67,13 +92,7 @@ class Dataset:
             raise ValueError("Dataset.from_tensor_slices: all components must have the same "
                              f"size in their first dimension; received shapes {shapes}.")
         n = lengths[0]
-
-        def slices():
-            for i in range(n):
-                yield tree.pack_sequence_as(tensors, [leaf[i] for leaf in leaves]) \
-                    if tree.is_nested(tensors) else leaves[0][i]
-
-        return Dataset(slices, n, tensors)
+        return Dataset._of_rows(tensors, leaves, lambda: iter(range(n)), n)
 
     @staticmethod
     def from_tensors(tensors, name=None):
@@ -104,14 +123,23 @@ class Dataset:
         rng = make_rng(seed)  # drawn once: each epoch continues its stream
         epoch_seeds = []
 
-        def shuffled():
+        n = self._cardinality
+        size = max(n, 1) if buffer_size == AUTOTUNE else buffer_size
+
+        def epoch_rng():
             if reshuffle_each_iteration or not epoch_seeds:
                 epoch_seeds.append(int(rng.integers(2**63)))
-            epoch_rng = np.random.default_rng(epoch_seeds[-1])
-            size = self._cardinality if buffer_size == AUTOTUNE else buffer_size
-            return _buffer_shuffle(self._make_iterator(), max(int(size), 1), epoch_rng)
+            return np.random.default_rng(epoch_seeds[-1])
 
-        return Dataset(shuffled, self._cardinality, self._structure)
+        if self._rows is not None:
+            if 0 <= n <= size:  # the whole epoch fits in the buffer: a uniform permutation
+                return self._reindexed(
+                    lambda indices: iter(epoch_rng().permutation(np.fromiter(indices, np.int64,
+                                                                             count=n))), n)
+            return self._reindexed(lambda indices: _buffer_shuffle(indices, size, epoch_rng()),
+                                   n)
+        return Dataset(lambda: _buffer_shuffle(self._make_iterator(), size, epoch_rng()), n,
+                       self._structure)
 
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
               deterministic=None, name=None):
@@ -132,10 +160,19 @@ class Dataset:
             if chunk and not drop_remainder:
                 yield _stack(chunk)
 
+        def gathered():  # rows: one indexing per array and batch
+            structure, leaves, make_indices = self._rows
+            indices = make_indices()
+            while True:
+                chunk = np.fromiter(itertools.islice(indices, batch_size), np.int64)
+                if not len(chunk) or (drop_remainder and len(chunk) < batch_size):
+                    return
+                yield _gather(structure, leaves, chunk)
+
         n = self._cardinality
         if n >= 0:
             n = n // batch_size if drop_remainder else -(-n // batch_size)
-        return Dataset(batches, n, self._structure)
+        return Dataset(batches if self._rows is None else gathered, n, self._structure)
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
         """`map_func` applied to each element (a tuple element is passed as arguments)."""
@@ -149,10 +186,10 @@ class Dataset:
 
     def repeat(self, count=None, name=None):
         """The dataset `count` times over (default None: forever)."""
-        def repeated():
+        def repeat_epochs(make_iterator):
             epoch = 0
             while count is None or count < 0 or epoch < count:
-                yield from self._make_iterator()
+                yield from make_iterator()
                 epoch += 1
 
         n = self._cardinality
@@ -160,48 +197,47 @@ class Dataset:
             n = INFINITE_CARDINALITY if n != 0 else 0
         elif n >= 0:
             n = n * int(count)
-        return Dataset(repeated, n, self._structure)
+        if self._rows is not None:
+            structure, leaves, parent = self._rows
+            return Dataset._of_rows(structure, leaves, lambda: repeat_epochs(parent), n)
+        return Dataset(lambda: repeat_epochs(self._make_iterator), n, self._structure)
 
     def take(self, count, name=None):
         """The first `count` elements (all for -1)."""
         count = int(count)
-
-        def taken():
-            for i, element in enumerate(self._make_iterator()):
-                if 0 <= count <= i:
-                    return
-                yield element
-
+        limit = None if count < 0 else count
         n = self._cardinality
         if count >= 0:
             n = count if n == INFINITE_CARDINALITY else (min(n, count) if n >= 0 else n)
-        return Dataset(taken, n, self._structure)
+        if self._rows is not None:
+            return self._reindexed(lambda indices: itertools.islice(indices, limit), n)
+        return Dataset(lambda: itertools.islice(self._make_iterator(), limit), n,
+                       self._structure)
 
     def skip(self, count, name=None):
         """All but the first `count` elements."""
-        count = int(count)
-
-        def skipped():
-            for i, element in enumerate(self._make_iterator()):
-                if i >= count:
-                    yield element
-
+        count = max(int(count), 0)
         n = self._cardinality
         if n >= 0:
             n = max(n - count, 0)
-        return Dataset(skipped, n, self._structure)
+        if self._rows is not None:
+            return self._reindexed(lambda indices: itertools.islice(indices, count, None), n)
+        return Dataset(lambda: itertools.islice(self._make_iterator(), count, None), n,
+                       self._structure)
 
     def cache(self, filename="", name=None):
         """Keeps the elements of the first full epoch in memory and gives them out again
         (`filename` is accepted and ignored: the cache is never written to disk)."""
         stored = []
 
-        def cached():
+        def cached(make_iterator):
             if stored and stored[-1] is _COMPLETE:
                 return iter(stored[:-1])
-            return _filling(self._make_iterator(), stored)
+            return _filling(make_iterator(), stored)
 
-        return Dataset(cached, self._cardinality, self._structure)
+        if self._rows is not None:  # the arrays are in memory: the rows' order is cached
+            return self._reindexed(lambda indices: cached(lambda: indices), self._cardinality)
+        return Dataset(lambda: cached(self._make_iterator), self._cardinality, self._structure)
 
     def prefetch(self, buffer_size, name=None):
         """The same dataset: elements are computed as they are asked for."""
@@ -266,6 +302,13 @@ def _buffer_shuffle(iterator, buffer_size, rng):
         yield buffer[i]
         buffer[i] = buffer[-1]
         buffer.pop()
+
+
+def _gather(structure, leaves, index):
+    """The rows `index` (an int or an array of them) of each array, in `structure`."""
+    if tree.is_nested(structure):
+        return tree.pack_sequence_as(structure, [leaf[index] for leaf in leaves])
+    return leaves[0][index]
 
 
 def _stack(elements):

@@ -137,3 +137,34 @@ def test_as_numpy_iterator_and_unknown_names():
         Dataset.from_generator(lambda: iter([]))
     assert as_list(Dataset.range(2, 5)) == [2, 3, 4]
     assert as_list(Dataset.from_tensors(np.arange(3))) == [[0, 1, 2]]
+
+
+def test_row_pipelines_give_what_the_element_by_element_path_gives():
+    # `map` makes a dataset run element by element; without it, rows are gathered per batch.
+    x, y = np.arange(40).reshape(20, 2), np.arange(20) * 3
+
+    def pipelines(transform):
+        rows = transform(Dataset.from_tensor_slices((x, y)))
+        elements = transform(Dataset.from_tensor_slices((x, y)).map(lambda a, b: (a, b)))
+        return rows, elements
+
+    for transform in (
+            lambda d: d.shuffle(7, seed=3).batch(6),
+            lambda d: d.skip(3).take(12).batch(5, drop_remainder=True),
+            lambda d: d.repeat(3).shuffle(9, seed=1).batch(8),
+            lambda d: d.shuffle(4, seed=2).repeat().take(50).batch(7),
+            lambda d: d.shuffle(5, seed=0).cache().batch(4)):
+        rows, elements = pipelines(transform)
+        for _ in range(2):  # two epochs
+            got, expected = list(rows), list(elements)
+            assert len(got) == len(expected) == len(rows)
+            for (gx, gy), (ex, ey) in zip(got, expected):
+                np.testing.assert_array_equal(gx, ex)
+                np.testing.assert_array_equal(gy, ey)
+                np.testing.assert_array_equal(gy, gx[:, 0] * 3 // 2)  # pairs kept together
+
+
+def test_cache_after_shuffle_repeats_the_first_order():
+    ds = Dataset.from_tensor_slices(np.arange(30)).shuffle(30, seed=5).cache()
+    first = as_list(ds)
+    assert first == as_list(ds) and sorted(first) == list(range(30)) and first != sorted(first)
