@@ -27,7 +27,7 @@ def central_differences(scalar, x, eps=1e-6, entries=None):
 
     Returns a float64 array of `x`'s shape; entries not checked are NaN.
     """
-    x = np.array(x, dtype=np.float64)
+    x = np.array(x, dtype=np.float64, order="C")  # a C-ordered copy: `flat` must be a view
     flat = x.reshape(-1)
     out = np.full(flat.shape, np.nan)
     for i in range(flat.size) if entries is None else entries:

@@ -142,3 +142,18 @@ def test_bad_shapes_are_named():
     _, _, _, _, gargs, _, _ = _arguments("gru")
     with pytest.raises(ValueError, match=r"reset_after=False the bias must have shape \(6,\)"):
         gru(*gargs, reset_after=False)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_batch_halves_on_two_threads_give_the_same_values_and_gradients(name, monkeypatch):
+    from minikeras.ops.nn import batch_split
+
+    monkeypatch.setattr(batch_split, "MIN_WORK", 0)  # split even this small, odd batch (2 + 1)
+    fn, ref, gates, extra, args, mask, rng = _arguments(name, seed=6)
+    kwargs = dict(mask=mask, return_sequences=True, go_backwards=True, **extra,
+                  **_dropout(rng, "per_gate", gates))
+    _same(fn(*args, **kwargs), ref(*args, **kwargs))
+    check_grads(fn, *args, **kwargs)
+    kwargs = dict(zero_output_for_mask=True, mask=mask, **extra)
+    _same(fn(*args, **kwargs), ref(*args, **kwargs))
+    check_grads(fn, *args, **kwargs)

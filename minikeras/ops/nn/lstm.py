@@ -7,25 +7,28 @@ Per step, with Keras's gate order i, f, c, o in `kernel` `(features, 4 units)`,
     i, f, o = recurrent_activation(z_i, z_f, z_o);  g = activation(z_c)
     c = f * c + i * g;  h = o * activation(c)
 
-Inside the primitive the gate columns are reordered to i, f, o, c, so the three gates with the
-recurrent activation are one contiguous block (one pass per step instead of two); gradients are
-put back in Keras's order. See rnn.py for the shared conventions (masks, go_backwards,
-dropout masks).
+Inside the primitive the gates are reordered to i, f, o, g, so the three gates with the
+recurrent activation are one contiguous block of rows. With Keras's default activations
+(sigmoid gates, tanh), one `tanh` pass over all four blocks computes the step's gates, using
+`sigmoid(z) = (1 + tanh(z / 2)) / 2` on weights whose sigmoid rows are halved beforehand (an
+exact operation in binary floating point). Gradients are put back in Keras's order. See rnn.py
+for the shared conventions (layout, masks, go_backwards, dropout masks, batch halves).
 """
 
 import numpy as np
+from autograd.tracer import getval
 
-from minikeras.ops.nn.rnn import (activate, as_float, backprop_activation, carry_masked,
-                                  check_activation, check_state, output_cotangents, outputs,
-                                  prepare, previous_states, project_inputs,
-                                  project_inputs_grads, project_state, project_state_backward,
-                                  project_state_kernel_grad, recurrence, result_dtype,
-                                  split_masked, sum_bias, time_major_to_batch, unpack)
+from minikeras.ops.nn.rnn import (RecurrentForward, activate, as_float, carry_masked,
+                                  check_activation, check_sequence, check_state, derivative,
+                                  feature_major, feature_major_masks, prepare, previous_states,
+                                  project_inputs, project_inputs_grads, project_state,
+                                  project_state_backward, project_state_kernel_grad, recurrence,
+                                  split_masked, state_cotangent, sum_bias, unpack)
 
-_INTERNAL_ORDER = (0, 1, 3, 2)  # Keras's i, f, c, o -> i, f, o, c
+_INTERNAL_ORDER = (0, 1, 3, 2)  # Keras's i, f, c, o -> i, f, o, g
 
 
-def _columns(units):
+def _rows(units):
     return np.concatenate([np.arange(g * units, (g + 1) * units) for g in _INTERNAL_ORDER])
 
 
@@ -33,67 +36,57 @@ def _reorder_masks(masks):
     return masks[list(_INTERNAL_ORDER)] if masks is not None and len(masks) == 4 else masks
 
 
-class LSTMForward:
-    """The forward pass of `lstm` and what its backward pass needs."""
+class LSTMPart:
+    """`lstm` on one batch part (feature-major: states `(units, batch)`)."""
 
-    def __init__(self, x, kernel, recurrent_kernel, bias, h0, c0, mask, go_backwards,
-                 return_sequences, zero_output_for_mask, activation, recurrent_activation,
-                 dropout_masks, recurrent_dropout_masks):
-        check_activation(activation, "activation")
-        check_activation(recurrent_activation, "recurrent_activation")
-        dtype = result_dtype(x, kernel)
-        x, kernel, rk, bias, h0, c0 = (as_float(a, dtype) for a in (
-            x, kernel, recurrent_kernel, bias, h0, c0))
-        seq = prepare(x, mask, go_backwards, dtype, "lstm")
-        T, B, _ = seq.xt.shape
-        U = rk.shape[0]
-        check_state(h0, (B, U), "lstm", "h0")
-        check_state(c0, (B, U), "lstm", "c0")
-        cols = _columns(U)
-        k, r = kernel[:, cols], rk[:, cols]
-        dm = _reorder_masks(as_float(dropout_masks, dtype))
-        rm = _reorder_masks(as_float(recurrent_dropout_masks, dtype))
-        z = project_inputs(seq.xt, k, None if bias is None else bias[cols], dm)
-        hs, cs, tcs = (np.empty((T, B, U), dtype) for _ in range(3))
-        rec, ig = np.empty((B, 4 * U), dtype), np.empty((B, U), dtype)
-        h, c = h0, c0
-        with np.errstate(over="ignore"):
-            for t in range(T):
-                zt = z[t]
-                zt += project_state(h, r, rm, rec)
-                gates, cand = zt[:, :3 * U], zt[:, 3 * U:]
-                activate(recurrent_activation, gates, gates)
-                activate(activation, cand, cand)
-                ct, tc, ht = cs[t], tcs[t], hs[t]
-                np.multiply(zt[:, U:2 * U], c, out=ct)
-                np.multiply(zt[:, :U], cand, out=ig)
-                ct += ig
-                activate(activation, ct, tc)
-                np.multiply(zt[:, 2 * U:3 * U], tc, out=ht)
-                if seq.keep is not None:
-                    carry_masked(seq.keep[t], ct, c)
-                    carry_masked(seq.keep[t], ht, h)
-                h, c = ht, ct
-        self.__dict__.update(
-            seq=seq, cols=cols, k=k, r=r, has_bias=bias is not None, h0=h0, c0=c0, z=z, hs=hs,
-            cs=cs, tcs=tcs, dm=dm, rm=rm, activation=activation,
-            recurrent_activation=recurrent_activation, go_backwards=go_backwards,
-            return_sequences=return_sequences, zero_output_for_mask=zero_output_for_mask)
-        self.result = (outputs(hs, seq, go_backwards, return_sequences, zero_output_for_mask),
-                       hs[-1], cs[-1])
+    def __init__(self, shared, x, states, mask, dropout_masks, recurrent_dropout_masks):
+        self.shared = s = shared
+        self.seq = seq = prepare(x, mask, s.go_backwards, s.dtype)
+        self.dm = feature_major_masks(_reorder_masks(dropout_masks))
+        self.rm = feature_major_masks(_reorder_masks(recurrent_dropout_masks))
+        self.h0, self.c0 = h, c = feature_major(states[0]), feature_major(states[1])
+        U = h.shape[0]
+        z = project_inputs(seq.x, s.forward_kernel_t, s.forward_bias, self.dm)
+        T, _, B = z.shape
+        hs, cs, tcs = (np.empty((T, U, B), s.dtype) for _ in range(3))
+        rec, ig = np.empty((4 * U, B), s.dtype), np.empty((U, B), s.dtype)
+        act, ract, halved = s.activation, s.recurrent_activation, s.halved_sigmoid
+        for t in range(T):
+            zt = z[t]
+            zt += project_state(h, s.forward_rk_t, self.rm, rec)
+            gates = zt[:3 * U]
+            if halved:  # sigmoid(z) = 0.5 + 0.5 tanh(z / 2): one tanh pass for the 4 blocks
+                np.tanh(zt, out=zt)
+                gates *= 0.5
+                gates += 0.5
+            else:
+                activate(ract, gates)
+                activate(act, zt[3 * U:])
+            ct, tc, ht = cs[t], tcs[t], hs[t]
+            np.multiply(zt[U:2 * U], c, out=ct)
+            np.multiply(zt[:U], zt[3 * U:], out=ig)
+            ct += ig
+            activate(act, ct, tc)
+            np.multiply(zt[2 * U:3 * U], tc, out=ht)
+            if seq.keep is not None:
+                carry_masked(seq.keep[t], ct, c)
+                carry_masked(seq.keep[t], ht, h)
+            h, c = ht, ct
+        self.z, self.hs, self.cs, self.tcs = z, hs, cs, tcs
+        self.output = s.outputs(hs, seq)
+        self.finals = [hs[-1].T, cs[-1].T]
 
-    def backward(self, g, argnums):
-        seq, z, hs, cs, tcs, r = self.seq, self.z, self.hs, self.cs, self.tcs, self.r
-        act, ract = self.activation, self.recurrent_activation
-        T, B, U = hs.shape
-        gy, gh, gc = g
-        g_seq, g_last = output_cotangents(gy, T, B, U, seq, self.return_sequences,
-                                          self.zero_output_for_mask, seq.dtype)
-        dh = np.zeros((B, U), seq.dtype) if gh is None else np.array(gh, dtype=seq.dtype)
-        dc = np.zeros((B, U), seq.dtype) if gc is None else np.array(gc, dtype=seq.dtype)
+    def backward(self, g_output, g_states, argnums):
+        s, seq, z, hs, cs, tcs = self.shared, self.seq, self.z, self.hs, self.cs, self.tcs
+        act, ract, rk_t = s.activation, s.recurrent_activation, s.rk_t
+        T, U, B = hs.shape
+        g_seq, g_last = s.output_cotangents(g_output, seq)
+        dh = state_cotangent(g_states[0], U, B, s.dtype)
+        dc = state_cotangent(g_states[1], U, B, s.dtype)
         if g_last is not None:
             dh += g_last
         dz = np.empty_like(z)
+        tmp, dct = np.empty((U, B), s.dtype), np.empty((U, B), s.dtype)
         for t in range(T - 1, -1, -1):
             if g_seq is not None:
                 dh += g_seq[t]
@@ -102,50 +95,79 @@ class LSTMForward:
             dc_in, dc_passed = split_masked(dc, m)
             zt, dzt, tc = z[t], dz[t], tcs[t]
             c_prev = cs[t - 1] if t else self.c0
-            np.multiply(dh_in, tc, out=dzt[:, 2 * U:3 * U])  # output gate
-            dct = dh_in * zt[:, 2 * U:3 * U]
-            backprop_activation(act, dct, tc)
+            derivative(ract, zt[:3 * U], dzt[:3 * U])  # i, f, o: a'(pre-activation)
+            np.multiply(dh_in, tc, out=tmp)
+            dzt[2 * U:3 * U] *= tmp  # output gate
+            derivative(act, tc, dct)  # the cell: dc + dh * o * f'(c)
+            dct *= zt[2 * U:3 * U]
+            dct *= dh_in
             dct += dc_in
-            np.multiply(dct, zt[:, 3 * U:], out=dzt[:, :U])  # input gate
-            np.multiply(dct, c_prev, out=dzt[:, U:2 * U])  # forget gate
-            np.multiply(dct, zt[:, :U], out=dzt[:, 3 * U:])  # candidate
-            backprop_activation(ract, dzt[:, :3 * U], zt[:, :3 * U])
-            backprop_activation(act, dzt[:, 3 * U:], zt[:, 3 * U:])
-            dc = dct * zt[:, U:2 * U]
+            dzt[:U] *= zt[3 * U:]  # input gate: dc * g
+            dzt[U:2 * U] *= c_prev  # forget gate: dc * c_prev
+            dzt[:2 * U].reshape(2, U, B)[...] *= dct
+            dg = dzt[3 * U:]  # candidate: dc * i * f'(g)
+            derivative(act, zt[3 * U:], dg)
+            dg *= zt[:U]
+            dg *= dct
+            dc = dct * zt[U:2 * U]
             if dc_passed is not None:
                 dc += dc_passed
-            dh = project_state_backward(dzt, r, self.rm)
+            dh = project_state_backward(dzt, rk_t, self.rm)
             if dh_passed is not None:
                 dh += dh_passed
-        return self._grads(argnums, dz, dh, dc)
+        dx, dk = project_inputs_grads(seq.x, s.kernel_t, self.dm, dz, 0 in argnums,
+                                      1 in argnums)
+        grads = {0: None if dx is None else s.input_grad(dx), 1: dk, 4: dh.T, 5: dc.T}
+        if 2 in argnums:
+            grads[2] = project_state_kernel_grad(previous_states(self.h0, hs), rk_t, self.rm,
+                                                 dz)
+        if 3 in argnums:
+            grads[3] = sum_bias(dz)
+        return grads
 
-    def _unorder(self, grad, axis):
+
+class LSTMForward(RecurrentForward):
+    """The forward pass of `lstm` and what its backward pass needs."""
+
+    name, n_states, part_class = "lstm", 2, LSTMPart
+
+    def __init__(self, x, kernel, recurrent_kernel, bias, h0, c0, mask, go_backwards,
+                 return_sequences, zero_output_for_mask, activation, recurrent_activation,
+                 dropout_masks, recurrent_dropout_masks):
+        check_activation(activation, "activation")
+        check_activation(recurrent_activation, "recurrent_activation")
+        dtype = np.result_type(getval(x), getval(kernel))
+        x, kernel, rk, bias, h0, c0 = (as_float(a, dtype) for a in (
+            x, kernel, recurrent_kernel, bias, h0, c0))
+        check_sequence(x, mask, self.name)
+        U = rk.shape[0]
+        check_state(h0, (x.shape[0], U), self.name, "h0")
+        check_state(c0, (x.shape[0], U), self.name, "c0")
+        self.rows = _rows(U)
+        self.kernel_t = np.ascontiguousarray(kernel.T[self.rows])
+        self.rk_t = np.ascontiguousarray(rk.T[self.rows])
+        self.bias = None if bias is None else bias[self.rows]
+        self.activation, self.recurrent_activation = activation, recurrent_activation
+        self.halved_sigmoid = recurrent_activation == "sigmoid" and activation == "tanh"
+        self.forward_kernel_t, self.forward_rk_t, self.forward_bias = (
+            self._halved(a) for a in (self.kernel_t, self.rk_t, self.bias))
+        super().__init__(x, [h0, c0], mask, go_backwards, return_sequences,
+                         zero_output_for_mask, as_float(dropout_masks, dtype),
+                         as_float(recurrent_dropout_masks, dtype), dtype,
+                         x.shape[0] * x.shape[1] * (kernel.shape[0] + U) * 4 * U)
+
+    def _halved(self, a):
+        """`a` with the rows of the sigmoid gates halved (exact), for the one-tanh forward."""
+        if a is None or not self.halved_sigmoid:
+            return a
+        a = np.array(a)
+        a[:3 * (len(a) // 4)] *= 0.5
+        return a
+
+    def weight_grad(self, argnum, grad):
         out = np.empty_like(grad)
-        if axis == 0:
-            out[self.cols] = grad
-        else:
-            out[:, self.cols] = grad
-        return out
-
-    def _grads(self, argnums, dz, dh0, dc0):
-        seq = self.seq
-        dx, dk = project_inputs_grads(seq.xt, self.k, self.dm, dz, 0 in argnums, 1 in argnums)
-        out = []
-        for argnum in argnums:
-            if argnum == 0:
-                out.append(np.ascontiguousarray(time_major_to_batch(dx, self.go_backwards)))
-            elif argnum == 1:
-                out.append(self._unorder(dk, 1))
-            elif argnum == 2:
-                out.append(self._unorder(project_state_kernel_grad(
-                    previous_states(self.h0, self.hs), self.r, self.rm, dz), 1))
-            elif argnum == 3:
-                out.append(self._unorder(sum_bias(dz), 0))
-            elif argnum == 4:
-                out.append(dh0)
-            else:
-                out.append(dc0)
-        return out
+        out[self.rows] = grad
+        return out.T if argnum in (1, 2) else out
 
 
 def lstm(x, kernel, recurrent_kernel, bias, h0, c0, mask=None, go_backwards=False,

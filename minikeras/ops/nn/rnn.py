@@ -3,17 +3,24 @@
 `simple_rnn` (here), `lstm` (lstm.py) and `gru` (gru.py) each run the recurrence over every
 time step in NumPy and register one hand-written backward pass through time (BPTT):
 
-- the input projection of all time steps is one matrix product before the loop
-  (`(time * batch, in) @ (in, gates * units)`), so the loop does one small product per step;
-- the forward pass keeps the activated gates, cell states and outputs of every step (in
-  preallocated time-major buffers), so the backward pass derives every factor from them;
+- the input projection of all time steps is one batched product before the loop, so the loop
+  does one small product per step (and the backward loop one);
+- the forward pass keeps the activated gates, cell states and outputs of every step in
+  preallocated buffers, so the backward pass derives every factor from them;
 - after the backward loop, the kernel, recurrent-kernel and bias gradients are one product
-  (or one sum) each over all time steps, not one per step.
+  (or one sum) each over all time steps.
 
-Each primitive is a plain function that runs the forward pass on the raw values, then hands
-the kept arrays (a `Forward`) to a traced node whose VJP reads them: what the VJP keeps is
-what the contract of `minikeras.ops.nn` allows (arrays derived from the inputs in the forward
-pass), and nothing outlives the step.
+Inside, a step works *feature-major*: a state is `(units, batch)` and the gates of a step are
+`(gates * units, batch)`, so each gate is a contiguous block of rows and every elementwise pass
+of a step runs over contiguous memory (a column slice of a batch-major `(batch, 4 units)` row
+runs three times slower). A large batch is split in two halves computed on two threads
+(`batch_split`): the recurrence of each sequence is independent of the others, so each half runs
+exactly as it would alone, and the weight gradients of the halves are added in a fixed order.
+
+Each primitive is a plain function that runs the forward pass on the raw values, then hands the
+kept arrays (a `RecurrentForward`) to the traced node `recurrence`, whose VJP reads them: what
+the VJP keeps is what the contract of `minikeras.ops.nn` allows (arrays derived from the inputs
+in the forward pass), and nothing outlives the step.
 
 Conventions shared by the three primitives, which are Keras 3's:
 
@@ -43,37 +50,28 @@ import numpy as np
 from autograd.extend import defvjp_argnums, primitive
 from autograd.tracer import getval
 
-from minikeras.ops.nn.bias_activation import bias_gradient
-
-# name -> (forward(a, out): out = f(a), may be in place; derivative(y): f'(x) from y = f(x)).
-ACTIVATIONS = {}
+from minikeras.ops.nn.batch_split import batch_parts, run_parts
 
 
-def _activation(name):
-    def register(pair):
-        ACTIVATIONS[name] = pair
-        return pair
-    return register
-
-
+# ----------------------------------------------------------------------------- activations
 def _sigmoid(a, out):
-    # 1 / (1 + exp(-a)); exp overflows to inf for a < -88 (float32), giving exactly 0, as the
-    # callers run under np.errstate(over="ignore").
+    # 1 / (1 + exp(-a)); exp overflows to inf for a < -88 (float32), giving exactly 0: the
+    # forward passes run under np.errstate(over="ignore").
     np.negative(a, out=out)
     np.exp(out, out=out)
     out += 1
     return np.reciprocal(out, out=out)
 
 
-def _sigmoid_derivative(y):
-    d = 1 - y
-    d *= y
-    return d
+def _sigmoid_derivative(y, out):
+    np.subtract(1, y, out=out)
+    out *= y
+    return out
 
 
-def _tanh_derivative(y):
-    d = y * y
-    return np.subtract(1, d, out=d)
+def _tanh_derivative(y, out):
+    np.multiply(y, y, out=out)
+    return np.subtract(1, out, out=out)
 
 
 def _hard_sigmoid(a, out):
@@ -83,32 +81,45 @@ def _hard_sigmoid(a, out):
     return np.divide(out, 6, out=out)
 
 
+def _hard_sigmoid_derivative(y, out):
+    np.greater(y, 0, out=out, casting="unsafe")
+    out *= y < 1
+    return np.divide(out, 6, out=out)
+
+
 def _copy(a, out):
     if out is not a:
         np.copyto(out, a)
     return out
 
 
-ACTIVATIONS.update({
-    "tanh": (lambda a, out: np.tanh(a, out=out), _tanh_derivative),
-    "sigmoid": (_sigmoid, _sigmoid_derivative),
-    "relu": (lambda a, out: np.maximum(a, 0, out=out), lambda y: (y > 0).astype(y.dtype)),
-    "linear": (_copy, lambda y: np.ones_like(y)),
-    "hard_sigmoid": (_hard_sigmoid,
-                     lambda y: (((y > 0) & (y < 1)) / np.asarray(6, y.dtype)).astype(y.dtype)),
-})
+Activation = collections.namedtuple("Activation", ["forward", "derivative"])
+Activation.__doc__ = """`forward(a, out)` writes `f(a)` into `out` (which may be `a`);
+`derivative(y, out)` writes `f'(x)` into `out`, computed from `y = f(x)`."""
+
+ACTIVATIONS = {
+    "tanh": Activation(lambda a, out: np.tanh(a, out=out), _tanh_derivative),
+    "sigmoid": Activation(_sigmoid, _sigmoid_derivative),
+    "relu": Activation(lambda a, out: np.maximum(a, 0, out=out),
+                       lambda y, out: np.greater(y, 0, out=out, casting="unsafe")),
+    "linear": Activation(_copy, lambda y, out: _fill(out, 1)),
+    "hard_sigmoid": Activation(_hard_sigmoid, _hard_sigmoid_derivative),
+}
 
 
-def activate(name, a, out):
-    """Writes `f(a)` into `out` (which may be `a`) for the activation called `name`."""
-    return ACTIVATIONS[name][0](a, out)
+def _fill(out, value):
+    out.fill(value)
+    return out
 
 
-def backprop_activation(name, g, y):
-    """Multiplies `g` (an array this module allocated) in place by `f'` taken from `y = f(x)`."""
-    if name != "linear":
-        g *= ACTIVATIONS[name][1](y)
-    return g
+def activate(name, a, out=None):
+    """Writes `f(a)` into `out` (default: in place) for the activation called `name`."""
+    return ACTIVATIONS[name].forward(a, a if out is None else out)
+
+
+def derivative(name, y, out):
+    """Writes `f'` of the activation called `name` into `out`, from its output `y`."""
+    return ACTIVATIONS[name].derivative(y, out)
 
 
 def check_activation(name, argument):
@@ -118,180 +129,152 @@ def check_activation(name, argument):
 
 
 # ----------------------------------------------------------------------------- sequences
-Sequence = collections.namedtuple("Sequence", ["xt", "mask", "keep", "dtype"])
-Sequence.__doc__ = """A batch prepared for a recurrence: `xt` the input, time-major `(time,
-batch, features)` in processing order; `mask` `(time, batch, 1)` of the dtype (1 where a step
+Sequence = collections.namedtuple("Sequence", ["x", "mask", "keep"])
+Sequence.__doc__ = """One batch part prepared for a recurrence: `x` the input, `(time,
+features, batch)` in processing order; `mask` `(time, 1, batch)` of the dtype (1 where a step
 is computed, 0 where it is skipped) and `keep` its boolean complement, or None without a mask."""
 
 
-def prepare(x, mask, go_backwards, dtype, name):
-    """The time-major input (and mask) in processing order, with Keras's checks."""
+def check_sequence(x, mask, name):
     if x.ndim != 3:
         raise ValueError(f"{name} expects inputs of shape (batch, time, features); received "
                          f"shape {x.shape}.")
     if x.shape[1] == 0:
         raise ValueError(f"{name} received a sequence of 0 time steps (input shape {x.shape}).")
-    xt = x.transpose(1, 0, 2)
+    if mask is not None and np.shape(mask) != x.shape[:2]:
+        raise ValueError(f"{name}: the mask must have shape (batch, time) = {x.shape[:2]}; "
+                         f"received shape {np.shape(mask)}.")
+
+
+def check_state(state, shape, name, which):
+    if state.shape != shape:
+        raise ValueError(f"{name}: the initial state `{which}` must have shape (batch, units) "
+                         f"= {shape}; received shape {state.shape}.")
+
+
+def prepare(x, mask, go_backwards, dtype):
+    """The feature-major, time-major input (and mask) of one batch part, in processing order."""
+    xt = x.transpose(1, 2, 0)
     if go_backwards:
         xt = xt[::-1]
     xt = np.ascontiguousarray(xt, dtype=dtype)
     if mask is None:
-        return Sequence(xt, None, None, dtype)
-    mask = np.asarray(mask)
-    if mask.shape != x.shape[:2]:
-        raise ValueError(f"{name}: the mask must have shape (batch, time) = {x.shape[:2]}; "
-                         f"received shape {mask.shape}.")
-    m = mask.astype(bool).T[:, :, None]
+        return Sequence(xt, None, None)
+    m = np.asarray(mask).astype(bool).T[:, None, :]
     if go_backwards:
         m = m[::-1]
     m = np.ascontiguousarray(m)
-    return Sequence(xt, m.astype(dtype), ~m, dtype)
+    return Sequence(xt, m.astype(dtype), ~m)
 
 
-def time_major_to_batch(a, go_backwards=False):
-    """`(time, batch, ...)` in processing order -> `(batch, time, ...)` in input order."""
-    a = a[::-1] if go_backwards else a
-    return a.transpose(1, 0, *range(2, a.ndim))
+def feature_major(a):
+    """`(batch, n)` -> a contiguous `(n, batch)`; None stays None."""
+    return None if a is None else np.ascontiguousarray(a.T)
+
+
+def feature_major_masks(masks):
+    """Dropout masks `(G, batch, n)` -> `(G, n, batch)`."""
+    return None if masks is None else np.ascontiguousarray(masks.transpose(0, 2, 1))
 
 
 # ----------------------------------------------------------------------------- projections
-def project_inputs(xt, kernel, bias, masks):
-    """`x @ kernel + bias` for every time step at once, with per-gate input dropout masks.
-
-    Returns a new `(time, batch, gates * units)` array (the caller may write into it).
-    """
-    T, B, D = xt.shape
-    x2 = xt.reshape(T * B, D)
+def project_inputs(x, kernel_t, bias, masks):
+    """`kernel^T @ x_t + bias` for every step at once: `(time, gates * units, batch)`, a new
+    array (the caller writes into it). `x` is `(time, features, batch)`, `kernel_t`
+    `(gates * units, features)`, `masks` per-gate dropout masks `(G, features, batch)`."""
     if masks is None:
-        z = np.dot(x2, kernel)
+        z = np.matmul(kernel_t, x)
     elif len(masks) == 1:
-        z = np.dot((xt * masks[0]).reshape(T * B, D), kernel)
+        z = np.matmul(kernel_t, x * masks[0])
     else:
-        width = kernel.shape[1] // len(masks)
-        z = np.empty((T * B, kernel.shape[1]), dtype=xt.dtype)
+        width = kernel_t.shape[0] // len(masks)
+        z = np.empty((x.shape[0], kernel_t.shape[0], x.shape[2]), x.dtype)
         for g, m in enumerate(masks):
-            cols = slice(g * width, (g + 1) * width)
-            z[:, cols] = np.dot((xt * m).reshape(T * B, D), kernel[:, cols])
+            np.matmul(kernel_t[g * width:(g + 1) * width], x * m,
+                      out=z[:, g * width:(g + 1) * width])
     if bias is not None:
-        z += bias
-    return z.reshape(T, B, kernel.shape[1])
+        z += bias[:, None]
+    return z
 
 
-def project_inputs_grads(xt, kernel, masks, dz, need_x, need_kernel):
-    """`(dx, dkernel)` of `project_inputs` for the cotangent `dz` (None where not needed);
-    `dx` is time-major like `xt`."""
-    T, B, D = xt.shape
-    dz2 = dz.reshape(T * B, -1)
-    dx = dkernel = None
+def project_inputs_grads(x, kernel_t, masks, dz, need_x, need_kernel):
+    """`(dx, dkernel_t)` of `project_inputs` for the cotangent `dz` (None where not needed);
+    `dx` is `(time, features, batch)` like `x`."""
     if masks is None:
-        if need_x:
-            dx = np.dot(dz2, kernel.T).reshape(T, B, D)
-        if need_kernel:
-            dkernel = np.dot(xt.reshape(T * B, D).T, dz2)
-        return dx, dkernel
-    width = kernel.shape[1] // len(masks)
+        dx = np.matmul(kernel_t.T, dz) if need_x else None
+        dk = np.tensordot(dz, x, axes=([0, 2], [0, 2])) if need_kernel else None
+        return dx, dk
+    width = kernel_t.shape[0] // len(masks)
+    dx = dk = None
     if need_kernel:
-        dkernel = np.empty_like(kernel)
+        dk = np.empty_like(kernel_t)
     for g, m in enumerate(masks):
-        cols = slice(g * width, (g + 1) * width) if len(masks) > 1 else slice(None)
+        rows = slice(g * width, (g + 1) * width) if len(masks) > 1 else slice(None)
         if need_x:
-            part = np.dot(dz2[:, cols], kernel[:, cols].T).reshape(T, B, D)
+            part = np.matmul(kernel_t[rows].T, dz[:, rows])
             part *= m
             dx = part if dx is None else dx + part
         if need_kernel:
-            dkernel[:, cols] = np.dot((xt * m).reshape(T * B, D).T, dz2[:, cols])
-    return dx, dkernel
+            dk[rows] = np.tensordot(dz[:, rows], x * m, axes=([0, 2], [0, 2]))
+    return dx, dk
 
 
-def project_state(h, kernel, masks, out):
-    """`out = h @ kernel` for one step, with per-gate recurrent dropout masks."""
+def project_state(h, kernel_t, masks, out):
+    """`out = kernel^T @ h` for one step (`h` `(units, batch)`), with per-gate masks."""
     if masks is None:
-        return np.dot(h, kernel, out=out)
+        return np.dot(kernel_t, h, out=out)
     if len(masks) == 1:
-        return np.dot(h * masks[0], kernel, out=out)
-    width = kernel.shape[1] // len(masks)
+        return np.dot(kernel_t, h * masks[0], out=out)
+    width = kernel_t.shape[0] // len(masks)
     for g, m in enumerate(masks):
-        cols = slice(g * width, (g + 1) * width)
-        out[:, cols] = np.dot(h * m, kernel[:, cols])
+        np.dot(kernel_t[g * width:(g + 1) * width], h * m, out=out[g * width:(g + 1) * width])
     return out
 
 
-def project_state_backward(dp, kernel, masks):
-    """The state gradient of `project_state` for the cotangent `dp` (a new array)."""
+def project_state_backward(dp, kernel_t, masks, out=None):
+    """The state gradient of `project_state` for the cotangent `dp`."""
     if masks is None:
-        return np.dot(dp, kernel.T)
-    if len(masks) == 1:
-        dh = np.dot(dp, kernel.T)
-        dh *= masks[0]
-        return dh
-    width = kernel.shape[1] // len(masks)
+        return np.dot(kernel_t.T, dp, out=out)
+    width = kernel_t.shape[0] // len(masks)
     dh = None
     for g, m in enumerate(masks):
-        cols = slice(g * width, (g + 1) * width)
-        part = np.dot(dp[:, cols], kernel[:, cols].T)
+        rows = slice(g * width, (g + 1) * width) if len(masks) > 1 else slice(None)
+        part = np.dot(kernel_t[rows].T, dp[rows])
         part *= m
         dh = part if dh is None else dh + part
-    return dh
+    if out is None:
+        return dh
+    np.copyto(out, dh)
+    return out
 
 
-def project_state_kernel_grad(h_prev, kernel, masks, dp):
-    """The recurrent-kernel gradient over all steps: `h_prev` `(time, batch, units)` holds
-    each step's incoming state, `dp` `(time, batch, gates * units)` its cotangent."""
-    T, B, U = h_prev.shape
-    dp2 = dp.reshape(T * B, -1)
-    if masks is None or len(masks) == 1:
-        hp = h_prev if masks is None else h_prev * masks[0]
-        return np.dot(hp.reshape(T * B, U).T, dp2)
-    width = kernel.shape[1] // len(masks)
-    dk = np.empty_like(kernel)
+def project_state_kernel_grad(h_prev, kernel_t, masks, dp):
+    """The recurrent-kernel gradient (transposed, like `kernel_t`) over all steps: `h_prev`
+    `(time, units, batch)` holds each step's incoming state, `dp` `(time, gates * units,
+    batch)` its cotangent."""
+    if masks is None:
+        return np.tensordot(dp, h_prev, axes=([0, 2], [0, 2]))
+    if len(masks) == 1:
+        return np.tensordot(dp, h_prev * masks[0], axes=([0, 2], [0, 2]))
+    width = kernel_t.shape[0] // len(masks)
+    dk = np.empty_like(kernel_t)
     for g, m in enumerate(masks):
-        cols = slice(g * width, (g + 1) * width)
-        dk[:, cols] = np.dot((h_prev * m).reshape(T * B, U).T, dp2[:, cols])
+        rows = slice(g * width, (g + 1) * width)
+        dk[rows] = np.tensordot(dp[:, rows], h_prev * m, axes=([0, 2], [0, 2]))
     return dk
 
 
 def previous_states(h0, hs):
-    """`(time, batch, units)`: the state each step received (`h0`, then `hs[:-1]`)."""
+    """`(time, units, batch)`: the state each step received (`h0`, then `hs[:-1]`)."""
     prev = np.empty_like(hs)
     prev[0] = h0
     prev[1:] = hs[:-1]
     return prev
 
 
-# ----------------------------------------------------------------------------- outputs
-def outputs(hs, seq, go_backwards, return_sequences, zero_output_for_mask):
-    """The layer output from the step outputs `hs` `(time, batch, units)` (masked steps
-    already carry the previous output)."""
-    if zero_output_for_mask and seq.mask is not None:
-        if return_sequences:
-            return time_major_to_batch(hs * seq.mask)
-        return hs[-1] * seq.mask[-1]
-    if return_sequences:
-        return time_major_to_batch(hs)
-    return hs[-1]
-
-
-def output_cotangents(g, T, B, U, seq, return_sequences, zero_output_for_mask, dtype):
-    """The cotangent of each step's output `(time, batch, units)` (processing order), or
-    `(None, dlast)` when only the last output was returned."""
-    if g is None:
-        return None, None
-    g = np.asarray(g, dtype=dtype)
-    if return_sequences:
-        gt = np.ascontiguousarray(g.transpose(1, 0, 2))
-        if zero_output_for_mask and seq.mask is not None:
-            gt *= seq.mask
-        return gt, None
-    if zero_output_for_mask and seq.mask is not None:
-        return None, g * seq.mask[-1]
-    return None, g
-
-
 def carry_masked(keep, new, old):
-    """Masked steps carry the previous value: `new[keep] = old` (rows where the step is
-    skipped), in place."""
-    if keep is not None:
-        np.copyto(new, old, where=keep)
+    """Masked steps carry the previous value (in place on the rows of `new` where `keep`)."""
+    np.copyto(new, old, where=keep)
 
 
 def split_masked(g, m):
@@ -303,24 +286,17 @@ def split_masked(g, m):
     return through, g - through
 
 
-def as_float(a, dtype):
-    return None if a is None else np.asarray(getval(a), dtype=dtype)
-
-
-def result_dtype(x, kernel):
-    dtype = np.result_type(getval(x), getval(kernel))
-    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float32)
-
-
 def sum_bias(dz):
-    return bias_gradient(dz.reshape(-1, dz.shape[-1]))
+    """The bias gradient from `(time, rows, batch)` cotangents: their sums over time and
+    batch, `(rows,)`."""
+    return np.add.reduce(np.add.reduce(dz, axis=0), axis=1)
 
 
 # ----------------------------------------------------------------------------- the node
 @primitive
 def recurrence(*arrays, forward):
     """The traced node of a recurrent primitive: returns `forward.result`, computed from the
-    raw `arrays` by `forward` (an object with `result` and `backward(g, argnums)`)."""
+    raw `arrays` by `forward` (a `RecurrentForward`)."""
     return forward.result
 
 
@@ -337,46 +313,134 @@ def unpack(result, n):
     return tuple(result[i] for i in range(n))
 
 
-# ----------------------------------------------------------------------------- SimpleRNN
-class SimpleRNNForward:
-    """The forward pass of `simple_rnn` and what its backward pass needs."""
+def as_float(a, dtype):
+    return None if a is None else np.asarray(getval(a), dtype=dtype)
 
-    def __init__(self, x, kernel, recurrent_kernel, bias, h0, mask, go_backwards,
-                 return_sequences, zero_output_for_mask, activation, dropout_masks,
-                 recurrent_dropout_masks):
-        check_activation(activation, "activation")
-        dtype = result_dtype(x, kernel)
-        x, kernel, rk, bias, h0 = (as_float(a, dtype) for a in (x, kernel, recurrent_kernel,
-                                                               bias, h0))
-        seq = prepare(x, mask, go_backwards, dtype, "simple_rnn")
-        dm, rm = as_float(dropout_masks, dtype), as_float(recurrent_dropout_masks, dtype)
-        T, B, _ = seq.xt.shape
-        U = rk.shape[0]
-        check_state(h0, (B, U), "simple_rnn", "h0")
-        hs = project_inputs(seq.xt, kernel, bias, dm)  # overwritten by the step outputs
-        rec = np.empty((B, U), dtype)
-        h = h0
-        with np.errstate(over="ignore"):
-            for t in range(T):
-                ht = hs[t]
-                ht += project_state(h, rk, rm, rec)
-                activate(activation, ht, ht)
-                carry_masked(None if seq.keep is None else seq.keep[t], ht, h)
-                h = ht
-        self.__dict__.update(x_shape=x.shape, kernel=kernel, rk=rk, has_bias=bias is not None,
-                             h0=h0, seq=seq, hs=hs, dm=dm, rm=rm, activation=activation,
-                             go_backwards=go_backwards, return_sequences=return_sequences,
-                             zero_output_for_mask=zero_output_for_mask)
-        self.result = (outputs(hs, seq, go_backwards, return_sequences, zero_output_for_mask),
-                       hs[-1])
+
+class RecurrentForward:
+    """The forward pass of a recurrent primitive over the batch parts, and its backward pass.
+
+    A subclass sets `name`, `n_states` and `part_class` (whose instances compute one batch
+    part: `part_class(self, x, states, mask, dropout_masks, recurrent_dropout_masks)` with
+    attributes `output` and `finals`, and `backward(g_output, g_states, argnums)` returning
+    `{argnum: gradient}` with the weight gradients as partial sums) and prepares the shared
+    weights in `setup`.
+    """
+
+    name = n_states = part_class = None
+
+    def __init__(self, x, states, mask, go_backwards, return_sequences, zero_output_for_mask,
+                 dropout_masks, recurrent_dropout_masks, dtype, work):
+        batch = x.shape[0]
+        self.go_backwards = go_backwards
+        self.return_sequences = return_sequences
+        self.zero_output_for_mask = zero_output_for_mask and mask is not None
+        self.dtype = dtype
+        self.slices = batch_parts(batch, work)
+
+        def run(i, rows):
+            with np.errstate(over="ignore"):
+                return self.part_class(
+                    self, x[rows], [s[rows] for s in states],
+                    None if mask is None else mask[rows],
+                    None if dropout_masks is None else dropout_masks[:, rows],
+                    None if recurrent_dropout_masks is None else recurrent_dropout_masks[:,
+                                                                                          rows])
+
+        self.parts = run_parts(run, self.slices)
+        self.result = (self._join([p.output for p in self.parts]),
+                       *(self._join([p.finals[k] for p in self.parts])
+                         for k in range(self.n_states)))
+
+    @staticmethod
+    def _join(pieces):
+        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces, axis=0)
 
     def backward(self, g, argnums):
-        seq, hs, rk = self.seq, self.hs, self.rk
-        T, B, U = hs.shape
-        gy, gh = g
-        g_seq, g_last = output_cotangents(gy, T, B, U, seq, self.return_sequences,
-                                          self.zero_output_for_mask, seq.dtype)
-        dh = np.zeros((B, U), seq.dtype) if gh is None else np.array(gh, dtype=seq.dtype)
+        g = [None if gi is None else np.asarray(gi, self.dtype) for gi in g]
+        parts = run_parts(lambda i, rows: self.parts[i].backward(
+            None if g[0] is None else g[0][rows],
+            [None if gs is None else gs[rows] for gs in g[1:]], argnums), self.slices)
+        out = []
+        for argnum in argnums:
+            pieces = [p[argnum] for p in parts]
+            if argnum == 0 or argnum >= 4:  # per-sequence: the input and the initial states
+                out.append(self._join(pieces))
+            else:  # weights: partial sums, added in a fixed order
+                total = pieces[0]
+                for piece in pieces[1:]:
+                    total = total + piece
+                out.append(self.weight_grad(argnum, total))
+        return out
+
+    def weight_grad(self, argnum, grad):
+        """The gradient of weight `argnum` in the caller's layout, from the parts' sum."""
+        return grad
+
+    # Helpers the parts share.
+    def outputs(self, hs, seq):
+        """The part's output from the step outputs `hs` `(time, units, batch)` (masked steps
+        already carry the previous output)."""
+        if self.zero_output_for_mask:
+            hs = hs * seq.mask
+        if self.return_sequences:
+            return hs.transpose(2, 0, 1)
+        return hs[-1].T
+
+    def output_cotangents(self, g, seq):
+        """`(per step (time, units, batch) or None, last step (units, batch) or None)`."""
+        if g is None:
+            return None, None
+        if self.return_sequences:
+            gt = np.ascontiguousarray(g.transpose(1, 2, 0))
+            if self.zero_output_for_mask:
+                gt *= seq.mask
+            return gt, None
+        last = np.array(g.T)
+        if self.zero_output_for_mask:
+            last *= seq.mask[-1]
+        return None, last
+
+    def input_grad(self, dx):
+        """`(time, features, batch)` in processing order -> `(batch, time, features)`."""
+        if self.go_backwards:
+            dx = dx[::-1]
+        return np.ascontiguousarray(dx.transpose(2, 0, 1))
+
+
+def state_cotangent(g, units, batch, dtype):
+    """A part's state cotangent as a new `(units, batch)` array (zeros when unused)."""
+    return np.zeros((units, batch), dtype) if g is None else np.array(g.T, dtype=dtype)
+
+
+# ----------------------------------------------------------------------------- SimpleRNN
+class SimpleRNNPart:
+    """`simple_rnn` on one batch part."""
+
+    def __init__(self, shared, x, states, mask, dropout_masks, recurrent_dropout_masks):
+        self.shared = s = shared
+        self.seq = seq = prepare(x, mask, s.go_backwards, s.dtype)
+        self.dm = feature_major_masks(dropout_masks)
+        self.rm = feature_major_masks(recurrent_dropout_masks)
+        self.h0 = h = feature_major(states[0])
+        hs = project_inputs(seq.x, s.kernel_t, s.bias, self.dm)  # becomes the outputs
+        rec = np.empty_like(h)
+        for t in range(hs.shape[0]):
+            ht = hs[t]
+            ht += project_state(h, s.rk_t, self.rm, rec)
+            activate(s.activation, ht)
+            if seq.keep is not None:
+                carry_masked(seq.keep[t], ht, h)
+            h = ht
+        self.hs = hs
+        self.output = s.outputs(hs, seq)
+        self.finals = [hs[-1].T]
+
+    def backward(self, g_output, g_states, argnums):
+        s, seq, hs = self.shared, self.seq, self.hs
+        T, U, B = hs.shape
+        g_seq, g_last = s.output_cotangents(g_output, seq)
+        dh = state_cotangent(g_states[0], U, B, s.dtype)
         if g_last is not None:
             dh += g_last
         da = np.empty_like(hs)
@@ -385,37 +449,45 @@ class SimpleRNNForward:
                 dh += g_seq[t]
             through, passed = split_masked(dh, None if seq.mask is None else seq.mask[t])
             dat = da[t]
-            np.copyto(dat, through)
-            backprop_activation(self.activation, dat, hs[t])
-            dh = project_state_backward(dat, rk, self.rm)
+            derivative(s.activation, hs[t], dat)
+            dat *= through
+            dh = project_state_backward(dat, s.rk_t, self.rm)
             if passed is not None:
                 dh += passed
-        return self._grads(argnums, da, dh)
-
-    def _grads(self, argnums, da, dh0):
-        seq = self.seq
-        dx, dkernel = project_inputs_grads(seq.xt, self.kernel, self.dm, da, 0 in argnums,
-                                           1 in argnums)
-        out = []
-        for argnum in argnums:
-            if argnum == 0:
-                out.append(np.ascontiguousarray(time_major_to_batch(dx, self.go_backwards)))
-            elif argnum == 1:
-                out.append(dkernel)
-            elif argnum == 2:
-                out.append(project_state_kernel_grad(previous_states(self.h0, self.hs),
-                                                     self.rk, self.rm, da))
-            elif argnum == 3:
-                out.append(sum_bias(da))
-            else:
-                out.append(dh0)
-        return out
+        dx, dk = project_inputs_grads(seq.x, s.kernel_t, self.dm, da, 0 in argnums,
+                                      1 in argnums)
+        grads = {0: None if dx is None else s.input_grad(dx), 1: dk, 4: dh.T}
+        if 2 in argnums:
+            grads[2] = project_state_kernel_grad(previous_states(self.h0, hs), s.rk_t, self.rm,
+                                                 da)
+        if 3 in argnums:
+            grads[3] = sum_bias(da)
+        return grads
 
 
-def check_state(state, shape, name, which):
-    if state.shape != shape:
-        raise ValueError(f"{name}: the initial state `{which}` must have shape (batch, units) "
-                         f"= {shape}; received shape {state.shape}.")
+class SimpleRNNForward(RecurrentForward):
+    """The forward pass of `simple_rnn` and what its backward pass needs."""
+
+    name, n_states, part_class = "simple_rnn", 1, SimpleRNNPart
+
+    def __init__(self, x, kernel, recurrent_kernel, bias, h0, mask, go_backwards,
+                 return_sequences, zero_output_for_mask, activation, dropout_masks,
+                 recurrent_dropout_masks):
+        check_activation(activation, "activation")
+        dtype = np.result_type(getval(x), getval(kernel))
+        x, kernel, rk, bias, h0 = (as_float(a, dtype) for a in (
+            x, kernel, recurrent_kernel, bias, h0))
+        check_sequence(x, mask, self.name)
+        check_state(h0, (x.shape[0], rk.shape[0]), self.name, "h0")
+        self.kernel_t, self.rk_t, self.bias = feature_major(kernel), feature_major(rk), bias
+        self.activation = activation
+        super().__init__(x, [h0], mask, go_backwards, return_sequences, zero_output_for_mask,
+                         as_float(dropout_masks, dtype), as_float(recurrent_dropout_masks, dtype),
+                         dtype, x.shape[0] * x.shape[1] * (kernel.shape[0] + rk.shape[0]) *
+                         rk.shape[1])
+
+    def weight_grad(self, argnum, grad):
+        return grad.T if argnum in (1, 2) else grad
 
 
 def simple_rnn(x, kernel, recurrent_kernel, bias, h0, mask=None, go_backwards=False,
