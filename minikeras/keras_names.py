@@ -86,11 +86,21 @@ def _inside_from_import():
         return False
 
 
-def module_getattr(module_name):
-    """Returns the module-level `__getattr__` of the minikeras module `module_name`."""
+def module_getattr(module_name, aliases=None):
+    """Returns the module-level `__getattr__` of the minikeras module `module_name`.
+
+    Args:
+        module_name: the module's `__name__`.
+        aliases: `{name: object}` of other spellings the module answers (default None), such as
+            Keras 2's `keras.losses.mse`: one table serves the attribute and the registry's
+            string lookup.
+    """
     keras_module = keras_module_name(module_name)
+    aliases = {} if aliases is None else aliases
 
     def __getattr__(name):
+        if name in aliases:
+            return aliases[name]
         module = sys.modules[module_name]
         # vars(): `hasattr(module, "__path__")` would call this function again
         if not name.startswith("__") and "__path__" in vars(module):

@@ -10,7 +10,8 @@ The `seed` argument of every function works as in Keras 3:
 
 NumPy's generator is not JAX's, so the values differ from real Keras's; the distributions, shapes,
 dtypes (float32 by default, `keras.config.floatx()`) and the determinism are Keras's. One integer
-seed and a `SeedGenerator` made with that seed give the same first draw, as in Keras.
+seed and a `SeedGenerator` made with that seed give the same first draw, as in Keras. Results
+are NumPy arrays that also answer tf.keras's `.numpy()` (minikeras.tensor).
 """
 
 import numbers
@@ -22,6 +23,7 @@ from minikeras import config
 from minikeras.initializers import _truncated_normal  # the one rejection sampler
 from minikeras.random_seed import global_rng
 from minikeras.stateless_scope import current_scope
+from minikeras.tensor import returns_tensor
 from minikeras.variables import Variable, assign_arrays
 
 __all__ = ["SeedGenerator", "beta", "binomial", "categorical", "dropout", "gamma", "normal",
@@ -147,6 +149,7 @@ def _value(x):
     return np.asarray(x.numpy() if isinstance(x, Variable) else x)
 
 
+@returns_tensor
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples of a normal distribution.
 
@@ -162,6 +165,7 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return _rng(seed).normal(_value(mean), _value(stddev), size=shape).astype(dtype)
 
 
+@returns_tensor
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Samples of a uniform distribution on `[minval, maxval)`.
 
@@ -180,6 +184,7 @@ def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     return np.where(x >= high, np.nextafter(high.astype(dtype), low.astype(dtype)), x).astype(dtype)
 
 
+@returns_tensor
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples of a normal distribution, every value beyond two standard deviations redrawn.
 
@@ -197,6 +202,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return (_value(mean) + _value(stddev) * z).astype(dtype)
 
 
+@returns_tensor
 def randint(shape, minval, maxval, dtype="int32", seed=None):
     """Integers drawn uniformly from `[minval, maxval)`.
 
@@ -212,6 +218,7 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
     return _rng(seed).integers(_value(minval), _value(maxval), size=shape).astype(dtype)
 
 
+@returns_tensor
 def categorical(logits, num_samples, dtype="int32", seed=None):
     """Class indices drawn from the categorical distributions `softmax(logits)`, one per row.
 
@@ -241,6 +248,7 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
     return np.minimum(index, logits.shape[1] - 1).astype(dtype)
 
 
+@returns_tensor
 def dropout(inputs, rate, noise_shape=None, seed=None):
     """Sets a fraction `rate` of `inputs` to 0 and scales the rest by `1 / (1 - rate)`.
 
@@ -278,6 +286,7 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     return inputs * scale
 
 
+@returns_tensor
 def shuffle(x, axis=0, seed=None):
     """Shuffles `x` along `axis`, each 1-D slice along that axis independently.
 
@@ -305,6 +314,7 @@ def shuffle(x, axis=0, seed=None):
     return x[tuple(index)]
 
 
+@returns_tensor
 def gamma(shape, alpha, dtype=None, seed=None):
     """Samples of the Gamma distribution of shape `alpha` and scale 1.
 
@@ -319,6 +329,7 @@ def gamma(shape, alpha, dtype=None, seed=None):
     return _rng(seed).gamma(_value(alpha), 1.0, size=shape).astype(dtype)
 
 
+@returns_tensor
 def binomial(shape, counts, probabilities, dtype=None, seed=None):
     """Samples of the Binomial distribution: successes in `counts` trials of probability
     `probabilities`.
@@ -337,6 +348,7 @@ def binomial(shape, counts, probabilities, dtype=None, seed=None):
                                size=shape).astype(dtype)
 
 
+@returns_tensor
 def beta(shape, alpha, beta, dtype=None, seed=None):  # noqa: A002 (Keras's argument name)
     """Samples of the Beta distribution of parameters `alpha` and `beta`.
 

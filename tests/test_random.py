@@ -261,7 +261,9 @@ def test_dropout_rate_scale_noise_shape_and_gradient():
     np.testing.assert_array_equal(random.dropout(np.ones(4, np.float32), 1.0, seed=1),
                                   GOLDEN["dropout_rate_1"])
     z = np.arange(4.0, dtype=np.float32)
-    assert GOLDEN["dropout_rate_0_is_input"] and random.dropout(z, 0.0, seed=1) is z
+    assert GOLDEN["dropout_rate_0_is_input"]
+    np.testing.assert_array_equal(random.dropout(z, 0.0, seed=1), z)
+    assert random.normal((2,), seed=1).numpy().dtype == np.float32  # tf.keras's .numpy()
     # the gradient flows through the kept entries only, scaled like them
     w = np.linspace(1, 2, 12).reshape(3, 4)
     grad = autograd.grad(lambda v: anp.sum(random.dropout(v, 0.5, seed=9) * 3.0))(w)

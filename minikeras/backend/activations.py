@@ -1,6 +1,7 @@
 """K activations: `K.sigmoid`, `K.relu` (Keras 2's `alpha` slope), `K.softmax`, ...
 
-Each is `minikeras.activations`' function under its Keras 2 backend signature, except
+Each is `minikeras.ops`' or `minikeras.activations`' function under its Keras 2 backend
+signature (`K.relu`'s `alpha` is `activations.relu`'s `negative_slope`), except
 `hard_sigmoid` (Keras 2's `0.2 * x + 0.5`) and `l2_normalize`.
 """
 
@@ -22,16 +23,12 @@ def sigmoid(x):
     return activations.sigmoid(x)
 
 
-@returns_tensor
-def tanh(x):
-    """Hyperbolic tangent."""
-    return activations.tanh(x)
+tanh = ops.tanh  # the same function in Keras 2 and 3
 
 
-@returns_tensor
 def softmax(x, axis=-1):
-    """Softmax along `axis` (default -1)."""
-    return activations.softmax(x, axis=axis)
+    """Softmax along `axis` (default -1), `ops.softmax` of `x` read as K reads arguments."""
+    return ops.softmax(to_array(x), axis=axis)
 
 
 @returns_tensor

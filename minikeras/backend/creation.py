@@ -1,13 +1,11 @@
 """K array creation: `cast`, `constant`, `zeros`, `ones`, `eye`, `arange` and random samples
 (`floatx()` unless a dtype is given)."""
 
-import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval
 
-from minikeras import config
-from minikeras.backend.arguments import floatx_dtype, to_array
-from minikeras.random_seed import global_rng
+from minikeras import config, ops, random
+from minikeras.backend.arguments import floatx_dtype
 from minikeras.variables import unwrap
 from minikeras.tensor import returns_tensor
 
@@ -17,11 +15,7 @@ __all__ = [
 ]
 
 
-@returns_tensor
-def cast(x, dtype):
-    """`x` converted to `dtype` (differentiable between float types)."""
-    x = to_array(x)
-    return x.astype(dtype) if hasattr(x, "astype") else anp.asarray(x, dtype=dtype)
+cast = ops.cast  # the same function in Keras 2 and 3
 
 
 @returns_tensor
@@ -37,56 +31,47 @@ def constant(value, dtype=None, shape=None, name=None):
     return np.array(np.broadcast_to(value, tuple(shape))) if shape is not None else value
 
 
-@returns_tensor
 def zeros(shape, dtype=None, name=None):
-    """An array of zeros (`floatx()` by default)."""
-    return np.zeros(tuple(shape) if not isinstance(shape, int) else shape, floatx_dtype(dtype))
+    """An array of zeros (`floatx()` by default); `name` (Keras 2) is accepted and unused."""
+    return ops.zeros(shape, dtype=dtype)
 
 
-@returns_tensor
 def ones(shape, dtype=None, name=None):
-    """An array of ones (`floatx()` by default)."""
-    return np.ones(tuple(shape) if not isinstance(shape, int) else shape, floatx_dtype(dtype))
+    """An array of ones (`floatx()` by default); `name` is accepted and unused."""
+    return ops.ones(shape, dtype=dtype)
 
 
-@returns_tensor
 def eye(size, dtype=None, name=None):
-    """The identity matrix (`size` an int or `(rows, cols)`)."""
+    """The identity matrix: Keras 2 takes `size` as an int or `(rows, cols)`."""
     rows, cols = (size, size) if isinstance(size, int) else tuple(size)
-    return np.eye(rows, cols, dtype=floatx_dtype(dtype))
+    return ops.eye(rows, cols, dtype=dtype)
 
 
-@returns_tensor
 def zeros_like(x, dtype=None, name=None):
     """Zeros with the shape (and by default the dtype) of `x`."""
-    x = getval(to_array(x))
-    return np.zeros(np.shape(x), dtype=dtype or np.asarray(x).dtype)
+    return ops.zeros_like(x, dtype=dtype)
 
 
-@returns_tensor
 def ones_like(x, dtype=None, name=None):
     """Ones with the shape (and by default the dtype) of `x`."""
-    x = getval(to_array(x))
-    return np.ones(np.shape(x), dtype=dtype or np.asarray(x).dtype)
+    return ops.ones_like(x, dtype=dtype)
 
 
-@returns_tensor
 def arange(start, stop=None, step=1, dtype="int32"):
-    """`numpy.arange` with Keras's default dtype int32."""
+    """`ops.arange` under Keras 2's rules: a negative `start` without `stop` gives an empty
+    range, and the default `dtype='int32'` casts nothing (`tf.range` infers int32 or float32
+    from the arguments, as `ops.arange` does); another `dtype` casts the result."""
     if stop is None and start < 0:
         start = 0
-    return np.arange(start, stop, step).astype(dtype)
+    return ops.arange(start, stop, step, dtype=None if dtype == "int32" else dtype)
 
 
-@returns_tensor
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    """Normal samples (global generator, or a fresh one seeded with `seed`)."""
-    rng = np.random.default_rng(seed) if seed is not None else global_rng()
-    return rng.normal(mean, stddev, size=tuple(shape)).astype(floatx_dtype(dtype))
+    """Normal samples: `keras.random.normal` (an integer `seed` gives the same values each
+    call; None draws from the generator `set_random_seed` seeds)."""
+    return random.normal(shape, mean=mean, stddev=stddev, dtype=dtype, seed=seed)
 
 
-@returns_tensor
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
-    """Uniform samples on `[minval, maxval)`."""
-    rng = np.random.default_rng(seed) if seed is not None else global_rng()
-    return rng.uniform(minval, maxval, size=tuple(shape)).astype(floatx_dtype(dtype))
+    """Uniform samples on `[minval, maxval)`: `keras.random.uniform`."""
+    return random.uniform(shape, minval=minval, maxval=maxval, dtype=dtype, seed=seed)

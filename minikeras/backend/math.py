@@ -1,15 +1,16 @@
 """K math: reductions, element-wise functions, comparisons, `switch` and products.
 
-Written with `autograd.numpy`, so custom losses, metrics and layers built from them are
-differentiable; `axis=None, keepdims=False` defaults and results as Keras 2's backend.
+Each is `minikeras.ops`' function under Keras 2's signature, plus only Keras 2's own rules
+(default axes, `K.sqrt` of a negative number, `K.clip` bounds); `switch` and `batch_dot`,
+which `keras.ops` does not have, are written here. Differentiable by autograd.
 """
 
 import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval
 
-from minikeras.backend.arguments import as_axis, as_floatx, to_array
-from minikeras.variables import unwrap
+from minikeras import ops
+from minikeras.backend.arguments import to_array
 from minikeras.tensor import returns_tensor
 
 __all__ = [
@@ -20,182 +21,105 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------- reductions
-@returns_tensor
-def sum(x, axis=None, keepdims=False):
-    """Sum of `x` over `axis` (default None: all axes)."""
-    return anp.sum(to_array(x), axis=as_axis(axis), keepdims=keepdims)
+# --------------------------------------------------------------------------- same as ops
+# Keras 2's K functions that mean what Keras 3's `keras.ops` ones mean, with the same
+# arguments: one implementation (minikeras.ops), not a second one here. The Keras 3 dtype
+# rules come with it (the mean of booleans is floatx, a list of floats is floatx...).
+abs = ops.abs
+all = ops.all
+any = ops.any
+cos = ops.cos
+exp = ops.exp
+log = ops.log
+max = ops.max
+mean = ops.mean
+min = ops.min
+prod = ops.prod
+round = ops.round  # halves to even, as tf.round
+sign = ops.sign
+sin = ops.sin
+square = ops.square
+std = ops.std
+sum = ops.sum
+var = ops.var
 
 
-@returns_tensor
-def prod(x, axis=None, keepdims=False):
-    """Product of `x` over `axis` (default None: all axes)."""
-    return anp.prod(to_array(x), axis=as_axis(axis), keepdims=keepdims)
-
-
-@returns_tensor
-def mean(x, axis=None, keepdims=False):
-    """Mean of `x` over `axis` (default None); booleans count as `floatx()` 0/1."""
-    return anp.mean(as_floatx(to_array(x)), axis=as_axis(axis), keepdims=keepdims)
-
-
-@returns_tensor
-def std(x, axis=None, keepdims=False):
-    """Population standard deviation (ddof 0) over `axis` (default None)."""
-    return anp.std(as_floatx(to_array(x)), axis=as_axis(axis), keepdims=keepdims)
-
-
-@returns_tensor
-def var(x, axis=None, keepdims=False):
-    """Population variance (ddof 0) over `axis` (default None)."""
-    return anp.var(as_floatx(to_array(x)), axis=as_axis(axis), keepdims=keepdims)
-
-
-@returns_tensor
-def max(x, axis=None, keepdims=False):
-    """Maximum of `x` over `axis` (default None)."""
-    return anp.max(to_array(x), axis=as_axis(axis), keepdims=keepdims)
-
-
-@returns_tensor
-def min(x, axis=None, keepdims=False):
-    """Minimum of `x` over `axis` (default None)."""
-    return anp.min(to_array(x), axis=as_axis(axis), keepdims=keepdims)
-
-
-@returns_tensor
-def any(x, axis=None, keepdims=False):
-    """Logical OR over `axis` (default None) of `x` cast to bool."""
-    x = np.asarray(getval(to_array(x))).astype(bool)
-    return np.any(x, axis=as_axis(axis), keepdims=keepdims)
-
-
-@returns_tensor
-def all(x, axis=None, keepdims=False):
-    """Logical AND over `axis` (default None) of `x` cast to bool."""
-    x = np.asarray(getval(to_array(x))).astype(bool)
-    return np.all(x, axis=as_axis(axis), keepdims=keepdims)
-
-
-@returns_tensor
+# --------------------------------------------------------------------------- Keras 2's rules
 def argmax(x, axis=-1):
-    """Index of the maximum along `axis` (default -1, the last)."""
-    return np.argmax(getval(to_array(x)), axis=axis)
+    """Index of the maximum along `axis`: Keras 2's default is the last axis (-1), Keras 3's
+    the flattened array."""
+    return ops.argmax(x, axis=axis)
 
 
-@returns_tensor
 def argmin(x, axis=-1):
-    """Index of the minimum along `axis` (default -1, the last)."""
-    return np.argmin(getval(to_array(x)), axis=axis)
+    """Index of the minimum along `axis` (Keras 2's default -1, the last axis)."""
+    return ops.argmin(x, axis=axis)
 
 
-@returns_tensor
 def cumsum(x, axis=0):
-    """Cumulative sum along `axis` (default 0)."""
-    return anp.cumsum(to_array(x), axis=axis)
+    """Cumulative sum along `axis` (Keras 2's default 0; Keras 3's flattens)."""
+    return ops.cumsum(x, axis=axis)
 
 
-# --------------------------------------------------------------------------- element-wise
-@returns_tensor
-def abs(x):
-    """Absolute value."""
-    return anp.abs(to_array(x))
-
-
-@returns_tensor
-def square(x):
-    """`x ** 2`."""
-    x = to_array(x)
-    return x * x
-
-
-@returns_tensor
 def sqrt(x):
-    """Square root of `max(x, 0)` (negative inputs give 0, as in Keras 2, not NaN)."""
-    return anp.sqrt(anp.maximum(to_array(x), 0))
+    """Square root of `max(x, 0)`: Keras 2 gives 0 for negative inputs, not NaN."""
+    return ops.sqrt(ops.maximum(x, 0))
 
 
-@returns_tensor
 def pow(x, a):
-    """`x ** a`."""
-    return anp.power(to_array(x), unwrap(a))
+    """`x ** a` (`ops.power`)."""
+    return ops.power(x, a)
 
 
-@returns_tensor
-def exp(x):
-    """`e ** x`."""
-    return anp.exp(to_array(x))
-
-
-@returns_tensor
-def log(x):
-    """Natural logarithm."""
-    return anp.log(to_array(x))
-
-
-@returns_tensor
-def round(x):
-    """Rounds to the nearest integer, halves to even (as `tf.round`)."""
-    return anp.round(to_array(x))
-
-
-@returns_tensor
-def sign(x):
-    """-1, 0 or 1 by the sign of `x`."""
-    return anp.sign(to_array(x))
-
-
-@returns_tensor
-def sin(x):
-    """Sine."""
-    return anp.sin(to_array(x))
-
-
-@returns_tensor
-def cos(x):
-    """Cosine."""
-    return anp.cos(to_array(x))
-
-
-@returns_tensor
 def clip(x, min_value, max_value):
-    """Clips `x` to `[min_value, max_value]`; None means unbounded; `max < min` clips to `min`."""
-    if min_value is None:
-        min_value = -np.inf
-    if max_value is None:
-        max_value = np.inf
-    if np.ndim(min_value) == 0 and np.ndim(max_value) == 0 and max_value < min_value:
-        max_value = min_value
-    return anp.clip(to_array(x), unwrap(min_value), unwrap(max_value))
+    """Clips `x` to `[min_value, max_value]`; None means unbounded; Keras 2 raises
+    `max_value` to `min_value` when it is smaller (Keras 3 lets `max_value` win)."""
+    if min_value is None and max_value is None:
+        min_value = float("-inf")  # Keras 2 clips to (-inf, inf); NumPy wants one bound
+    elif min_value is not None and max_value is not None and ops.any(
+            ops.less(max_value, min_value)):
+        max_value = ops.maximum(max_value, min_value)
+    return ops.clip(x, min_value, max_value)
 
 
-@returns_tensor
 def maximum(x, y):
     """Element-wise maximum."""
-    return anp.maximum(to_array(x), to_array(y))
+    return ops.maximum(x, y)
 
 
-@returns_tensor
 def minimum(x, y):
     """Element-wise minimum."""
-    return anp.minimum(to_array(x), to_array(y))
+    return ops.minimum(x, y)
 
 
-def _compare(op):
-    def fn(x, y):
-        return op(getval(to_array(x)), getval(to_array(y)))
-
-    fn.__name__ = op.__name__
-    fn.__doc__ = f"Element-wise `{op.__name__}` (a boolean array)."
-    return fn
+def equal(x, y):
+    """`x == y`, element-wise (a boolean array)."""
+    return ops.equal(x, y)
 
 
-equal = _compare(np.equal)
-not_equal = _compare(np.not_equal)
-greater = _compare(np.greater)
-greater_equal = _compare(np.greater_equal)
-less = _compare(np.less)
-less_equal = _compare(np.less_equal)
+def not_equal(x, y):
+    """`x != y`, element-wise (a boolean array)."""
+    return ops.not_equal(x, y)
+
+
+def greater(x, y):
+    """`x > y`, element-wise (a boolean array)."""
+    return ops.greater(x, y)
+
+
+def greater_equal(x, y):
+    """`x >= y`, element-wise (a boolean array)."""
+    return ops.greater_equal(x, y)
+
+
+def less(x, y):
+    """`x < y`, element-wise (a boolean array)."""
+    return ops.less(x, y)
+
+
+def less_equal(x, y):
+    """`x <= y`, element-wise (a boolean array)."""
+    return ops.less_equal(x, y)
 
 
 @returns_tensor
@@ -212,17 +136,10 @@ def switch(condition, then_expression, else_expression):
 
 
 # --------------------------------------------------------------------------- products
-@returns_tensor
 def dot(x, y):
-    """Matrix product; for N-D inputs, sums over the last axis of `x` and the second-to-last of `y`.
-
-    The result's shape is `x.shape[:-1] + y.shape[:-2] + y.shape[-1:]`, as Keras.
-    """
-    x, y = to_array(x), to_array(y)
-    if np.ndim(x) > 2 or np.ndim(y) > 2:
-        y_axis = np.ndim(y) - 2 if np.ndim(y) > 1 else 0
-        return anp.tensordot(x, y, axes=[[np.ndim(x) - 1], [y_axis]])
-    return anp.dot(x, y)
+    """Matrix product; for N-D inputs, sums over the last axis of `x` and the second-to-last of
+    `y`: the shape is `x.shape[:-1] + y.shape[:-2] + y.shape[-1:]`, as Keras 2 and `ops.dot`."""
+    return ops.dot(x, y)
 
 
 _LETTERS = "bcdefghijklmnopqrstuvwxyz"

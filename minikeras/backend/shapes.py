@@ -5,7 +5,7 @@ import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval
 
-from minikeras import config
+from minikeras import config, ops
 from minikeras.backend.arguments import to_array
 from minikeras.variables import unwrap
 from minikeras.tensor import returns_tensor
@@ -24,9 +24,7 @@ def int_shape(x):
     return tuple(shape) if shape is not None else np.shape(x)
 
 
-def shape(x):
-    """The shape as a tuple (`K.shape(x)[0]` is the batch size)."""
-    return int_shape(x)
+shape = ops.shape  # a tuple: `K.shape(x)[0]` is the batch size
 
 
 def ndim(x):
@@ -45,10 +43,9 @@ def count_params(x):
     return int(np.prod(int_shape(x), dtype=np.int64))
 
 
-@returns_tensor
 def reshape(x, shape):
     """`x` with a new shape (one dimension may be -1)."""
-    return anp.reshape(to_array(x), tuple(shape))
+    return ops.reshape(x, tuple(shape))
 
 
 @returns_tensor
@@ -64,22 +61,19 @@ def batch_flatten(x):
     return anp.reshape(x, (np.shape(x)[0], -1))
 
 
-@returns_tensor
 def expand_dims(x, axis=-1):
-    """Inserts an axis of size 1 at `axis` (default -1, the end)."""
-    return anp.expand_dims(to_array(x), axis)
+    """Inserts an axis of size 1 at `axis` (Keras 2's default -1, the end)."""
+    return ops.expand_dims(x, axis)
 
 
-@returns_tensor
 def squeeze(x, axis):
-    """Removes the axis `axis` of size 1."""
-    return anp.squeeze(to_array(x), axis=axis)
+    """Removes the axis `axis` of size 1 (Keras 2 requires the axis)."""
+    return ops.squeeze(x, axis=axis)
 
 
-@returns_tensor
 def transpose(x):
     """Reverses the order of the axes."""
-    return anp.transpose(to_array(x))
+    return ops.transpose(x)
 
 
 @returns_tensor
@@ -88,22 +82,17 @@ def permute_dimensions(x, pattern):
     return anp.transpose(to_array(x), tuple(pattern))
 
 
-@returns_tensor
 def concatenate(tensors, axis=-1):
-    """Joins arrays along an existing `axis` (default -1)."""
-    return anp.concatenate([to_array(t) for t in tensors], axis=axis)
+    """Joins arrays along an existing `axis` (Keras 2's default -1; Keras 3's is 0)."""
+    return ops.concatenate(tensors, axis=axis)
 
 
-@returns_tensor
-def stack(x, axis=0):
-    """Joins arrays along a new `axis` (default 0)."""
-    return anp.stack([to_array(t) for t in x], axis=axis)
+stack = ops.stack  # the same function in Keras 2 and 3
 
 
-@returns_tensor
 def tile(x, n):
-    """Repeats `x` `n[i]` times along axis `i`."""
-    return anp.tile(to_array(x), [n] if isinstance(n, int) else list(n))
+    """Repeats `x` `n[i]` times along axis `i` (an int `n` repeats the last axis)."""
+    return ops.tile(x, n)
 
 
 @returns_tensor

@@ -65,17 +65,6 @@ from minikeras.losses.regression import (
 from minikeras.losses.segmentation import Dice, Tversky, dice, tversky
 from minikeras.losses.utils import squeeze_or_expand_to_same_rank
 
-# Keras 2 spellings (`keras.losses.mse`, `logcosh`, `kld`, `cosine_proximity`...).
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-mape = MAPE = mean_absolute_percentage_error
-msle = MSLE = mean_squared_logarithmic_error
-kld = KLD = kullback_leibler_divergence = kl_divergence
-logcosh = log_cosh
-bce = BCE = binary_crossentropy
-cosine_proximity = cosine = cosine_similarity
-huber_loss = huber
-
 ALL_FUNCTIONS = {
     fn.__name__: fn for fn in (
         mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
@@ -84,11 +73,20 @@ ALL_FUNCTIONS = {
         categorical_crossentropy, categorical_focal_crossentropy, sparse_categorical_crossentropy,
         dice, tversky, categorical_generalized_cross_entropy)
 }
+# Keras 2's spellings of the loss functions: the one table of them. `get('mse')` and
+# `metrics.get('mse')` read it (metrics maps each to the metric class averaging the
+# function), and so do the attributes `keras.losses.mse` / `keras.metrics.mse`, which the
+# modules' `__getattr__` answers from it.
 ALIASES = {
-    "mse": mse, "MSE": mse, "mae": mae, "MAE": mae, "mape": mape, "MAPE": mape, "msle": msle,
-    "MSLE": msle, "kld": kld, "KLD": kld, "bce": bce, "BCE": bce,
+    "mse": mean_squared_error, "MSE": mean_squared_error,
+    "mae": mean_absolute_error, "MAE": mean_absolute_error,
+    "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+    "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+    "kld": kl_divergence, "KLD": kl_divergence, "bce": binary_crossentropy,
+    "BCE": binary_crossentropy,
     # Keras 2 names that Keras 3 dropped.
     "kullback_leibler_divergence": kl_divergence, "logcosh": log_cosh, "huber_loss": huber,
+    # Keras 2's cosine_proximity is the negative cosine: the loss, not the metric.
     "cosine_proximity": cosine_similarity, "cosine": cosine_similarity,
 }
 CLASSES = {
@@ -144,4 +142,4 @@ from minikeras import keras_names  # noqa: E402 (with the hook it serves)
 
 # A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
 # minikeras" (keras_names.py); this runs only when the normal lookup fails.
-__getattr__ = keras_names.module_getattr(__name__)
+__getattr__ = keras_names.module_getattr(__name__, aliases=ALIASES)

@@ -84,16 +84,6 @@ from minikeras.metrics.regression import (
     pearson_correlation,
 )
 
-# Keras 2 function spellings (`keras.metrics.mse`...). `cosine_proximity` is Keras 2's
-# metric of that name: the (negative) cosine loss.
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-mape = MAPE = mean_absolute_percentage_error
-msle = MSLE = mean_squared_logarithmic_error
-kld = KLD = kullback_leibler_divergence = kl_divergence
-logcosh = log_cosh
-cosine_proximity = cosine = _losses.cosine_similarity
-
 CLASSES = {
     cls.__name__: cls for cls in (
         Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
@@ -120,15 +110,18 @@ FUNCTIONS = {
 # What a name gives, as in Keras 3: class names and their snake_case give fresh instances, as
 # do the short aliases and the Keras 2 names Keras 3 dropped.
 CLASS_NAMES = {**CLASSES, **{to_snake_case(name): cls for name, cls in CLASSES.items()}}
-CLASS_NAMES.update({
-    "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
-    "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
-    "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
-    "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
-    "acc": Accuracy, "fbeta_score": FBetaScore, "kld": KLDivergence, "KLD": KLDivergence,
-    "kullback_leibler_divergence": KLDivergence, "logcosh": LogCoshError,
-    "log_cosh": LogCoshError,
-})
+# Keras 2's short names (losses.ALIASES, the one table) give the metric class that averages
+# the same function, where there is one ('mse' -> MeanSquaredError, 'logcosh' -> LogCoshError);
+# the others give the function ('cosine_proximity', the negative cosine; 'huber_loss').
+_AVERAGED_BY = {
+    mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
+    mean_absolute_percentage_error: MeanAbsolutePercentageError,
+    mean_squared_logarithmic_error: MeanSquaredLogarithmicError, kl_divergence: KLDivergence,
+    binary_crossentropy: BinaryCrossentropy, log_cosh: LogCoshError,
+}
+CLASS_NAMES.update({alias: _AVERAGED_BY[fn] for alias, fn in _losses.ALIASES.items()
+                    if fn in _AVERAGED_BY})
+CLASS_NAMES.update({"acc": Accuracy, "fbeta_score": FBetaScore, "log_cosh": LogCoshError})
 # Function names, including every loss function (the table is base.py's: MeanMetricWrapper
 # reads it). A plain name gives the function only when no class has that name (`'huber'`,
 # `'cosine_proximity'`, `'binary_focal_crossentropy'`...).
@@ -165,4 +158,4 @@ from minikeras import keras_names  # noqa: E402 (with the hook it serves)
 
 # A public Keras name missing here raises "`keras.<module>.<name>` is not implemented in
 # minikeras" (keras_names.py); this runs only when the normal lookup fails.
-__getattr__ = keras_names.module_getattr(__name__)
+__getattr__ = keras_names.module_getattr(__name__, aliases=_losses.ALIASES)

@@ -154,9 +154,103 @@ def make_names():
     })
 
 
+# ----------------------------------------------------------------------------
+# backend_ops.json
+# ----------------------------------------------------------------------------
+def A(values, dtype):
+    """An array argument, as the fixture writes it: `{"array": values, "dtype": dtype}`."""
+    return {"array": values, "dtype": dtype}
+
+
+B = A([[True, False, True], [False, False, True]], "bool")
+I = A([[1, 2, 3], [4, 5, 7]], "int32")
+F = A([[0.5, -1.5, 2.0], [3.25, -0.75, 1.0]], "float32")
+NEG = A([-4.0, 0.0, 9.0], "float32")
+# keras.ops calls on the inputs where minikeras's K.* and ops.* used to disagree: booleans,
+# integers, Python lists and numbers, list axes, default axes. (No float64 inputs: JAX runs
+# with 64-bit types off and would return float32, which says nothing about Keras.)
+BACKEND_OPS_CASES = []
+for _fn in ("sum", "prod", "mean", "std", "var", "max", "min", "any", "all"):
+    BACKEND_OPS_CASES += [
+        [_fn, [B], {}], [_fn, [I], {}], [_fn, [I], {"axis": 0}], [_fn, [F], {"axis": [0, 1]}],
+        [_fn, [I], {"axis": -1, "keepdims": True}], [_fn, [[1.0, 2.0, 4.0]], {}],
+        [_fn, [[1, 2, 4]], {}]]
+for _fn in ("abs", "exp", "log", "sin", "cos", "tanh", "sqrt", "square", "round", "sign"):
+    BACKEND_OPS_CASES += [[_fn, [I], {}], [_fn, [F], {}], [_fn, [[-1.0, 4.0]], {}], [_fn, [3], {}]]
+for _fn in ("exp", "sin", "cos", "tanh", "sqrt", "square", "abs"):
+    BACKEND_OPS_CASES.append([_fn, [B], {}])
+BACKEND_OPS_CASES += [
+    ["sqrt", [NEG], {}],
+    ["round", [A([0.5, 1.5, 2.5, -0.5], "float32")], {}],
+    ["argmax", [F], {}], ["argmax", [F], {"axis": -1}], ["argmin", [I], {}],
+    ["argmin", [F], {"axis": 0}],
+    ["cumsum", [I], {}], ["cumsum", [I], {"axis": 0}], ["cumsum", [B], {"axis": 1}],
+    ["clip", [F, -1.0, 1.0], {}], ["clip", [F, None, 1.0], {}], ["clip", [F, 1.0, 0.0], {}],
+    ["clip", [I, 2, 4], {}], ["clip", [B, 0, 1], {}],
+    ["maximum", [I, 2.5], {}], ["maximum", [F, 0], {}], ["maximum", [[1, 5], [3, 2]], {}],
+    ["minimum", [B, 0.5], {}], ["minimum", [I, F], {}],
+    ["equal", [I, 2], {}], ["not_equal", [F, 2.0], {}], ["greater", [I, 2.5], {}],
+    ["greater_equal", [[1.0, 2.0], [2.0, 1.0]], {}], ["less", [F, I], {}],
+    ["less_equal", [B, 0], {}],
+    ["dot", [F, A([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "float32")], {}],
+    ["dot", [I, A([[1, 0], [0, 1], [1, 1]], "int32")], {}],
+    ["dot", [A([[[1.0, 2.0], [3.0, 4.0]]], "float32"),
+             A([[[1.0], [2.0]], [[0.5], [-1.0]], [[2.0], [0.0]]], "float32")], {}],
+    ["ones", [[2, 3]], {}], ["zeros", [[2]], {}], ["ones", [[2]], {"dtype": "int32"}],
+    ["eye", [2], {}], ["eye", [2, 3], {}],
+    ["arange", [4], {}], ["arange", [0, 1, 0.25], {}], ["arange", [1, 6, 2], {}],
+    ["zeros_like", [I], {}], ["ones_like", [B], {}], ["ones_like", [F], {"dtype": "int32"}],
+    ["cast", [F, "int32"], {}], ["cast", [[1.5, 2.5], "float16"], {}],
+    ["concatenate", [[I, F]], {}], ["concatenate", [[I, I]], {"axis": -1}],
+    ["stack", [[I, I]], {}], ["stack", [[[1.0, 2.0], [3.0, 4.0]]], {}],
+    ["expand_dims", [I, -1], {}], ["squeeze", [A([[[1.0], [2.0]]], "float32")], {"axis": 0}],
+    ["reshape", [I, [3, 2]], {}], ["reshape", [[1.0, 2.0, 3.0, 4.0], [2, 2]], {}],
+    ["tile", [I, 2], {}], ["tile", [I, [2, 1]], {}], ["transpose", [I], {}],
+    ["shape", [I], {}],
+    ["relu", [F], {}], ["relu", [I], {}], ["relu", [[-1.0, 2.0]], {}],
+    ["softmax", [F], {}], ["softmax", [F], {"axis": 0}], ["softmax", [I], {}],
+]
+
+
+def _argument(value):
+    """An argument as the fixture writes it -> what Keras is called with."""
+    if isinstance(value, dict):
+        return np.array(value["array"], dtype=value["dtype"])
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [_argument(v) for v in value]
+    return value
+
+
+def make_backend_ops():
+    cases = []
+    for fn, args, kwargs in BACKEND_OPS_CASES:
+        case = {"fn": fn, "args": args, "kwargs": kwargs}
+        call_args = [_argument(a) for a in args]
+        if fn in ("ones", "zeros", "reshape", "tile") and isinstance(args[-1], list):
+            call_args[-1] = tuple(args[-1])  # shapes and repeats as Keras takes them
+        try:
+            out = getattr(keras.ops, fn)(*call_args, **kwargs)
+            if isinstance(out, tuple):
+                case["value"] = list(out)
+                case["dtype"] = "tuple"
+            else:
+                out = np.asarray(out)
+                case["value"], case["dtype"] = tolist(out), str(out.dtype)
+        except Exception as e:  # noqa: BLE001 (the error is the fact recorded)
+            case["error"] = err_str(e)
+        cases.append(case)
+    write_json(os.path.join(HERE, "backend_ops.json"), {
+        "notes": "keras.ops.<fn>(*args, **kwargs): arrays are written {'array', 'dtype'}, "
+                 "other arguments as given (shapes as lists, given to Keras as tuples). "
+                 "value and dtype of the result, or the error Keras raised.",
+        "cases": cases,
+    })
+
+
 FIXTURES = {
     "random": make_random,
     "names": make_names,
+    "backend_ops": make_backend_ops,
 }
 
 if __name__ == "__main__":
