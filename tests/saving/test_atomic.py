@@ -130,10 +130,10 @@ def test_a_save_killed_midway_leaves_the_previous_file(tmp_path, name):
             finally:
                 os._exit(0)
         os.close(write_end)
+        marks = os.read(read_end, 1)  # the first save has begun (a loaded machine forks slowly)
         time.sleep(rng.uniform(0.005, 0.15))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        marks = b""
         while chunk := os.read(read_end, 4096):
             marks += chunk
         os.close(read_end)
