@@ -24,6 +24,20 @@ def pop_keras3_only(kwargs, layer_name):
                                       "minikeras.")
 
 
+def pop_tf_keras2_keys(kwargs, layer_name, unused=()):
+    """Drops what tf.keras 2 writes into the configs of the layers it derived from its `Conv`
+    (depthwise, separable, transposed): that layer's `groups`, always 1 there, and for the
+    separable ones the `kernel_initializer`/`kernel_regularizer`/`kernel_constraint` it never
+    used (their kernels have their own). Keras 3 rejects these keys, so it cannot load such a
+    file; tf.keras 2 ignored them, and so does minikeras."""
+    groups = kwargs.pop("groups", 1)
+    if groups != 1:
+        raise ValueError(f"{layer_name} does not take `groups` (only Conv1D/2D/3D do). "
+                         f"Received groups={groups!r}")
+    for key in unused:
+        kwargs.pop(key, None)
+
+
 class BaseConv(Layer):
     """What every convolution layer shares. Subclasses set `rank` and implement `_convolve`.
 
@@ -50,6 +64,7 @@ class BaseConv(Layer):
                  bias_regularizer=None, activity_regularizer=None, bias_constraint=None,
                  **kwargs):
         pop_keras3_only(kwargs, type(self).__name__)
+        pop_tf_keras2_keys(kwargs, type(self).__name__)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank = rank
         if filters is not None and (not isinstance(filters, (int, np.integer))

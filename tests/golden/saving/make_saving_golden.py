@@ -28,6 +28,8 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import vision_models  # noqa: E402 (the models, built from the keras module given)
 
 
 def data():
@@ -40,15 +42,66 @@ def data():
     return x, y, x_test
 
 
+def vision_data():
+    """The images (and a sequence and a volume) of the vision files: multiples of 1/4 in
+    [-2, 2], exact in float32 and short in JSON."""
+    import numpy as np
+
+    rng = np.random.default_rng(2025)
+
+    def values(shape):
+        return (rng.integers(-8, 9, shape) / 4).astype("float32")
+
+    x = values((16,) + vision_models.IMAGE)
+    y = np.eye(3, dtype="float32")[rng.integers(0, 3, 16)]
+    return {"x": x, "y": y, "x_test": values((4,) + vision_models.IMAGE),
+            "sequence_test": values((4,) + vision_models.SEQUENCE),
+            "volume_test": values((4,) + vision_models.VOLUME)}
+
+
+def vision_inputs(data, model_key):
+    arrays = [data[k] for k in vision_models.INPUTS[model_key]]
+    return arrays[0] if len(arrays) == 1 else arrays
+
+
+def randomize_weights(model, seed):
+    """Non-trivial values for every weight of an untrained model (biases, gammas, betas and
+    moving statistics included; variances positive), so a weight loaded into the wrong
+    variable shows in the predictions."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    for variable in model.weights:
+        shape = tuple(variable.shape)
+        if "variance" in variable.name:
+            value = rng.uniform(0.5, 1.5, shape)
+        elif "gamma" in variable.name:
+            value = rng.uniform(0.5, 1.5, shape)
+        else:
+            value = rng.normal(0.0, 0.4, shape)
+        variable.assign(value.astype("float32"))
+
+
+def vision_entry(model_key, predict, iterations=None):
+    """The common fields of a vision file's expected entry: which model (vision_models), its
+    inputs (keys of data_vision.json), and the batch size its training used."""
+    return {"model": model_key, "data": "data_vision.json",
+            "inputs": vision_models.INPUTS[model_key], "batch_size": 4,
+            "predict": as_list(predict), "iterations": iterations}
+
+
 def as_list(a):
     import numpy as np
 
     return np.asarray(a).tolist()
 
 
-def write(name, payload):
+def write(name, payload, compact=False):
     with open(os.path.join(HERE, name), "w") as f:
-        json.dump(payload, f, indent=1, sort_keys=True)
+        if compact:  # large arrays: one line
+            json.dump(payload, f, sort_keys=True, separators=(",", ":"))
+        else:
+            json.dump(payload, f, indent=1, sort_keys=True)
         f.write("\n")
 
 
@@ -102,15 +155,59 @@ def keras3():
     out["files"]["keras3_functional.keras"] = {
         "predict": as_list(functional.predict(x_test, verbose=0)), "iterations": None}
 
+    # The vision files (issue 14): the small CNN trained, with optimizer state...
+    vision = vision_data()
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(3)
+    cnn = vision_models.cnn(keras)
+    cnn.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy",
+                metrics=["accuracy"])
+    cnn.fit(vision["x"], vision["y"], batch_size=4, epochs=2, shuffle=False, verbose=0)
+    cnn.save(os.path.join(HERE, "keras3_vision_cnn.keras"))
+    cnn.save(os.path.join(HERE, "keras3_vision_cnn.h5"))
+    cnn.save_weights(os.path.join(HERE, "keras3_vision_cnn.weights.h5"))
+    entry = vision_entry("cnn", cnn.predict(vision["x_test"], verbose=0),
+                         int(cnn.optimizer.iterations))
+    entry["moving_mean"] = as_list(cnn.get_layer("bn").moving_mean)
+    entry["moving_variance"] = as_list(cnn.get_layer("bn").moving_variance)
+    cnn.fit(vision["x"], vision["y"], batch_size=4, epochs=1, shuffle=False, verbose=0)
+    entry["weights_after_one_more_epoch"] = [as_list(w) for w in cnn.get_weights()]
+    for name in ("keras3_vision_cnn.keras", "keras3_vision_cnn.h5",
+                 "keras3_vision_cnn.weights.h5"):
+        out["files"][name] = entry
+    # ... and the two layer zoos, uncompiled, every weight set to random values.
+    for key, seed in (("zoo_2d", 11), ("zoo_1d3d", 12)):
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(seed)
+        zoo = vision_models.BUILDERS[key](keras)
+        randomize_weights(zoo, seed)
+        predict = zoo.predict(vision_inputs(vision, key), verbose=0)
+        zoo.save(os.path.join(HERE, f"keras3_vision_{key}.keras"))
+        zoo.save(os.path.join(HERE, f"keras3_vision_{key}.h5"))
+        zoo.save_weights(os.path.join(HERE, f"keras3_vision_{key}.weights.h5"))
+        for suffix in (".keras", ".h5", ".weights.h5"):
+            out["files"][f"keras3_vision_{key}{suffix}"] = vision_entry(key, predict)
+    write("data_vision.json", {**{k: as_list(v) for k, v in vision.items()},
+                               "note": "vision_data() of make_saving_golden.py: NumPy "
+                                       "default_rng(2025), multiples of 1/4, float32"},
+          compact=True)
+
     # Can Keras 3 itself load the files of the other writers? (made by the other parts first)
+    others = {}
+    for part in ("tfkeras", "keras22"):
+        if os.path.exists(os.path.join(HERE, f"expected_{part}.json")):
+            with open(os.path.join(HERE, f"expected_{part}.json")) as f:
+                others.update(json.load(f)["files"])
     out["keras3_loads"] = {}
     for name in sorted(os.listdir(HERE)):
-        if name.endswith(".h5") and not name.startswith("keras3") and \
+        if name.endswith((".h5", ".keras")) and not name.startswith("keras3") and \
                 not name.endswith(".weights.h5") and "weights" not in name:
+            model_key = others.get(name, {}).get("model")
+            inputs = x_test if model_key is None else vision_inputs(vision, model_key)
             try:
                 loaded = keras.models.load_model(os.path.join(HERE, name))
                 outcome = {"loaded": True,
-                           "predict": as_list(loaded.predict(x_test, verbose=0))}
+                           "predict": as_list(loaded.predict(inputs, verbose=0))}
                 if getattr(loaded, "optimizer", None) is not None:
                     outcome["learning_rate"] = float(loaded.optimizer.learning_rate)
             except Exception as e:  # what Keras 3 does with it is the point
@@ -161,6 +258,37 @@ def tfkeras():
     functional.save(os.path.join(HERE, "tfkeras2_functional.h5"))
     out["files"]["tfkeras2_functional.h5"] = {
         "predict": as_list(functional.predict(x_test, verbose=0)), "iterations": None}
+
+    # The vision files (issue 14): the small CNN trained with Adam, as .h5 (with the optimizer
+    # state), save_weights' .h5 and tf.keras 2's own .keras; the two layer zoos as .h5.
+    vision = vision_data()
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(3)
+    cnn = vision_models.cnn(keras)
+    cnn.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy",
+                metrics=["accuracy"])
+    cnn.fit(vision["x"], vision["y"], batch_size=4, epochs=2, shuffle=False, verbose=0)
+    cnn.save(os.path.join(HERE, "tfkeras2_vision_cnn.h5"))
+    cnn.save_weights(os.path.join(HERE, "tfkeras2_vision_cnn_weights.h5"))
+    cnn.save(os.path.join(HERE, "tfkeras2_vision_cnn.keras"))
+    entry = vision_entry("cnn", cnn.predict(vision["x_test"], verbose=0),
+                         int(cnn.optimizer.iterations.numpy()))
+    entry["moving_mean"] = as_list(cnn.get_layer("bn").moving_mean.numpy())
+    entry["moving_variance"] = as_list(cnn.get_layer("bn").moving_variance.numpy())
+    weights_only = dict(entry, iterations=None)
+    cnn.fit(vision["x"], vision["y"], batch_size=4, epochs=1, shuffle=False, verbose=0)
+    entry["weights_after_one_more_epoch"] = [as_list(w) for w in cnn.get_weights()]
+    out["files"]["tfkeras2_vision_cnn.h5"] = entry
+    out["files"]["tfkeras2_vision_cnn.keras"] = entry
+    out["files"]["tfkeras2_vision_cnn_weights.h5"] = weights_only
+    for key, seed in (("zoo_2d", 11), ("zoo_1d3d", 12)):
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(seed)
+        zoo = vision_models.BUILDERS[key](keras)
+        randomize_weights(zoo, seed)
+        zoo.save(os.path.join(HERE, f"tfkeras2_vision_{key}.h5"))
+        out["files"][f"tfkeras2_vision_{key}.h5"] = vision_entry(
+            key, zoo.predict(vision_inputs(vision, key), verbose=0))
     write("expected_tfkeras.json", out)
 
 
