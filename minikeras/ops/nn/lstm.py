@@ -126,6 +126,112 @@ class LSTMPart:
         return grads
 
 
+class FusedLSTMPart:
+    """`lstm` on one batch part with Keras's default activations (sigmoid gates, tanh) and no
+    per-gate dropout: the course's LSTM, with the fewest NumPy calls per step.
+
+    Each step is one product `W @ [h; x_t; 1]` of the weights `W = [R^T | K^T | b]`
+    `(4 units, units + features + 1)` (sigmoid rows halved) with the stacked state, input and a
+    row of ones, written straight into the step's gate buffer, then one `tanh` over the four
+    gate blocks, the sigmoid's affine map, and the cell update as one product of `[i; f]` with
+    `[g; c_prev]` (kept next to each other for it): 8 calls per step forward, 12 and one
+    product backward, and all weight gradients as one product after the loop.
+
+    Buffers (feature-major, `b` the part's batch): `hx` `(time + 1, units + features + 1, b)`
+    holds `[h_{t-1}; x_t; 1]` at `t` (the last entry's state is the final `h`); `tt`
+    `(time + 1, 5 units, b)` the tanh outputs of step `t` then `c_{t-1}` (the last entry's
+    cell is the final `c`); `gates` `(time, 3 units, b)` the sigmoid gates; `tcs` `tanh(c_t)`.
+    """
+
+    def __init__(self, shared, x, states, mask, dropout_masks, recurrent_dropout_masks):
+        self.shared = s = shared
+        self.seq = seq = prepare(x, mask, s.go_backwards, s.dtype)
+        self.dm = feature_major_masks(dropout_masks)
+        T, D, B = seq.x.shape
+        U = s.rk_t.shape[1]
+        hx = np.empty((T + 1, U + D + 1, B), s.dtype)
+        hx[:T, U:U + D] = seq.x if self.dm is None else seq.x * self.dm[0]
+        hx[T, U:U + D] = 0
+        hx[:, U + D] = 1
+        hx[0, :U] = states[0].T
+        tt = np.empty((T + 1, 5 * U, B), s.dtype)
+        tt[0, 4 * U:] = states[1].T
+        gates, tcs = np.empty((T, 3 * U, B), s.dtype), np.empty((T, U, B), s.dtype)
+        products = np.empty((2 * U, B), s.dtype)
+        w, keep = s.fused_w, seq.keep
+        for t in range(T):
+            a = tt[t, :4 * U]
+            np.dot(w, hx[t], out=a)
+            np.tanh(a, out=a)
+            gate = gates[t]
+            np.multiply(a[:3 * U], 0.5, out=gate)  # sigmoid(z) = 0.5 + 0.5 tanh(z / 2)
+            gate += 0.5
+            np.multiply(gate[:2 * U], tt[t, 3 * U:], out=products)  # [i * g; f * c_prev]
+            c = tt[t + 1, 4 * U:]
+            np.add(products[:U], products[U:], out=c)
+            np.tanh(c, out=tcs[t])
+            h = hx[t + 1, :U]
+            np.multiply(gate[2 * U:], tcs[t], out=h)
+            if keep is not None:
+                np.copyto(c, tt[t, 4 * U:], where=keep[t])
+                np.copyto(h, hx[t, :U], where=keep[t])
+        self.hx, self.tt, self.gates, self.tcs = hx, tt, gates, tcs
+        self.output = s.outputs(hx[1:, :U], seq)
+        self.finals = [hx[T, :U].T, tt[T, 4 * U:].T]
+
+    def backward(self, g_output, g_states, argnums):
+        s, seq, hx, tt, gates, tcs = (self.shared, self.seq, self.hx, self.tt, self.gates,
+                                      self.tcs)
+        T, U, B = tcs.shape
+        D = hx.shape[1] - U - 1
+        g_seq, g_last = s.output_cotangents(g_output, seq)
+        dh = state_cotangent(g_states[0], U, B, s.dtype)
+        dc = state_cotangent(g_states[1], U, B, s.dtype)
+        if g_last is not None:
+            dh += g_last
+        da = np.empty((T, 4 * U, B), s.dtype)
+        dct, slope = np.empty((U, B), s.dtype), np.empty((4 * U, B), s.dtype)
+        w_r = s.fused_w_backward_r
+        for t in range(T - 1, -1, -1):
+            if g_seq is not None:
+                dh += g_seq[t]
+            m = None if seq.mask is None else seq.mask[t]
+            dh_in, dh_passed = split_masked(dh, m)
+            dc_in, dc_passed = split_masked(dc, m)
+            gate, tc, dat = gates[t], tcs[t], da[t]
+            np.multiply(tc, tc, out=dct)  # dc + dh * o * (1 - tanh(c)^2)
+            np.subtract(1, dct, out=dct)
+            dct *= gate[2 * U:]
+            dct *= dh_in
+            dct += dc_in
+            # The gates' own gradients: [i; f] <- dc * [g; c_prev], o <- dh * tanh(c),
+            # g <- dc * i; then through the tanh: * (1 - tanh^2).
+            np.multiply(tt[t, 3 * U:].reshape(2, U, B), dct, out=dat[:2 * U].reshape(2, U, B))
+            np.multiply(dh_in, tc, out=dat[2 * U:3 * U])
+            np.multiply(dct, gate[:U], out=dat[3 * U:])
+            a = tt[t, :4 * U]
+            np.multiply(a, a, out=slope)
+            np.subtract(1, slope, out=slope)
+            dat *= slope
+            dc = dct * gate[U:2 * U]
+            if dc_passed is not None:
+                dc += dc_passed
+            dh = np.dot(w_r, dat)
+            if dh_passed is not None:
+                dh += dh_passed
+        grads = {4: dh.T, 5: dc.T}
+        if 0 in argnums:
+            dx = np.matmul(s.fused_w_backward_x, da)
+            if self.dm is not None:
+                dx *= self.dm[0]
+            grads[0] = s.input_grad(dx)
+        if any(argnum in (1, 2, 3) for argnum in argnums):
+            dw = np.tensordot(da, hx[:T], axes=([0, 2], [0, 2]))
+            dw *= s.fused_scale
+            grads[1], grads[2], grads[3] = dw[:, U:U + D], dw[:, :U], dw[:, U + D]
+        return grads
+
+
 class LSTMForward(RecurrentForward):
     """The forward pass of `lstm` and what its backward pass needs."""
 
@@ -151,6 +257,21 @@ class LSTMForward(RecurrentForward):
         self.halved_sigmoid = recurrent_activation == "sigmoid" and activation == "tanh"
         self.forward_kernel_t, self.forward_rk_t, self.forward_bias = (
             self._halved(a) for a in (self.kernel_t, self.rk_t, self.bias))
+        if self.halved_sigmoid and recurrent_dropout_masks is None and (
+                dropout_masks is None or len(dropout_masks) == 1):
+            self.part_class = FusedLSTMPart
+            bias_column = (np.zeros((4 * U, 1), dtype) if bias is None
+                           else self.forward_bias[:, None])
+            self.fused_w = np.concatenate([self.forward_rk_t, self.forward_kernel_t,
+                                           bias_column], axis=1)
+            # The backward pass works with the gradient at the tanh's input times 2 on the
+            # sigmoid rows (it skips the sigmoid's 0.5): these weights and scales take it back.
+            half = np.ones((4 * U, 1), dtype)
+            half[:3 * U] = 0.5
+            backward_w = self.fused_w * half
+            self.fused_w_backward_r = np.ascontiguousarray(backward_w[:, :U].T)
+            self.fused_w_backward_x = np.ascontiguousarray(backward_w[:, U:-1].T)
+            self.fused_scale = half * half
         super().__init__(x, [h0, c0], mask, go_backwards, return_sequences,
                          zero_output_for_mask, as_float(dropout_masks, dtype),
                          as_float(recurrent_dropout_masks, dtype), dtype,
