@@ -22,9 +22,11 @@ import numpy as np
 from minikeras import config
 from minikeras.variables import unwrap
 
-_FLOAT_ORDER = {"float16": 0, "float32": 1, "float64": 2}
-_ACCUMULATE = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32",
-               "uint16": "uint32"}
+# Keyed by dtype objects, not names: `dtype.name` takes microseconds, and these run on every
+# call of the ops functions.
+_ACCUMULATE = {np.dtype(k): np.dtype(v) for k, v in (
+    ("bool", "int32"), ("int8", "int32"), ("int16", "int32"), ("uint8", "uint32"),
+    ("uint16", "uint32"))}
 
 
 def is_python_number(x):
@@ -75,7 +77,7 @@ def result_type(*values):
     weak = {type(v) for v in values if is_python_number(v)}
     floats = [d for d in strong if d.kind == "f"]
     if floats:
-        return max(floats, key=lambda d: _FLOAT_ORDER.get(d.name, 1))
+        return max(floats, key=lambda d: d.itemsize)  # float16 < float32 < float64
     if float in weak:
         return np.dtype(config.floatx())
     ints = [d for d in strong if d.kind in "iu"]
@@ -94,7 +96,22 @@ def cast(x, dtype):
 def promote(*values):
     """The arguments of a function of several arrays, cast to their `result_type`; Python
     numbers stay Python numbers (NumPy then applies them in that dtype)."""
-    converted = [v if is_python_number(v) else convert(v) for v in values]
+    converted, common, uniform, python_float = [], None, True, False
+    for v in values:  # one plain loop: this runs on every call of a binary op
+        if isinstance(v, (bool, int, float)):
+            python_float = python_float or isinstance(v, float)
+        else:
+            v = convert(v)
+            if common is None:
+                common = v.dtype
+            elif v.dtype != common:
+                uniform = False
+        converted.append(v)
+    # One dtype (the common case): Python numbers never widen a float, and an int only
+    # becomes a float through a Python float.
+    if uniform and common is not None and (
+            common.kind == "f" or common.kind in "iu" and not python_float):
+        return converted
     dtype = result_type(*converted)
     return [v if is_python_number(v) else cast(v, dtype) for v in converted]
 
@@ -108,7 +125,7 @@ def real(x):
 def accumulator(x):
     """The dtype `sum`, `prod` and `cumsum` of `x` are computed in (module doc)."""
     dtype = dtype_of(x)
-    return np.dtype(_ACCUMULATE.get(dtype.name, dtype))
+    return _ACCUMULATE.get(dtype, dtype)
 
 
 def axis_argument(axis):
