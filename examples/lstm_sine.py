@@ -2,9 +2,9 @@
 course, written for Keras.
 
 Run unchanged with: `python -m minikeras examples/lstm_sine.py` (20 epochs; the test MSE falls
-from 0.575 to about 0.003, the noise's own variance being 0.0025). The only additions to the course script are the environment
-variables `MINIKERAS_EXAMPLE_EPOCHS` and `MINIKERAS_EXAMPLE_SAMPLES`, which train on less (the
-tests do).
+from 0.575 to about 0.003, the noise's own variance being 0.0025). The only additions to the
+course script are the environment variables `MINIKERAS_EXAMPLE_EPOCHS` and
+`MINIKERAS_EXAMPLE_SAMPLES`, which train on less (the tests do).
 '''
 import os
 
