@@ -134,7 +134,7 @@ class RecurrentCell(Layer):
     def dropout_masks(self, batch_size, input_dim, training):
         """`(input masks, recurrent masks)` for one sequence, each None when not used:
         arrays `(G, batch, input_dim)` / `(G, batch, units)` of 0 and `1 / (1 - rate)`."""
-        if not training:
+        if not training or not (0.0 < self.dropout < 1.0 or 0.0 < self.recurrent_dropout < 1.0):
             return None, None
         count, recurrent_count = self._mask_counts()
         rng = dropout_rng(self._rng)
