@@ -349,12 +349,36 @@ class Layer:
 
     @property
     def losses(self):
-        """The regularization penalties of this layer's weights, plus losses added eagerly."""
+        """The losses this layer and the layers inside it added during the latest outermost
+        call (`add_loss`, activity regularizers), then the penalties of the trainable
+        weights' regularizers, in Keras's order: after an eager `model(x)`, a model's
+        `losses` holds its layers' activity penalties."""
         out = list(self._losses)
+        for layer in self._sublayers():
+            out.extend(layer._losses)
         for v in self.trainable_weights:
             if v.regularizer is not None:
                 out.append(v.regularizer(v.value))
         return out
+
+    def _sublayers(self):
+        """Every layer inside this one (recursively, each once), not this one."""
+        seen, order, stack = {id(self)}, [], list(reversed(self.__dict__.get("_layers", ())))
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            order.append(layer)
+            stack.extend(reversed(layer.__dict__.get("_layers", ())))
+        return order
+
+    def _clear_losses(self):
+        """Forgets the losses of earlier calls, here and in every layer inside (Keras does it
+        when an outermost call begins, so that `losses` never piles up across calls)."""
+        self._losses.clear()
+        for layer in self._sublayers():
+            layer._losses.clear()
 
     # ----------------------------------------------------------------------------- building
     def build(self, input_shape):
@@ -394,6 +418,8 @@ class Layer:
         nested = isinstance(inputs, (list, tuple, dict))
         if type(inputs) is KerasTensor or nested and is_symbolic(inputs):
             return self._symbolic_call(inputs, rest, kwargs)
+        if getattr(_call_context, "training", None) is None:
+            self._clear_losses()  # an outermost call: `losses` will be this call's
         inputs = _standardize_inputs(inputs)
         if not self.built:
             self._build_from_shapes(tree.map_structure(_shape_of, inputs))
