@@ -13,11 +13,27 @@ class ProgbarLogger(Callback):
         self.progbar = None
         self.seen = 0
         self._in_fit = False
+        self._learnt_steps = None  # an epoch's steps, once a first epoch of unknown length ended
+
+    def set_params(self, params):
+        super().set_params(params)
+        self._learnt_steps = None
+
+    def _steps(self):
+        """The steps of an epoch: given (`params['steps']`), or, when the data did not say
+        (a generator), learnt from the first epoch, as Keras 3 does: the first epoch shows
+        `n/Unknown`, the next ones `n/total`."""
+        return self.params.get("steps") or self._learnt_steps
 
     def _new_bar(self, target):
         verbose = self.params.get("verbose", 1)
         self.progbar = Progbar(target=target, verbose=verbose, unit_name="step")
         self.seen = 0
+
+    def _finalize(self, logs):
+        if self.progbar.target is None:
+            self.progbar.target = self._learnt_steps = self.seen
+        self.progbar.update(self.progbar.target, list((logs or {}).items()), finalize=True)
 
     def on_train_begin(self, logs=None):
         self._in_fit = True
@@ -29,15 +45,14 @@ class ProgbarLogger(Callback):
         epochs = self.params.get("epochs", 1)
         if self.params.get("verbose") and epochs > 1:
             print(f"Epoch {epoch + 1}/{epochs}", flush=True)
-        self._new_bar(self.params.get("steps"))
+        self._new_bar(self._steps())
 
     def on_train_batch_end(self, batch, logs=None):
         self.seen = batch + 1
         self.progbar.update(self.seen, list((logs or {}).items()), finalize=False)
 
     def on_epoch_end(self, epoch, logs=None):
-        self.progbar.update(self.params.get("steps") or self.seen, list((logs or {}).items()),
-                            finalize=True)
+        self._finalize(logs)
 
     def on_test_begin(self, logs=None):
         if not self._in_fit:
@@ -50,8 +65,7 @@ class ProgbarLogger(Callback):
 
     def on_test_end(self, logs=None):
         if not self._in_fit:
-            self.progbar.update(self.params.get("steps") or self.seen,
-                                list((logs or {}).items()), finalize=True)
+            self._finalize(logs)
 
     def on_predict_begin(self, logs=None):
         self._new_bar(self.params.get("steps"))
@@ -61,4 +75,4 @@ class ProgbarLogger(Callback):
         self.progbar.update(self.seen, finalize=False)
 
     def on_predict_end(self, logs=None):
-        self.progbar.update(self.params.get("steps") or self.seen, finalize=True)
+        self._finalize(None)

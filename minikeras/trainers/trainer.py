@@ -13,6 +13,7 @@ from minikeras import tree
 from minikeras.callbacks import CallbackList
 from minikeras.random_seed import global_rng, make_rng
 from minikeras.stateless_scope import StatelessScope
+from minikeras.trainers import batch_sources
 from minikeras.trainers import data as data_utils
 from minikeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
 from minikeras.trainers.interrupt import StopAtBatchBoundary
@@ -248,28 +249,103 @@ class Trainer:
         logs = self._compiled_metrics.results()
         return {k: logs[k] for k in sorted(logs)}
 
+    # ------------------------------------------------------------------ pipelines
+    def _pipeline(self, data, method, steps, shuffle=False, y=None, sample_weight=None,
+                  steps_argument="steps"):
+        """The `PipelineEpochs` reading a generator, `PyDataset`/`Sequence` or dataset, after
+        Keras's checks of the arguments that do not go with one."""
+        source = batch_sources.make_source(data)
+        for value, name, what in ((y, "y", "the targets"),
+                                  (sample_weight, "sample_weight", "the sample weights")):
+            if value is not None:
+                raise ValueError(f"When providing `x` as a {source.kind}, `{name}` should not "
+                                 f"be passed. Instead, {what} should be included as part of "
+                                 f"the {source.kind} (each batch `(x, y)` or `(x, y, "
+                                 "sample_weight)`).")
+        epochs = batch_sources.PipelineEpochs(source, steps, shuffle)
+        epochs.check(method, steps_argument)
+        return epochs
+
+    def _prepare_batch(self, raw, where, class_weight=None, targets=True):
+        """One batch of a pipeline as `_prepare` gives arrays (`x, y, sample_weight`), with
+        the checks arrays get; their errors name the batch (`where`)."""
+        try:
+            x, y, sample_weight = batch_sources.unpack_x_y_sample_weight(raw)
+            if x is None:
+                raise ValueError("the batch holds no inputs `x`.")
+            if not targets:
+                x = self._prepare_x(x)
+                self._check_input_shapes(x)
+                return x, None, None
+            if y is None and self._loss_spec is not None:
+                raise ValueError(
+                    "the batch holds no targets `y`: a model compiled with a loss trains on "
+                    "batches `(x, y)` or `(x, y, sample_weight)`; received "
+                    f"{_describe_batch(raw)}.")
+            x, y, sample_weight, _ = self._prepare(x, y, sample_weight, class_weight)
+            return x, y, sample_weight
+        except (ValueError, TypeError) as e:
+            raise _batch_error(e, where) from e
+
+    def _pipeline_batches(self, epochs, rng=None, class_weight=None, targets=True, label=""):
+        """Yields `(x, y, sample_weight, where)` for the batches of the next epoch of
+        `epochs`, each prepared by `_prepare_batch`; `where` names the batch for errors."""
+        kind = epochs.source.kind
+        epoch = epochs.epoch(rng)
+        try:
+            for step, (index, raw) in enumerate(epoch):
+                where = f"Batch {index} of the {kind} (step {step}{label})"
+                yield (*self._prepare_batch(raw, where, class_weight, targets), where)
+        finally:
+            epoch.close()  # an epoch left early still ends (the source's on_epoch_end)
+
+    def _build_from_pipeline(self, epochs, class_weight=None, targets=True):
+        """Knows the outputs and builds the model from the pipeline's first batch (kept for
+        the first epoch), as Keras builds a model from a peeked batch before training."""
+        where = f"Batch 0 of the {epochs.source.kind}"
+        x, _, _ = self._prepare_batch(epochs.source.peek(), where, class_weight, targets)
+        self._ensure_built(x)
+
+    @staticmethod
+    def _array_batches(x, y, sample_weight, slices):
+        """Yields `(x, y, sample_weight, None)` for the row slices of arrays."""
+        for index in slices:
+            yield (data_utils.take(x, index), data_utils.take(y, index),
+                   data_utils.take(sample_weight, index), None)
+
     # ------------------------------------------------------------------ fit
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1, **kwargs):
-        """Trains the model for `epochs` epochs on arrays.
+        """Trains the model for `epochs` epochs on arrays or a data pipeline.
 
         Args:
-            x, y: input data and targets (arrays, or lists/dicts of arrays).
-            batch_size: samples per gradient step (default 32).
+            x: the inputs: arrays (an array, or a list/dict of arrays for several inputs), or
+                a pipeline of batches `(x, y)` / `(x, y, sample_weight)`: a Python generator,
+                a `keras.utils.PyDataset` / `Sequence` (such as `ImageDataGenerator.flow()`)
+                or an iterable of batches such as a `tf.data.Dataset`.
+            y: the targets, for arrays (a pipeline holds its own).
+            batch_size: samples per gradient step for arrays (default 32; a pipeline's batches
+                are what it gives).
             epochs: epoch index to stop at (default 1).
             verbose: 0 silent, 1 progress bar, 2 one line per epoch, `'auto'` = 1.
             callbacks: list of `Callback`s.
-            validation_split: fraction of the data, taken from the *end* before shuffling,
-                held out for validation (default 0).
-            validation_data: `(x_val, y_val)` or `(x_val, y_val, sample_weight_val)`.
-            shuffle: reshuffle the training data every epoch (default True).
+            validation_split: fraction of the arrays, taken from the *end* before shuffling,
+                held out for validation (default 0; arrays only).
+            validation_data: `(x_val, y_val)`, `(x_val, y_val, sample_weight_val)` or a
+                pipeline.
+            shuffle: reshuffle arrays every epoch, or the order of a `PyDataset`'s batches
+                (default True; generators and datasets are read in their order).
             class_weight: dict `{class: weight}` scaling each sample's loss.
-            sample_weight: per-sample weights.
+            sample_weight: per-sample weights, for arrays.
             initial_epoch: epoch to start from (default 0).
-            steps_per_epoch: batches per epoch (default: all the data).
-            validation_steps, validation_batch_size, validation_freq: as in Keras.
+            steps_per_epoch: batches per epoch (default: one pass over the data; the passes
+                are then consumed across epochs, as in Keras 3).
+            validation_steps: validation batches per epoch (default: a whole pass).
+            validation_batch_size, validation_freq: as in Keras.
+            max_queue_size, workers, use_multiprocessing: (tf.keras 2) accepted; minikeras
+                reads each batch in the training thread when it is needed.
 
         Returns:
             A `History` whose `.history` maps each log key to its per-epoch values.
@@ -278,6 +354,7 @@ class Trainer:
             warnings.warn("`nb_epoch` is deprecated (Keras 1); use `epochs`.", DeprecationWarning,
                           stacklevel=2)
             epochs = kwargs.pop("nb_epoch")
+        _pop_worker_arguments(kwargs)
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword arguments: {sorted(kwargs)}")
         self._require_compiled("fit")
@@ -285,26 +362,28 @@ class Trainer:
         batch_size = self._check_batch_size(batch_size)
         epochs, initial_epoch, steps_per_epoch, validation_freq = data_utils.check_fit_arguments(
             epochs, initial_epoch, steps_per_epoch, validation_freq)
-        if y is None and isinstance(x, tuple) and len(x) in (2, 3) and validation_data is None:
-            x, y, *rest = x
-            sample_weight = rest[0] if rest else sample_weight
-        if y is None and self._loss_spec is not None:
-            raise ValueError("`y` is required: fit() trains on arrays `x` and `y` (only a model "
-                             "compiled with loss=None, training on its `add_loss` losses, "
-                             "needs no `y`).")
-        if validation_data is not None and validation_split:
-            validation_split = 0.0  # Keras: validation_data takes precedence
-        if validation_split:
-            (x, y, sample_weight), val = data_utils.train_validation_split(
-                (self._prepare_x(x), data_utils.standardize(y, "y"),
-                 None if sample_weight is None else data_utils.standardize(sample_weight, "sample_weight")),
-                validation_split)
-            validation_data = val
-        x, y, sample_weight, n = self._prepare(x, y, sample_weight, class_weight,
-                                               batch_size=batch_size)
-        if validation_data is not None:
+        validation_steps = data_utils.check_integer_argument("validation_steps",
+                                                             validation_steps, 1, True)
+        pipeline = batch_sources.is_pipeline(x)
+        if pipeline:
+            train_data = self._pipeline(x, "fit", steps_per_epoch, shuffle, y, sample_weight,
+                                        "steps_per_epoch")
+            if validation_split:
+                raise ValueError(
+                    "`validation_split` is only supported for NumPy arrays (and lists or dicts "
+                    f"of them); `x` is a {train_data.source.kind}. Pass `validation_data` "
+                    "instead.")
+            self._build_from_pipeline(train_data, class_weight)
+        else:
+            x, y, sample_weight, validation_data, n = self._prepare_fit_arrays(
+                x, y, sample_weight, class_weight, validation_split, validation_data,
+                batch_size)
+            train_data = data_utils.EpochBatches(n, batch_size, shuffle, None, steps_per_epoch)
+        if batch_sources.is_pipeline(validation_data):
+            validation_data = self._pipeline(validation_data, "fit", validation_steps,
+                                             steps_argument="validation_steps")
+        elif validation_data is not None:
             validation_data = self._unpack_validation(validation_data)
-        self._ensure_built(x, batch_size)
         if self._compiled_metrics is None:
             self._build_compiled()
         self._check_outputs_once()
@@ -313,8 +392,7 @@ class Trainer:
         # of the global one: a fit resumed at epoch k (BackupAndRestore) with the same seed
         # draws what the uninterrupted fit drew from epoch k on.
         fit_seed = int(global_rng().integers(2**63))
-        batches = data_utils.EpochBatches(n, batch_size, shuffle, None, steps_per_epoch)
-        callback_list = self._callback_list(callbacks, verbose, epochs, batches.steps, fit=True)
+        callback_list = self._callback_list(callbacks, verbose, epochs, train_data.steps, fit=True)
         self.stop_training = False
         # Per-batch logs are only computed for callbacks that read them.
         batch_logs = callback_list.listens("on_train_batch_end")
@@ -326,32 +404,54 @@ class Trainer:
         try:
             with StopAtBatchBoundary() as interrupt:
                 for epoch in range(initial_epoch, epochs):
+                    if pipeline and not train_data.has_more():  # a generator ran dry
+                        if not train_data.warned:
+                            warnings.warn(batch_sources.RAN_OUT_MESSAGE, UserWarning,
+                                          stacklevel=2)
+                        break
                     rng = np.random.default_rng([fit_seed, epoch])
-                    seeds = step_seeds(rng, batches.steps)  # then the shuffle draws from rng
-                    batches.rng = rng
+                    steps = train_data.steps
+                    # The seeds first, then the shuffle draws from rng; an unknown number of
+                    # steps draws each seed when its step comes (the same stream).
+                    seeds = step_seeds(rng, steps) if steps else []
+                    if pipeline:
+                        batches = self._pipeline_batches(train_data, rng, class_weight,
+                                                         label=f" of epoch {epoch + 1}")
+                    else:
+                        train_data.rng = rng
+                        batches = self._array_batches(x, y, sample_weight, train_data.epoch())
                     self._compiled_metrics.reset()
                     callback_list.on_epoch_begin(epoch)
                     step = 0
-                    for index in batches.epoch():
+                    for xb, yb, swb, where in batches:
                         interrupt.check()
                         callback_list.on_train_batch_begin(step)
-                        xb, yb = data_utils.take(x, index), data_utils.take(y, index)
-                        swb = data_utils.take(sample_weight, index)
-                        loss, logs = train_step.run(xb, yb, swb, seeds[step])
+                        seed = seeds[step] if step < len(seeds) else new_seed(rng)
+                        try:
+                            loss, logs = train_step.run(xb, yb, swb, seed)
+                        except ValueError as e:
+                            if where is None:
+                                raise
+                            raise _batch_error(e, where) from e
                         self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
                         if batch_logs:  # the running means so far, as Keras passes them
                             callback_list.on_train_batch_end(step, self._logs())
                         step += 1
                         if self.stop_training:
                             break
+                    batches.close()  # ends the epoch of a pipeline (its on_epoch_end)
                     epoch_logs = self._logs() if step else {}
                     if validation_data is not None and data_utils.should_validate(
                             epoch, validation_freq):
                         callback_list.on_test_begin()
-                        val_logs = self._evaluate_arrays(
-                            *validation_data, validation_batch_size or batch_size,
-                            validation_steps, callback_list, interrupt)
+                        val_logs = self._evaluate_batches(
+                            self._validation_batches(validation_data, validation_batch_size
+                                                     or batch_size, validation_steps),
+                            callback_list, interrupt)
                         callback_list.on_test_end(val_logs)
+                        if not val_logs:  # a validation generator ran dry
+                            warnings.warn(batch_sources.RAN_OUT_MESSAGE, UserWarning,
+                                          stacklevel=2)
                         epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                     callback_list.on_epoch_end(epoch, epoch_logs)
                     training_logs = epoch_logs
@@ -370,6 +470,43 @@ class Trainer:
                 callback_list.on_train_end(training_logs)
         return callback_list.history
 
+    def _prepare_fit_arrays(self, x, y, sample_weight, class_weight, validation_split,
+                            validation_data, batch_size):
+        """`fit`'s arrays, checked and standardized, with the validation split taken off:
+        `(x, y, sample_weight, validation_data, number of samples)`."""
+        if y is None and isinstance(x, tuple) and len(x) in (2, 3) and validation_data is None:
+            x, y, *rest = x
+            sample_weight = rest[0] if rest else sample_weight
+        if y is None and self._loss_spec is not None:
+            raise ValueError(
+                "`y` is required: fit() trains on inputs `x` and targets `y` (only a model "
+                "compiled with loss=None, training on its `add_loss` losses, needs no `y`). "
+                f"Received x={_describe_batch(x)} and no `y`. To train on a pipeline, pass a "
+                "generator, a `keras.utils.PyDataset` / `Sequence` or a dataset of `(x, y)` "
+                "batches as `x`.")
+        if validation_data is not None and validation_split:
+            validation_split = 0.0  # Keras: validation_data takes precedence
+        if validation_split:
+            (x, y, sample_weight), validation_data = data_utils.train_validation_split(
+                (self._prepare_x(x), data_utils.standardize(y, "y"),
+                 None if sample_weight is None else data_utils.standardize(sample_weight,
+                                                                           "sample_weight")),
+                validation_split)
+        x, y, sample_weight, n = self._prepare(x, y, sample_weight, class_weight,
+                                               batch_size=batch_size)
+        self._ensure_built(x, batch_size)
+        return x, y, sample_weight, validation_data, n
+
+    def _validation_batches(self, validation_data, batch_size, steps):
+        """The batches of one validation run, each run from the start of the data as Keras 3
+        runs it (a generator, which has no start, continues where the last run stopped)."""
+        if isinstance(validation_data, batch_sources.PipelineEpochs):
+            validation_data.restart()
+            return self._pipeline_batches(validation_data, label=" of validation")
+        xv, yv, swv = validation_data
+        slices = data_utils.batch_slices(data_utils.num_samples(xv), batch_size, False, None)
+        return self._array_batches(xv, yv, swv, slices[:steps] if steps is not None else slices)
+
     def _callback_list(self, callbacks, verbose, epochs, steps, fit=False):
         """The `CallbackList` of one fit/evaluate/predict: the user's callbacks, then (fit)
         a History and (verbose) a progress bar, as Keras adds them. A `CallbackList` given
@@ -386,7 +523,9 @@ class Trainer:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValueError(
                 "`validation_data` must be a tuple `(x_val, y_val)` or `(x_val, y_val, "
-                f"val_sample_weight)`. Received: a {type(validation_data).__name__}"
+                "val_sample_weight)`, or a pipeline of such batches (a generator, a "
+                f"`keras.utils.PyDataset` or a dataset). Received: a "
+                f"{type(validation_data).__name__}"
                 + (f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else "")
             )
         xv, yv, *swv = validation_data
@@ -406,50 +545,69 @@ class Trainer:
         return int(batch_size)
 
     # ------------------------------------------------------------------ evaluate
-    def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, callback_list,
-                         interrupt=None):
-        n = data_utils.num_samples(x)
-        self._ensure_built(x, batch_size)
+    def _evaluate_batches(self, batches, callback_list, interrupt=None):
+        """The logs of the loss and metrics over `batches` (`(x, y, sample_weight, where)`,
+        see `_array_batches` and `_pipeline_batches`)."""
         self._compiled_metrics.reset()
-        slices = data_utils.batch_slices(n, batch_size, False, None)
-        if steps is not None:
-            slices = slices[:steps]
         batch_logs = callback_list.listens("on_test_batch_end")
-        test_step = TestStep(self)
-        for i, index in enumerate(slices):
+        test_step = None
+        i = 0
+        for xb, yb, swb, where in batches:
             if interrupt is not None:
                 interrupt.check()
             callback_list.on_test_batch_begin(i)
-            yb, swb = data_utils.take(y, index), data_utils.take(sample_weight, index)
-            xb = data_utils.take(x, index)
-            loss, logs = test_step(xb, yb, swb)
+            try:
+                if test_step is None:  # the model is built by now
+                    self._ensure_built(xb)
+                    test_step = TestStep(self)
+                loss, logs = test_step(xb, yb, swb)
+            except ValueError as e:
+                if where is None:
+                    raise
+                raise _batch_error(e, where) from e
             self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
             if batch_logs:
                 callback_list.on_test_batch_end(i, self._logs())
-        return self._logs() if slices else {}
+            i += 1
+        return self._logs() if i else {}
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
-        """Returns the loss and metrics of the model on `x`, `y`.
+        """Returns the loss and metrics of the model on `x`, `y` (arrays) or on a pipeline
+        `x` of `(x, y)` batches (see `fit`).
+
+        Args:
+            steps: batches to evaluate (default: all; required for an endless pipeline).
+            max_queue_size, workers, use_multiprocessing: (tf.keras 2) accepted; see `fit`.
 
         Returns:
             A float when the model has no metrics, else the list `[loss, *metrics]` in compile
             order; with `return_dict=True` a dict sorted by name.
         """
+        _pop_worker_arguments(kwargs)
         if kwargs:
             raise TypeError(f"evaluate() got unexpected keyword arguments: {sorted(kwargs)}")
         self._require_compiled("evaluate")
         verbose = _resolve_verbose(verbose)
         batch_size = self._check_batch_size(batch_size)
-        if y is None and self._loss_spec is not None:
-            raise ValueError("`y` is required: evaluate() compares predictions with targets `y`.")
-        x, y, sample_weight, n = self._prepare(x, y, sample_weight, batch_size=batch_size)
+        steps = data_utils.check_integer_argument("steps", steps, 1, allow_none=True)
+        if batch_sources.is_pipeline(x):
+            data = self._pipeline(x, "evaluate", steps, False, y, sample_weight)
+            self._build_from_pipeline(data)
+            batches, total_steps = self._pipeline_batches(data), data.steps
+        else:
+            if y is None and self._loss_spec is not None:
+                raise ValueError("`y` is required: evaluate() compares predictions with "
+                                 f"targets `y`. Received x={_describe_batch(x)} and no `y`.")
+            x, y, sample_weight, n = self._prepare(x, y, sample_weight, batch_size=batch_size)
+            self._ensure_built(x, batch_size)
+            slices = data_utils.batch_slices(n, batch_size, False, None)[:steps]
+            batches, total_steps = self._array_batches(x, y, sample_weight, slices), len(slices)
         if self._compiled_metrics is None:
             self._build_compiled()
-        total_steps = -(-n // batch_size) if steps is None else min(steps, -(-n // batch_size))
         callback_list = self._callback_list(callbacks, verbose, 1, total_steps)
         callback_list.on_test_begin()
-        logs = self._evaluate_arrays(x, y, sample_weight, batch_size, steps, callback_list)
+        logs = self._evaluate_batches(batches, callback_list)
         callback_list.on_test_end(logs)
         return self._format_results(logs, return_dict)
 
@@ -460,22 +618,40 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     # ------------------------------------------------------------------ predict
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Returns the model's outputs for `x`, computed in batches (default 32)."""
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        """Returns the model's outputs for `x`: arrays, computed in batches (default 32), or a
+        pipeline (see `fit`) whose batches are `x` alone or tuples whose first element is `x`.
+
+        Args:
+            steps: batches to predict (default: all; required for an endless pipeline).
+            max_queue_size, workers, use_multiprocessing: (tf.keras 2) accepted; see `fit`.
+        """
+        _pop_worker_arguments(kwargs)
+        if kwargs:
+            raise TypeError(f"predict() got unexpected keyword arguments: {sorted(kwargs)}")
         verbose = _resolve_verbose(verbose)
         batch_size = self._check_batch_size(batch_size)
-        x = self._prepare_x(x)
-        n = data_utils.num_samples(x)
-        self._check_input_shapes(x)
-        slices = data_utils.batch_slices(n, batch_size, False, None)
-        if steps is not None:
-            slices = slices[:steps]
-        callback_list = self._callback_list(callbacks, verbose, 1, len(slices))
+        steps = data_utils.check_integer_argument("steps", steps, 1, allow_none=True)
+        if batch_sources.is_pipeline(x):
+            data = self._pipeline(x, "predict", steps)
+            batches, total_steps = self._pipeline_batches(data, targets=False), data.steps
+        else:
+            x = self._prepare_x(x)
+            self._check_input_shapes(x)
+            slices = data_utils.batch_slices(data_utils.num_samples(x), batch_size, False,
+                                             None)[:steps]
+            batches, total_steps = self._array_batches(x, None, None, slices), len(slices)
+        callback_list = self._callback_list(callbacks, verbose, 1, total_steps)
         callback_list.on_predict_begin()
         outputs = []
-        for i, index in enumerate(slices):
+        for i, (xb, _, _, where) in enumerate(batches):
             callback_list.on_predict_batch_begin(i)
-            outputs.append(self._predict_step(data_utils.take(x, index)))
+            try:
+                outputs.append(self._predict_step(xb))
+            except ValueError as e:
+                if where is None:
+                    raise
+                raise _batch_error(e, where) from e
             callback_list.on_predict_batch_end(i, {"outputs": outputs[-1]})
         callback_list.on_predict_end()
         if not outputs:
@@ -533,11 +709,64 @@ class Trainer:
             return proba.argmax(axis=-1)
         return (proba > 0.5).astype("int32")
 
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1,
+                      callbacks=None, validation_data=None, validation_steps=None,
+                      validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Keras 2's `fit_generator` (removed in Keras 3): `fit` on a generator, `Sequence` or
+        dataset, with Keras 2's defaults (`verbose=1`)."""
+        warnings.warn("`Model.fit_generator` is deprecated (Keras 2) and was removed in Keras "
+                      "3; use `Model.fit`, which supports generators.", DeprecationWarning,
+                      stacklevel=2)
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, validation_freq=validation_freq,
+                        class_weight=class_weight, shuffle=shuffle, initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2's `evaluate_generator` (removed in Keras 3): `evaluate` on a pipeline,
+        with Keras 2's default `verbose=0`."""
+        warnings.warn("`Model.evaluate_generator` is deprecated (Keras 2) and was removed in "
+                      "Keras 3; use `Model.evaluate`, which supports generators.",
+                      DeprecationWarning, stacklevel=2)
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2's `predict_generator` (removed in Keras 3): `predict` on a pipeline, with
+        Keras 2's default `verbose=0`."""
+        warnings.warn("`Model.predict_generator` is deprecated (Keras 2) and was removed in "
+                      "Keras 3; use `Model.predict`, which supports generators.",
+                      DeprecationWarning, stacklevel=2)
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
     def predict_proba(self, x, batch_size=32, verbose=0):
         """Keras 2's removed `predict_proba`: the same as `predict`."""
         warnings.warn("`predict_proba` was removed in Keras 2.6; use `predict`.",
                       DeprecationWarning, stacklevel=2)
         return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+
+def _pop_worker_arguments(kwargs):
+    """Removes tf.keras 2's `max_queue_size`, `workers` and `use_multiprocessing` from
+    `kwargs`: accepted, as tf.keras 2 accepted them, and not used (minikeras reads each batch
+    in the training thread)."""
+    for name in ("max_queue_size", "workers", "use_multiprocessing"):
+        kwargs.pop(name, None)
+
+
+def _describe_batch(data):
+    """A short description of data for messages: its type and its arrays' shapes."""
+    shapes = [tuple(np.shape(a)) for a in tree.flatten(data)] if tree.is_nested(data) \
+        else tuple(np.shape(data)) if hasattr(data, "shape") else None
+    return f"a {type(data).__name__}" + (f" of shape {shapes}" if shapes is not None else "")
+
+
+def _batch_error(error, where):
+    """`error` (a ValueError or TypeError) with `where` (the batch) in front of its message."""
+    kind = TypeError if isinstance(error, TypeError) else ValueError
+    return kind(f"{where}: {error}")
 
 
 def _concat_structures(parts):

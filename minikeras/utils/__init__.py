@@ -18,6 +18,8 @@ from minikeras.utils.file_utils import get_file
 from minikeras.utils.numerical_utils import normalize
 from minikeras.utils.numerical_utils import to_categorical
 from minikeras.utils.progbar import Progbar
+from minikeras.utils.py_dataset import PyDataset, Sequence
+from minikeras.utils.batch_tuples import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from minikeras.utils.confusion_matrix import ConfusionMatrix, confusion_matrix
 from minikeras.utils.model_visualization import model_to_figure, plot_model
 from minikeras.utils.plotting import plot_confusion_matrix, plot_history

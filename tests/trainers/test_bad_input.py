@@ -239,7 +239,7 @@ def test_model_trained_only_by_add_loss():
     history = m.fit(X, epochs=3, batch_size=10, verbose=0).history  # no `y`, as in Keras
     assert history["loss"][0] == pytest.approx(expected, rel=1e-5)
     assert history["loss"][0] > history["loss"][1] > history["loss"][2] > 0
-    with pytest.raises(ValueError, match=r"`y` is required: fit\(\) trains on arrays `x` and `y`"):
+    with pytest.raises(ValueError, match=r"`y` is required: fit\(\) trains on inputs `x` and targets `y`"):
         model().fit(X, verbose=0)
 
 
