@@ -240,10 +240,12 @@ REAL_KERAS = {"keras3": os.environ.get("MINIKERAS_KERAS3_PYTHON"),
 
 
 def _trained_files(directory):
+    """Files written here: `{name: spec}` (what load_in_real_keras.py needs to use each, see
+    its docstring) and the predictions by file stem."""
     keras.utils.set_random_seed(5)
     model = _mlp()
     model.fit(DATA["x"], DATA["y"], batch_size=8, epochs=2, shuffle=False, verbose=0)
-    files = {"mk.h5": None, "mk.keras": None, "mk.weights.h5": None}
+    files = {"mk.h5": {}, "mk.keras": {}, "mk.weights.h5": {}}
     model.save(directory / "mk.h5")
     model.save(directory / "mk.keras")
     model.save_weights(directory / "mk.weights.h5")
@@ -253,42 +255,130 @@ def _trained_files(directory):
     functional.compile(optimizer=keras.optimizers.RMSprop(0.002), loss="mse", metrics=["mae"])
     functional.save(directory / "mk_functional.h5")
     functional.save(directory / "mk_functional.keras")
-    files.update({"mk_functional.h5": None, "mk_functional.keras": None})
+    files.update({"mk_functional.h5": {}, "mk_functional.keras": {}})
     predictions = {"mk": model.predict(DATA["x_test"], verbose=0),
                    "mk_functional": functional.predict(DATA["x_test"], verbose=0)}
+
+    # The vision models: the CNN trained here (Adam, moving statistics moved), the zoos with
+    # every weight random.
+    cnn = vision_models.cnn(keras)
+    cnn.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy",
+                metrics=["accuracy"])
+    cnn.fit(VISION_DATA["x"], VISION_DATA["y"], batch_size=4, epochs=2, shuffle=False,
+            verbose=0)
+    train = ["x", "y", 4]
+    for suffix in (".h5", ".keras", ".weights.h5"):
+        (cnn.save_weights if suffix == ".weights.h5" else cnn.save)(directory / f"mk_cnn{suffix}")
+        files[f"mk_cnn{suffix}"] = {"model": "cnn", "inputs": ["x_test"], "train": train}
+    predictions["mk_cnn"] = cnn.predict(VISION_DATA["x_test"], verbose=0)
+    for key, seed in (("zoo_2d", 11), ("zoo_1d3d", 12)):
+        zoo = vision_models.BUILDERS[key](keras)
+        rng = np.random.default_rng(seed)
+        for variable in zoo.weights:
+            positive = "variance" in variable.path or "gamma" in variable.path
+            value = rng.uniform(0.5, 1.5, variable.shape) if positive else \
+                rng.normal(0.0, 0.4, variable.shape)
+            variable.assign(value.astype("float32"))
+        for suffix in (".h5", ".keras", ".weights.h5"):
+            (zoo.save_weights if suffix == ".weights.h5" else zoo.save)(
+                directory / f"mk_{key}{suffix}")
+            files[f"mk_{key}{suffix}"] = {"model": key, "inputs": vision_models.INPUTS[key]}
+        predictions[f"mk_{key}"] = zoo.predict(_inputs({"model": key, **files[f"mk_{key}.h5"]}),
+                                               verbose=0)
     return files, predictions
+
+
+def _in_real_keras(which, tmp_path, keep=lambda name: True):
+    """Writes the files of `_trained_files`, loads those `keep` accepts in real Keras
+    (load_in_real_keras.py): `(files, predictions, {name: outcome})`."""
+    python = REAL_KERAS[which]
+    if not python or not shutil.which(python):
+        pytest.skip(f"real {which} not available (set its interpreter in the environment)")
+    files, predictions = _trained_files(tmp_path)
+    files = {k: v for k, v in files.items() if keep(k)}
+    script = os.path.join(GOLDEN, "load_in_real_keras.py")
+    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
+    data = {k: DATA[k].tolist() for k in ("x_test", "x", "y")}
+    data.update(arrays={k: v.tolist() for k, v in VISION_DATA.items()}, files=files)
+    (tmp_path / "data.json").write_text(json.dumps(data))
+    result = subprocess.run([python, script, which, f"@{tmp_path / 'data.json'}",
+                             *[str(tmp_path / f) for f in files]],
+                            capture_output=True, text=True, env=env, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    return files, predictions, {name: outcome[str(tmp_path / name)] for name in files}
+
+
+def _tf_keras_2_reads(name):
+    """tf.keras 2 reads the legacy `.h5` only (not Keras 3's `.keras` or `.weights.h5`)."""
+    return name.endswith(".h5") and "weights" not in name
+
+
+# The zoos' .h5 configs hold Keras 3 arguments that tf.keras 2.21 does not know, at their
+# defaults: LayerNormalization's `rms_scaling`, Resizing's `data_format`,
+# `pad_to_aspect_ratio`, `fill_mode`, `fill_value`, `antialias`, CenterCrop's and
+# ZeroPadding1D's `data_format` (Keras 3's own .h5 files have them too).
+TF_KERAS_2_UNREADABLE = {"mk_zoo_2d.h5", "mk_zoo_1d3d.h5"}
 
 
 @pytest.mark.parametrize("which", sorted(REAL_KERAS))
 def test_minikeras_files_load_in_real_keras(which, tmp_path):
     """Optional: set MINIKERAS_KERAS3_PYTHON / MINIKERAS_TF_KERAS_PYTHON to an interpreter
     that has Keras 3 (with JAX) / tf.keras 2, e.g. the virtualenvs of make_saving_golden.py."""
-    python = REAL_KERAS[which]
-    if not python or not shutil.which(python):
-        pytest.skip(f"real {which} not available (set its interpreter in the environment)")
-    files, predictions = _trained_files(tmp_path)
-    if which == "tf.keras 2":  # tf.keras 2 reads the legacy .h5 only
-        files = {k: v for k, v in files.items() if k.endswith(".h5") and "weights" not in k}
-    script = os.path.join(GOLDEN, "load_in_real_keras.py")
-    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
-    data = json.dumps({k: DATA[k].tolist() for k in ("x_test", "x", "y")})
-    result = subprocess.run([python, script, which, data, *[str(tmp_path / f) for f in files]],
-                            capture_output=True, text=True, env=env, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    keep = (lambda n: _tf_keras_2_reads(n) and n not in TF_KERAS_2_UNREADABLE) \
+        if which == "tf.keras 2" else (lambda n: True)
+    files, predictions, outcome = _in_real_keras(which, tmp_path, keep)
+    assert len(files) == (14 if which == "keras3" else 3)
     for name in files:
-        got = outcome[str(tmp_path / name)]
+        got = outcome[name]
         assert got.get("error") is None, (name, got)
         stem = name.split(".")[0]
-        np.testing.assert_allclose(got["predict"], predictions[stem], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(got["predict"], predictions[stem], rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
         if got.get("learning_rate") is not None:
-            assert got["learning_rate"] == pytest.approx(0.01 if stem == "mk" else 0.002)
+            assert got["learning_rate"] == pytest.approx(
+                {"mk": 0.01, "mk_cnn": 0.01}.get(stem, 0.002)), name
     # The scale path: train here, go on training in Keras 3 from the same optimizer state. (From
     # an .h5 Keras 3.15 cannot train at all until the model is compiled again: it builds the
     # optimizer on no variables when an .h5 has optimizer weights, its own files included.)
     if which == "keras3":
-        resumed = keras.models.load_model(tmp_path / "mk.keras")
-        resumed.fit(DATA["x"], DATA["y"], batch_size=8, epochs=1, shuffle=False, verbose=0)
-        got = outcome[str(tmp_path / "mk.keras")]["weights_after_one_more_epoch"]
-        for weight, value in zip(resumed.get_weights(), got):
-            np.testing.assert_allclose(weight, value, rtol=2e-5, atol=2e-6)
+        for name in ("mk.keras", "mk_cnn.keras"):
+            _assert_continues_here_as_there(name, tmp_path, outcome[name], files[name])
+
+
+def _assert_continues_here_as_there(name, directory, got, spec, skip=()):
+    resumed = keras.models.load_model(directory / name)
+    x, y, batch_size = (VISION_DATA["x"], VISION_DATA["y"], 4) if spec else \
+        (DATA["x"], DATA["y"], 8)
+    resumed.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+    assert "weights_after_one_more_epoch" in got, (name, got)
+    assert len(got["weights_after_one_more_epoch"]) == len(resumed.weights)
+    for variable, value in zip(resumed.weights, got["weights_after_one_more_epoch"]):
+        if variable.path not in skip:
+            np.testing.assert_allclose(variable.numpy(), value, rtol=2e-5, atol=2e-6,
+                                       err_msg=f"{name}: {variable.path}")
+
+
+@pytest.mark.xfail(strict=True, reason="the .h5 writer keeps Keras 3 arguments tf.keras 2 "
+                                       "does not know (see TF_KERAS_2_UNREADABLE)")
+def test_minikeras_layer_zoos_load_in_tf_keras_2(tmp_path):
+    """Optional (MINIKERAS_TF_KERAS_PYTHON)."""
+    files, predictions, outcome = _in_real_keras(
+        "tf.keras 2", tmp_path, lambda n: n in TF_KERAS_2_UNREADABLE)
+    for name in files:
+        assert outcome[name].get("error") is None, (name, outcome[name])
+        np.testing.assert_allclose(outcome[name]["predict"], predictions[name.split(".")[0]],
+                                   rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.xfail(strict=True, reason="the .h5 optimizer_weights minikeras writes follow Keras "
+                                       "3 (with `adam/learning_rate`); tf.keras 2.21 expects no "
+                                       "learning-rate entry and starts a fresh optimizer")
+def test_tf_keras_2_continues_from_the_optimizer_state_written_here(tmp_path):
+    """Optional (MINIKERAS_TF_KERAS_PYTHON). tf.keras 2's fused BatchNormalization moves its
+    moving variance differently (test_tf_keras_2_fused_batch_norm_moving_variance)."""
+    files, _, outcome = _in_real_keras("tf.keras 2", tmp_path,
+                                       lambda n: n in ("mk.h5", "mk_cnn.h5"))
+    for name in files:
+        _assert_continues_here_as_there(name, tmp_path, outcome[name], files[name],
+                                        skip=("bn/moving_variance",))
