@@ -12,6 +12,7 @@ import importlib.util
 import sys
 
 import minikeras
+from minikeras import keras_names
 from minikeras import tensorflow_shim as _tensorflow_shim
 
 # Keras 2 / tf.keras module paths -> the minikeras module that holds their names.
@@ -85,6 +86,10 @@ class KerasAliasFinder(importlib.abc.MetaPathFinder):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:
+            keras_module = "keras" + name[len("minikeras"):]
+            if keras_names.public_names(keras_module):  # a Keras 3 module we lack
+                raise keras_names.NotImplementedImportError(
+                    f"`{keras_module}` is not implemented in minikeras.", name=fullname) from None
             raise ModuleNotFoundError(
                 f"No module named '{fullname}': minikeras has no `{name}` module.", name=fullname
             ) from None

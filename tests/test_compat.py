@@ -106,3 +106,15 @@ def test_keras2_np_utils_is_the_real_module_through_the_runner(tmp_path):
             "print(m.__name__, keras.utils.np_utils is m, m.to_categorical([1]).tolist())")
     result = run(["-c", code], tmp_path)
     assert result.stdout.strip() == "minikeras.utils.np_utils True [[0.0, 1.0]]", result.stderr
+
+
+def test_a_keras_module_minikeras_lacks_says_it_is_not_implemented():
+    import subprocess
+    import sys
+
+    code = ("try:\n    from keras.applications import VGG16\n"
+            "except ImportError as e:\n    print(type(e).__name__, e)\n")
+    out = subprocess.run([sys.executable, "-m", "minikeras", "-c", code], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == ("NotImplementedImportError `keras.applications` is not implemented in "
+                           "minikeras.")
