@@ -4,11 +4,12 @@ The test suite only reads the files; it never imports Keras or this script. Run 
 repository root, each part with the interpreter that has that Keras (virtualenvs outside the
 repository, never dependencies of minikeras):
 
-    KERAS_BACKEND=jax /work/kerasenv/bin/python tests/golden/saving/make_saving_golden.py keras3
-    /work/tfkerasenv/bin/python tests/golden/saving/make_saving_golden.py tfkeras
+    KERAS_BACKEND=jax /work/kvenv/bin/python tests/golden/saving/make_saving_golden.py keras3
+    /work/tfvenv/bin/python tests/golden/saving/make_saving_golden.py tfkeras
     python tests/golden/saving/make_saving_golden.py keras22
 
 `keras3` needs `pip install keras jax`; `tfkeras` needs `pip install tensorflow-cpu tf-keras`;
+both also write the vision files (the models of vision_models.py, on `vision_data()`);
 `keras22` only NumPy and h5py: Keras 2.2 cannot be installed on a current Python, so its files
 are CONSTRUCTED here with h5py, following Keras 2.2.4's writer line by line
 (keras/engine/saving.py `_serialize_model`, keras/utils/io_utils.py `H5Dict`, the layers' and
@@ -17,9 +18,10 @@ NumPy. They were not written by Keras 2.2.
 
 Every part writes `expected_<part>.json`: for each file, the inputs, the predictions, the
 optimizer state's iteration count, and, where the file carries optimizer state, the weights
-after one more epoch of training (`fit(x, y, batch_size=8, epochs=1, shuffle=False)`), which
-only match when the state was restored (iterations, moments and their order). `keras3` also
-records whether Keras 3 itself can load the Keras 2.2 and tf.keras 2 files (`keras3_loads`).
+after one more epoch of training (`fit(x, y, batch_size=8, epochs=1, shuffle=False)`; batches
+of 4 for the vision CNN), which only match when the state was restored (iterations, moments
+and their order). `keras3` also records whether Keras 3 itself can load the Keras 2.2 and
+tf.keras 2 files (`keras3_loads`).
 """
 
 import gzip
