@@ -90,6 +90,7 @@ class Optimizer:
         self._excluded, self._exclude_pattern = set(), None  # see exclude_from_weight_decay
         self._layout_cache = None       # see _layout
         self._variables_cache = None    # the list `variables` returns, computed with the layout
+        self.built = False              # `build` was called (on no variables, possibly)
 
     # ------------------------------------------------------------------ learning rate
     @property
@@ -142,6 +143,7 @@ class Optimizer:
         Variables built earlier keep their state, so one optimizer may serve several models
         (Keras 2 allowed it; Keras 3 raises).
         """
+        self.built = True
         new = list(dict.fromkeys(v for v in variables if v not in self._positions))
         if not new:
             return
@@ -261,8 +263,16 @@ class Optimizer:
         """
         n = len(self._trainable_variables)
         if not n:
-            raise ValueError(f"To call `stateless_apply`, {type(self).__name__} must be built: "
-                             "call `optimizer.build(trainable_variables)` first.")
+            if not self.built:
+                raise ValueError(f"To call `stateless_apply`, {type(self).__name__} must be "
+                                 "built: call `optimizer.build(trainable_variables)` first.")
+            if grads or trainable_values:
+                raise ValueError(f"Optimizer '{self.name}' was built for no variables; "
+                                 f"received {len(trainable_values)} values and {len(grads)} "
+                                 "gradients.")
+            # A model with nothing to train (every layer frozen): as in Keras, the step
+            # changes nothing, not even `iterations`.
+            return [], [np.array(value) for value in optimizer_values]
         expected = self._layout().size
         if len(optimizer_values) != expected:
             raise ValueError(f"`optimizer_values` must hold one array per entry of "
