@@ -15,6 +15,8 @@ exact operation in binary floating point). Gradients are put back in Keras's ord
 for the shared conventions (layout, masks, go_backwards, dropout masks, batch halves).
 """
 
+import functools
+
 import numpy as np
 from autograd.tracer import getval
 
@@ -28,8 +30,21 @@ from minikeras.ops.nn.rnn import (RecurrentForward, activate, as_float, carry_ma
 _INTERNAL_ORDER = (0, 1, 3, 2)  # Keras's i, f, c, o -> i, f, o, g
 
 
+@functools.lru_cache(maxsize=16)
 def _rows(units):
-    return np.concatenate([np.arange(g * units, (g + 1) * units) for g in _INTERNAL_ORDER])
+    """Keras's gate columns in the internal order (read-only, shared between calls)."""
+    rows = np.concatenate([np.arange(g * units, (g + 1) * units) for g in _INTERNAL_ORDER])
+    rows.flags.writeable = False
+    return rows
+
+
+@functools.lru_cache(maxsize=16)
+def _half(units, dtype):
+    """`(4 units, 1)`: 0.5 on the sigmoid gates' rows, 1 on the candidate's (read-only)."""
+    half = np.ones((4 * units, 1), dtype)
+    half[:3 * units] = 0.5
+    half.flags.writeable = False
+    return half
 
 
 def _reorder_masks(masks):
@@ -148,7 +163,7 @@ class FusedLSTMPart:
         self.seq = seq = prepare(x, mask, s.go_backwards, s.dtype)
         self.dm = feature_major_masks(dropout_masks)
         T, D, B = seq.x.shape
-        U = s.rk_t.shape[1]
+        U = s.fused_w_backward_r.shape[0]
         hx = np.empty((T + 1, U + D + 1, B), s.dtype)
         hx[:T, U:U + D] = seq.x if self.dm is None else seq.x * self.dm[0]
         hx[T, U:U + D] = 0
@@ -249,29 +264,32 @@ class LSTMForward(RecurrentForward):
         U = rk.shape[0]
         check_state(h0, (x.shape[0], U), self.name, "h0")
         check_state(c0, (x.shape[0], U), self.name, "c0")
-        self.rows = _rows(U)
-        self.kernel_t = np.ascontiguousarray(kernel.T[self.rows])
-        self.rk_t = np.ascontiguousarray(rk.T[self.rows])
-        self.bias = None if bias is None else bias[self.rows]
+        self.rows = rows = _rows(U)
         self.activation, self.recurrent_activation = activation, recurrent_activation
         self.halved_sigmoid = recurrent_activation == "sigmoid" and activation == "tanh"
-        self.forward_kernel_t, self.forward_rk_t, self.forward_bias = (
-            self._halved(a) for a in (self.kernel_t, self.rk_t, self.bias))
         if self.halved_sigmoid and recurrent_dropout_masks is None and (
                 dropout_masks is None or len(dropout_masks) == 1):
             self.part_class = FusedLSTMPart
-            bias_column = (np.zeros((4 * U, 1), dtype) if bias is None
-                           else self.forward_bias[:, None])
-            self.fused_w = np.concatenate([self.forward_rk_t, self.forward_kernel_t,
-                                           bias_column], axis=1)
+            D = kernel.shape[0]
+            w = np.empty((4 * U, U + D + 1), dtype)  # [R^T | K^T | b], gates i, f, o, g
+            w[:, :U] = np.take(rk, rows, axis=1).T
+            w[:, U:U + D] = np.take(kernel, rows, axis=1).T
+            w[:, U + D] = 0 if bias is None else bias[rows]
+            half = _half(U, dtype)
+            w *= half  # sigmoid rows halved: sigmoid(z) = 0.5 + 0.5 tanh(z / 2)
+            self.fused_w = w
             # The backward pass works with the gradient at the tanh's input times 2 on the
             # sigmoid rows (it skips the sigmoid's 0.5): these weights and scales take it back.
-            half = np.ones((4 * U, 1), dtype)
-            half[:3 * U] = 0.5
-            backward_w = self.fused_w * half
+            backward_w = w[:, :U + D] * half
             self.fused_w_backward_r = np.ascontiguousarray(backward_w[:, :U].T)
-            self.fused_w_backward_x = np.ascontiguousarray(backward_w[:, U:-1].T)
+            self.fused_w_backward_x = np.ascontiguousarray(backward_w[:, U:].T)
             self.fused_scale = half * half
+        else:
+            self.kernel_t = np.ascontiguousarray(kernel.T[rows])
+            self.rk_t = np.ascontiguousarray(rk.T[rows])
+            self.bias = None if bias is None else bias[rows]
+            self.forward_kernel_t, self.forward_rk_t, self.forward_bias = (
+                self._halved(a) for a in (self.kernel_t, self.rk_t, self.bias))
         super().__init__(x, [h0, c0], mask, go_backwards, return_sequences,
                          zero_output_for_mask, as_float(dropout_masks, dtype),
                          as_float(recurrent_dropout_masks, dtype), dtype,
