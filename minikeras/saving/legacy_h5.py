@@ -117,6 +117,16 @@ def _unique(names):
 # left out of `.h5` configs when they hold their default, None.
 _KERAS3_ONLY_ARGUMENTS = frozenset({"input_axes", "output_axes", "lora_rank", "lora_alpha",
                                     "quantization_config"})
+# Arguments Keras 3 added to layers tf.keras 2 has, which tf.keras 2 refuses: left out of an
+# `.h5` config when they hold their default, so that tf.keras 2 reads the file (a non-default
+# value stays: tf.keras 2 cannot build that layer, and says so).
+_KERAS3_DEFAULTS = {
+    "LayerNormalization": {"rms_scaling": False},
+    "Resizing": {"data_format": "channels_last", "pad_to_aspect_ratio": False,
+                 "fill_mode": "constant", "fill_value": 0.0, "antialias": False},
+    "CenterCrop": {"data_format": "channels_last"},
+    "ZeroPadding1D": {"data_format": "channels_last"},
+}
 _DTYPE_POLICIES = ("DTypePolicy", "FloatDTypePolicy")
 
 
@@ -158,6 +168,10 @@ def _legacy_layers(config, model):
         entry = dict(entry)
         inner = by_name.get(entry.get("name") or (entry.get("config") or {}).get("name"))
         entry["config"] = _legacy_layers(entry.get("config"), inner)
+        defaults = _KERAS3_DEFAULTS.get(entry.get("class_name"), {})
+        if defaults and isinstance(entry["config"], dict):
+            entry["config"] = {k: v for k, v in entry["config"].items()
+                               if not (k in defaults and v == defaults[k])}
         if entry.get("class_name") == "InputLayer":
             layer_config = dict(entry["config"])
             if "batch_shape" in layer_config:

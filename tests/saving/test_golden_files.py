@@ -318,17 +318,13 @@ def _tf_keras_2_reads(name):
 # defaults: LayerNormalization's `rms_scaling`, Resizing's `data_format`,
 # `pad_to_aspect_ratio`, `fill_mode`, `fill_value`, `antialias`, CenterCrop's and
 # ZeroPadding1D's `data_format` (Keras 3's own .h5 files have them too).
-TF_KERAS_2_UNREADABLE = {"mk_zoo_2d.h5", "mk_zoo_1d3d.h5"}
-
-
 @pytest.mark.parametrize("which", sorted(REAL_KERAS))
 def test_minikeras_files_load_in_real_keras(which, tmp_path):
     """Optional: set MINIKERAS_KERAS3_PYTHON / MINIKERAS_TF_KERAS_PYTHON to an interpreter
     that has Keras 3 (with JAX) / tf.keras 2, e.g. the virtualenvs of make_saving_golden.py."""
-    keep = (lambda n: _tf_keras_2_reads(n) and n not in TF_KERAS_2_UNREADABLE) \
-        if which == "tf.keras 2" else (lambda n: True)
+    keep = _tf_keras_2_reads if which == "tf.keras 2" else (lambda n: True)
     files, predictions, outcome = _in_real_keras(which, tmp_path, keep)
-    assert len(files) == (14 if which == "keras3" else 3)
+    assert len(files) == (14 if which == "keras3" else 5)
     for name in files:
         got = outcome[name]
         assert got.get("error") is None, (name, got)
@@ -357,18 +353,6 @@ def _assert_continues_here_as_there(name, directory, got, spec, skip=()):
         if variable.path not in skip:
             np.testing.assert_allclose(variable.numpy(), value, rtol=2e-5, atol=2e-6,
                                        err_msg=f"{name}: {variable.path}")
-
-
-@pytest.mark.xfail(strict=True, reason="the .h5 writer keeps Keras 3 arguments tf.keras 2 "
-                                       "does not know (see TF_KERAS_2_UNREADABLE)")
-def test_minikeras_layer_zoos_load_in_tf_keras_2(tmp_path):
-    """Optional (MINIKERAS_TF_KERAS_PYTHON)."""
-    files, predictions, outcome = _in_real_keras(
-        "tf.keras 2", tmp_path, lambda n: n in TF_KERAS_2_UNREADABLE)
-    for name in files:
-        assert outcome[name].get("error") is None, (name, outcome[name])
-        np.testing.assert_allclose(outcome[name]["predict"], predictions[name.split(".")[0]],
-                                   rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.xfail(strict=True, reason="the .h5 optimizer_weights minikeras writes follow Keras "
