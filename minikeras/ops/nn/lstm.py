@@ -20,12 +20,13 @@ import functools
 import numpy as np
 from autograd.tracer import getval
 
-from minikeras.ops.nn.rnn import (RecurrentForward, activate, as_float, carry_masked,
+from minikeras.ops.nn.rnn import (RecurrentForward, Sequence, activate, as_float, carry_masked,
                                   check_activation, check_sequence, check_state, derivative,
-                                  feature_major, feature_major_masks, prepare, previous_states,
-                                  project_inputs, project_inputs_grads, project_state,
-                                  project_state_backward, project_state_kernel_grad, recurrence,
-                                  split_masked, state_cotangent, sum_bias, unpack)
+                                  feature_major, feature_major_masks, prepare, prepare_mask,
+                                  previous_states, project_inputs, project_inputs_grads,
+                                  project_state, project_state_backward,
+                                  project_state_kernel_grad, recurrence, split_masked,
+                                  state_cotangent, sum_bias, time_major_input, unpack)
 
 _INTERNAL_ORDER = (0, 1, 3, 2)  # Keras's i, f, c, o -> i, f, o, g
 
@@ -160,12 +161,13 @@ class FusedLSTMPart:
 
     def __init__(self, shared, x, states, mask, dropout_masks, recurrent_dropout_masks):
         self.shared = s = shared
-        self.seq = seq = prepare(x, mask, s.go_backwards, s.dtype)
+        self.seq = seq = Sequence(None, *prepare_mask(mask, s.go_backwards, s.dtype))
         self.dm = feature_major_masks(dropout_masks)
-        T, D, B = seq.x.shape
+        xt = time_major_input(x, s.go_backwards)  # (time, features, batch), copied into hx
+        T, D, B = xt.shape
         U = s.fused_w_backward_r.shape[0]
         hx = np.empty((T + 1, U + D + 1, B), s.dtype)
-        hx[:T, U:U + D] = seq.x if self.dm is None else seq.x * self.dm[0]
+        hx[:T, U:U + D] = xt if self.dm is None else xt * self.dm[0]
         hx[T, U:U + D] = 0
         hx[:, U + D] = 1
         hx[0, :U] = states[0].T

@@ -154,17 +154,26 @@ def check_state(state, shape, name, which):
 
 def prepare(x, mask, go_backwards, dtype):
     """The feature-major, time-major input (and mask) of one batch part, in processing order."""
+    xt = time_major_input(x, go_backwards)
+    return Sequence(np.ascontiguousarray(xt, dtype=dtype), *prepare_mask(mask, go_backwards,
+                                                                         dtype))
+
+
+def time_major_input(x, go_backwards):
+    """`(batch, time, features)` -> a `(time, features, batch)` view in processing order."""
     xt = x.transpose(1, 2, 0)
-    if go_backwards:
-        xt = xt[::-1]
-    xt = np.ascontiguousarray(xt, dtype=dtype)
+    return xt[::-1] if go_backwards else xt
+
+
+def prepare_mask(mask, go_backwards, dtype):
+    """`(mask, keep)` of `Sequence` for a `(batch, time)` mask (None, None without one)."""
     if mask is None:
-        return Sequence(xt, None, None)
+        return None, None
     m = np.asarray(mask).astype(bool).T[:, None, :]
     if go_backwards:
         m = m[::-1]
     m = np.ascontiguousarray(m)
-    return Sequence(xt, m.astype(dtype), ~m)
+    return m.astype(dtype), ~m
 
 
 def feature_major(a):
