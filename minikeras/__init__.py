@@ -29,6 +29,8 @@ from minikeras import (  # noqa: E402
 from minikeras.backend import Variable  # noqa: E402
 from minikeras.layers import Input, Layer  # noqa: E402
 from minikeras.models import Model, Sequential  # noqa: E402
+# Not a Keras name: JAX's `jax.value_and_grad` for `train_step` overrides in Keras 3's JAX style.
+from minikeras.trainers.gradients import value_and_grad  # noqa: E402
 
 
 from minikeras import keras_names  # noqa: E402 (with the hook it serves)
