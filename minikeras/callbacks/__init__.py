@@ -1,10 +1,15 @@
-"""`minikeras.callbacks` (also `keras.callbacks`): hooks into `fit`, `evaluate` and `predict`."""
+"""`minikeras.callbacks` (also `keras.callbacks`): hooks into `fit`, `evaluate` and `predict`.
+
+Beyond Keras: `GradientMonitor` (each layer's gradient norm and weight-update ratio per epoch)
+and `plot_gradient_norms`, for the course's backpropagation chapter.
+"""
 
 from minikeras.callbacks.backup_and_restore import BackupAndRestore
 from minikeras.callbacks.callback import Callback
 from minikeras.callbacks.callback_list import CallbackList
 from minikeras.callbacks.csv_logger import CSVLogger
 from minikeras.callbacks.early_stopping import EarlyStopping
+from minikeras.callbacks.gradient_monitor import GradientMonitor, plot_gradient_norms
 from minikeras.callbacks.history import History
 from minikeras.callbacks.lambda_callback import LambdaCallback
 from minikeras.callbacks.learning_rate_scheduler import LearningRateScheduler

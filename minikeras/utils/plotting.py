@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+MONITOR_PREFIXES = ("grad_norm/", "update_ratio/")  # GradientMonitor's keys
+
 
 def import_matplotlib(what):
     """Returns the `matplotlib` module, or raises an ImportError naming `what` needs it."""
@@ -71,7 +73,9 @@ def plot_history(history, metrics=None, path=None, show=True):
     Args:
         history: what `fit` returns (a `History`), or its `.history` dict.
         metrics: the names to plot, e.g. `['loss', 'accuracy']` (default None: every name
-            logged, loss first, each `val_` name drawn in its training name's panel).
+            logged, loss first, each `val_` name drawn in its training name's panel;
+            `GradientMonitor`'s `grad_norm/...` and `update_ratio/...` entries are left to
+            `plot_gradient_norms`).
         path: a file to save the picture to (PNG, PDF, SVG...; default None: shown).
         show: whether to show the figure when `path` is None (default True).
 
@@ -83,7 +87,9 @@ def plot_history(history, metrics=None, path=None, show=True):
         ImportError: when matplotlib is not installed.
     """
     logs = _history_dict(history)
-    names = [k for k in logs if not k.startswith("val_") or k[4:] not in logs]
+    # GradientMonitor's per-layer entries have their own picture (plot_gradient_norms).
+    names = [k for k in logs if (not k.startswith("val_") or k[4:] not in logs)
+             and not k.startswith(MONITOR_PREFIXES)]
     names = [k for k in names if k == "loss"] + [k for k in names if k != "loss"]
     if metrics is not None:
         metrics = [metrics] if isinstance(metrics, str) else list(metrics)
