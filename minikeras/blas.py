@@ -1,12 +1,23 @@
-"""One BLAS thread count for the whole process, set once when minikeras is imported.
+"""minikeras's BLAS thread policy: one OpenBLAS thread while minikeras computes, the user's
+count the rest of the time.
 
-NumPy's matrix products run on OpenBLAS (on Linux and Windows wheels), whose thread count is
-process-wide. minikeras sets it once, at import, to `DEFAULT_THREADS`, unless the user already
-chose it through `OPENBLAS_NUM_THREADS`, `GOTO_NUM_THREADS` or `OMP_NUM_THREADS` (read by
-OpenBLAS when NumPy loads it; then minikeras leaves it alone). `minikeras.config.set_blas_threads`
-changes it later. Nothing changes it per call: flipping it around each product made results
-depend on which other thread was inside BLAS at that moment (OpenBLAS's float32 products are not
-bit-identical between one and two threads), and cost more time than it saved.
+NumPy's matrix products run on OpenBLAS (on Linux and Windows wheels), whose thread count is one
+number for the whole process. Importing minikeras changes nothing. `fit`, `evaluate`,
+`predict` and the `*_on_batch` methods run inside `computing()`, which sets the count to
+minikeras's (`DEFAULT_THREADS`, or what `minikeras.config.set_blas_threads` chose) and gives
+the previous count back when they return. The calls are counted across threads: the first one
+in sets minikeras's count, the last one out restores the user's, so models training side by
+side in several threads all run on the same count from start to end. A user who chose the
+count through `OPENBLAS_NUM_THREADS`, `GOTO_NUM_THREADS` or `OMP_NUM_THREADS` (read by
+OpenBLAS when NumPy loads it) keeps it: minikeras then changes nothing, ever.
+
+What stays process-wide: while any thread is inside one of those methods, every product in the
+process runs on minikeras's count, the user's own NumPy code in other threads included;
+OpenBLAS offers no per-thread setting. Eager calls (`model(x)`, a layer, a `tf.GradientTape`
+loop) run on the user's count. The count is never changed per product: flipping it around
+each product made results depend on which other thread was inside BLAS at that moment
+(OpenBLAS's float32 products are not bit-identical between one and two threads), and cost
+more time than it saved.
 
 Why one thread by default. Seconds per epoch (best of 3 epochs; median and range of 10 runs),
 2-core machine, OpenBLAS 0.3.31; "busy" = another process spinning one core
@@ -29,9 +40,11 @@ Without a recognisable OpenBLAS (NumPy built on MKL or Accelerate) minikeras set
 `set_threads` raises: use that library's own variable (`MKL_NUM_THREADS`, `VECLIB_MAXIMUM_THREADS`).
 """
 
+import contextlib
 import ctypes
 import glob
 import os
+import threading
 
 import numpy as np
 
@@ -78,8 +91,22 @@ def threads():
     return None if _OPENBLAS is None else int(_OPENBLAS[0]())
 
 
+def _check_count(n):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"Expected the number of BLAS threads to be a positive integer, received: {n!r}")
+
+
+def _require_openblas():
+    if _OPENBLAS is None:
+        raise RuntimeError(
+            "minikeras cannot set the BLAS thread count: NumPy's BLAS is not an OpenBLAS it can find "
+            "(MKL or Accelerate?). Set that library's own variable (MKL_NUM_THREADS, "
+            "VECLIB_MAXIMUM_THREADS) before starting Python."
+        )
+
+
 def set_threads(n):
-    """Sets OpenBLAS's thread count for the whole process.
+    """Sets OpenBLAS's thread count for the whole process, now.
 
     Args:
         n: a positive integer.
@@ -88,14 +115,8 @@ def set_threads(n):
         ValueError: if `n` is not a positive integer.
         RuntimeError: if NumPy's BLAS is not an OpenBLAS that minikeras can find.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"Expected the number of BLAS threads to be a positive integer, received: {n!r}")
-    if _OPENBLAS is None:
-        raise RuntimeError(
-            "minikeras cannot set the BLAS thread count: NumPy's BLAS is not an OpenBLAS it can find "
-            "(MKL or Accelerate?). Set that library's own variable (MKL_NUM_THREADS, "
-            "VECLIB_MAXIMUM_THREADS) before starting Python."
-        )
+    _check_count(n)
+    _require_openblas()
     _OPENBLAS[1](int(n))
 
 
@@ -104,5 +125,61 @@ def user_chose_threads():
     return any(os.environ.get(name, "").strip() for name in ENV_VARS)
 
 
-if _OPENBLAS is not None and not user_chose_threads():
-    set_threads(DEFAULT_THREADS)
+class _Policy:
+    """The count minikeras computes with, and the bookkeeping of `computing()`."""
+
+    def __init__(self):
+        # None: leave the count alone (the user chose it in the environment, or no OpenBLAS).
+        self.threads = None if _OPENBLAS is None or user_chose_threads() else DEFAULT_THREADS
+        self.lock = threading.Lock()
+        self.depth = 0       # calls inside `computing()`, in every thread
+        self.saved = None    # the count to give back when the last one leaves
+
+
+_policy = _Policy()
+
+
+def policy_threads():
+    """The count minikeras computes with (None: it leaves OpenBLAS's count alone)."""
+    return None if _OPENBLAS is None else _policy.threads
+
+
+def set_policy_threads(n):
+    """Sets the count minikeras computes with (see `minikeras.config.set_blas_threads`);
+    applied at once when some thread is computing, else at the next `fit`/`evaluate`/
+    `predict`.
+
+    Raises:
+        ValueError: if `n` is not a positive integer.
+        RuntimeError: if NumPy's BLAS is not an OpenBLAS that minikeras can find.
+    """
+    _check_count(n)
+    _require_openblas()
+    with _policy.lock:
+        _policy.threads = int(n)
+        if _policy.depth:
+            if _policy.saved is None:
+                _policy.saved = threads()
+            set_threads(int(n))
+
+
+@contextlib.contextmanager
+def computing():
+    """Runs the block on minikeras's thread count, counted across threads: the first thread
+    in sets it, the last one out gives back the count found on entry."""
+    policy = _policy
+    with policy.lock:
+        if policy.depth == 0 and policy_threads() is not None:
+            current = threads()
+            if current != policy.threads:
+                policy.saved = current
+                set_threads(policy.threads)
+        policy.depth += 1
+    try:
+        yield
+    finally:
+        with policy.lock:
+            policy.depth -= 1
+            if policy.depth == 0 and policy.saved is not None:
+                set_threads(policy.saved)
+                policy.saved = None

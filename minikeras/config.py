@@ -63,19 +63,21 @@ def standardize_data_format(data_format):
 
 
 def blas_threads():
-    """Returns the number of threads NumPy's OpenBLAS uses, or None when NumPy is not on OpenBLAS.
-
-    minikeras sets it to 1 when imported, unless `OPENBLAS_NUM_THREADS`, `GOTO_NUM_THREADS` or
-    `OMP_NUM_THREADS` is set (then OpenBLAS's own choice stands). See `minikeras.blas` for why.
+    """Returns the number of OpenBLAS threads minikeras computes with: inside `fit`,
+    `evaluate`, `predict` and the `*_on_batch` methods (1 by default; the rest of the time the
+    process keeps its own count). When `OPENBLAS_NUM_THREADS`, `GOTO_NUM_THREADS` or
+    `OMP_NUM_THREADS` is set, minikeras leaves OpenBLAS's count alone and this returns that
+    count. None when NumPy is not on OpenBLAS. See `minikeras.blas` for why.
     """
-    return blas.threads()
+    chosen = blas.policy_threads()
+    return blas.threads() if chosen is None else chosen
 
 
 def set_blas_threads(n):
-    """Sets the number of threads of NumPy's OpenBLAS for the whole process.
+    """Sets the number of OpenBLAS threads minikeras computes with (see `blas_threads`).
 
-    It applies to every NumPy matrix product in the process, not only minikeras's. Set it
-    before training, not while another thread is inside a product.
+    OpenBLAS has one count for the whole process: while some thread is inside `fit`,
+    `evaluate` or `predict`, every NumPy product in the process runs on this count.
 
     Args:
         n: a positive integer.
@@ -85,7 +87,7 @@ def set_blas_threads(n):
         RuntimeError: if NumPy's BLAS is not OpenBLAS (MKL, Accelerate): set that library's own
             variable (`MKL_NUM_THREADS`, `VECLIB_MAXIMUM_THREADS`) before starting Python.
     """
-    blas.set_threads(n)
+    blas.set_policy_threads(n)
 
 
 from minikeras import keras_names  # noqa: E402 (with the hook it serves)

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from minikeras import optimizers as optimizers_module
-from minikeras import tree
+from minikeras import blas, tree
 from minikeras.autograd_internals import getval
 from minikeras.callbacks import CallbackList
 from minikeras.random_seed import global_rng, make_rng
@@ -413,7 +413,8 @@ class Trainer(StepMethods):
         initial_epoch = self._initial_epoch or initial_epoch
         self._initial_epoch = None
         try:
-            with StopAtBatchBoundary() as interrupt:
+            # minikeras's BLAS thread count while it trains (blas.py), the user's afterwards.
+            with blas.computing(), StopAtBatchBoundary() as interrupt:
                 for epoch in range(initial_epoch, epochs):
                     if pipeline and not train_data.has_more():  # a generator ran dry
                         if not train_data.warned:
@@ -645,7 +646,8 @@ class Trainer(StepMethods):
             self._build_compiled()
         callback_list = self._callback_list(callbacks, verbose, 1, total_steps)
         callback_list.on_test_begin()
-        logs = self._evaluate_batches(batches, callback_list)
+        with blas.computing():
+            logs = self._evaluate_batches(batches, callback_list)
         callback_list.on_test_end(logs)
         return self._format_results(logs, return_dict)
 
@@ -684,6 +686,17 @@ class Trainer(StepMethods):
             batches, total_steps = self._array_batches(x, None, None, slices), len(slices)
         callback_list = self._callback_list(callbacks, verbose, 1, total_steps)
         callback_list.on_predict_begin()
+        with blas.computing():
+            outputs = self._predict_batches(batches, callback_list)
+        callback_list.on_predict_end()
+        if not outputs:
+            raise ValueError("predict() received no data: `x` is empty.")
+        if tree.is_nested(outputs[0]):
+            return _concat_structures(outputs)
+        return np.concatenate(outputs)
+
+    def _predict_batches(self, batches, callback_list):
+        """The outputs of each of `batches` (see `_array_batches`, `_pipeline_batches`)."""
         outputs = []
         custom = self._overrides("predict_step")
         for i, (xb, _, _, where) in enumerate(batches):
@@ -696,12 +709,7 @@ class Trainer(StepMethods):
                     raise
                 raise _batch_error(e, where) from e
             callback_list.on_predict_batch_end(i, {"outputs": outputs[-1]})
-        callback_list.on_predict_end()
-        if not outputs:
-            raise ValueError("predict() received no data: `x` is empty.")
-        if tree.is_nested(outputs[0]):
-            return _concat_structures(outputs)
-        return np.concatenate(outputs)
+        return outputs
 
     def _predict_step(self, x):
         with StatelessScope(training=False):
@@ -717,17 +725,21 @@ class Trainer(StepMethods):
         if self._compiled_metrics is None:
             self._build_compiled()
         self._check_outputs_once()
+        with blas.computing():
+            return self._format_results(self._train_batch(x, y, sample_weight, n),
+                                        return_dict)
+
+    def _train_batch(self, x, y, sample_weight, n):
+        """`train_on_batch`'s step on prepared arrays; returns the logs."""
         if self._overrides("train_step"):  # the model's own step, as Keras 3 calls it
             self.reset_metrics()
             self._ensure_metrics_built(x, y)
-            runner = TrainStep(self)
-            logs = self._run_train_step(runner, x, y, sample_weight, new_seed(make_rng()),
-                                        self._jax_style_train_step())
-            return self._format_results(logs, return_dict)
+            return self._run_train_step(TrainStep(self), x, y, sample_weight,
+                                        new_seed(make_rng()), self._jax_style_train_step())
         self._compiled_metrics.reset()
         loss, logs = TrainStep(self).run(x, y, sample_weight, new_seed(make_rng()))
         self._update_metrics(y, sample_weight, loss, logs, n)
-        return self._format_results(self._logs(), return_dict)
+        return self._logs()
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Returns the loss (and metrics) of one batch, without training."""
@@ -736,22 +748,27 @@ class Trainer(StepMethods):
         self._ensure_built(x)
         if self._compiled_metrics is None:
             self._build_compiled()
+        with blas.computing():
+            return self._format_results(self._test_batch(x, y, sample_weight, n), return_dict)
+
+    def _test_batch(self, x, y, sample_weight, n):
+        """`test_on_batch`'s step on prepared arrays; returns the logs."""
         if self._overrides("test_step"):
             self.reset_metrics()
             self._ensure_metrics_built(x, y)
-            logs = pythonify_logs(self.test_step(step_data(x, y, sample_weight)))
-            return self._format_results(logs, return_dict)
+            return pythonify_logs(self.test_step(step_data(x, y, sample_weight)))
         self._compiled_metrics.reset()
         loss, logs = TestStep(self)(x, y, sample_weight)
         self._update_metrics(y, sample_weight, loss, logs, n)
-        return self._format_results(self._logs(), return_dict)
+        return self._logs()
 
     def predict_on_batch(self, x):
         """Returns the model's outputs for one batch."""
         x = self._prepare_x(x)
         self._check_input_shapes(x)
-        out = _predicted(self.predict_step((x,))) if self._overrides("predict_step") \
-            else self._predict_step(x)
+        with blas.computing():
+            out = _predicted(self.predict_step((x,))) if self._overrides("predict_step") \
+                else self._predict_step(x)
         return {k: out[k] for k in sorted(out)} if isinstance(out, dict) else out
 
     # ------------------------------------------------------------------ Keras 2 leftovers
