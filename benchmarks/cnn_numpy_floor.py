@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from minikeras import config  # noqa: F401 (one BLAS thread and minikeras's malloc policy)
+from minikeras import blas, config  # noqa: F401 (config: minikeras's malloc policy)
 from mnist_cnn_step import BATCH, load
 
 f32 = np.float32
@@ -211,4 +211,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    with blas.computing():  # minikeras's BLAS thread count, as in its fit
+        main()

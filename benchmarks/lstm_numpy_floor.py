@@ -144,7 +144,7 @@ def main():
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    import minikeras  # after numpy: minikeras sets one BLAS thread at import
+    import minikeras  # after numpy (minikeras's malloc policy)
 
     x, y = load()
     x, y = x[:args.steps * B], y[:args.steps * B]
@@ -153,6 +153,12 @@ def main():
                                   minikeras.layers.Dense(C, activation="softmax")])
     model.compile(optimizer="adam", loss="categorical_crossentropy")
     floor = FloorStep()
+    with minikeras.blas.computing():  # both on minikeras's BLAS thread count, as in its fit
+        compare(floor, model, x, y, args)
+
+
+def compare(floor, model, x, y, args):
+    """Times the floor and minikeras in alternating rounds and prints the ratios."""
     time_floor(floor, x, y, 5)
     time_minikeras(model, x, y, 5)  # warm both up
     results = {"floor": [], "minikeras": []}

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from minikeras import config  # noqa: F401 (one BLAS thread and minikeras's malloc policy)
+from minikeras import blas, config  # noqa: F401 (config: minikeras's malloc policy)
 from mnist_mlp_epoch import load
 
 f32 = np.float32
@@ -123,4 +123,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    with blas.computing():  # minikeras's BLAS thread count, as in its fit
+        main()
