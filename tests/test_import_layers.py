@@ -38,6 +38,7 @@ FLOORS = {
         "minikeras.stateless_scope",
         "minikeras.random_seed",
         "minikeras.tensor",
+        "minikeras.keras_mask",  # the masks tensors carry: layers set them, losses read them
         "minikeras.blas",
         "minikeras.allocator",
         "minikeras.autograd_internals",

@@ -3,11 +3,13 @@
 import collections
 import inspect
 import threading
+import warnings
 
 import numpy as np
 from autograd.tracer import Box
 
 from minikeras import config, constraints, initializers, regularizers, tree
+from minikeras.keras_mask import get_keras_mask, outermost_mask_scope, set_keras_mask
 from minikeras.naming import to_snake_case
 from minikeras.stateless_scope import StatelessScope, current_scope
 from minikeras.tensor import as_tensor
@@ -191,7 +193,6 @@ class Layer:
         self.dtype = dtype_from_config(dtype)
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self.input_spec = None
-        self.supports_masking = False
         self.activity_regularizer = regularizers.get(activity_regularizer)
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
@@ -216,6 +217,54 @@ class Layer:
         self._trainable = bool(value)
         for layer in self.__dict__.get("_layers", ()):
             layer.trainable = value
+
+    # ----------------------------------------------------------------------------- masks
+    @property
+    def supports_masking(self):
+        """Whether the layer computes an output mask with `compute_mask` (Keras 3's default:
+        True exactly when the class overrides `compute_mask`; layers set it in `__init__`).
+
+        A layer that does not support masking and receives a masked input warns, as Keras
+        3 does, and its outputs carry no mask.
+        """
+        value = self.__dict__.get("_supports_masking")
+        if value is None:
+            return type(self).compute_mask is not Layer.compute_mask
+        return value
+
+    @supports_masking.setter
+    def supports_masking(self, value):
+        self.__dict__["_supports_masking"] = bool(value)
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the layer's outputs, from its inputs and their mask (`mask`: one per
+        input, in the inputs' structure). By default the input's mask, unchanged: the
+        output has the input's steps (Dense on a sequence, activations, dropout...)."""
+        return mask
+
+    def _output_masks(self, inputs, outputs, previous_mask, stacklevel=4):
+        """Attaches the output masks after a call (Keras 3's rule): a layer that supports
+        masking gives `compute_mask(inputs, previous_mask)` to each output that has no mask
+        yet (a nested model's outputs already carry theirs); one that does not, warns when
+        it received a mask."""
+        if self.supports_masking:
+            if type(self).compute_mask is Layer.compute_mask and not _any_mask(previous_mask):
+                return  # nothing to pass on (the common case: no masks anywhere)
+            flat = tree.flatten(outputs)
+            if all(get_keras_mask(o) is not None for o in flat):
+                return
+            masks = self.compute_mask(inputs, previous_mask)
+            if masks is None:
+                return
+            for output, mask in zip(flat, tree.flatten(masks)):
+                if mask is not None and get_keras_mask(output) is None:
+                    set_keras_mask(output, mask)
+        elif _any_mask(previous_mask):
+            warnings.warn(
+                f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input with "
+                "a mask attached to it. However, this layer does not support masking and will "
+                "therefore destroy the mask information. Downstream layers will not see the "
+                "mask.", stacklevel=stacklevel)  # the line that called the layer
 
     # ----------------------------------------------------------------------------- tracking
     def __setattr__(self, name, value):
@@ -420,14 +469,51 @@ class Layer:
             return self._symbolic_call(inputs, rest, kwargs)
         if getattr(_call_context, "training", None) is None:
             self._clear_losses()  # an outermost call: `losses` will be this call's
-        inputs = _standardize_inputs(inputs)
+        outer = getattr(_call_context, "training", None)
+        with outermost_mask_scope() as scope:
+            outputs = self._masked_call(inputs, rest, kwargs, nested)
+            if outer is None and current_scope() is None:
+                # A user's eager call: tf.keras's `.numpy()` works, and the masks that the
+                # scope held move onto the returned tensors, as Keras's `_keras_mask`.
+                tensors = as_tensor(outputs)
+                if scope is not None:
+                    for raw, tensor in zip(tree.flatten(outputs), tree.flatten(tensors)):
+                        mask = scope.get(raw)
+                        if mask is not None and tensor is not raw:
+                            set_keras_mask(tensor, mask)
+                return tensors
+        return outputs
+
+    def _masked_call(self, inputs, rest, kwargs, nested):
+        """Builds, calls `call` with the input's mask (Keras 3's rules, below) and attaches
+        the output masks."""
+        # The masks are read before the inputs are standardized (a cast or a view is a new
+        # array) and attached to the standardized ones.
+        input_masks = tree.map_structure(get_keras_mask, inputs) if nested else \
+            get_keras_mask(inputs)
+        standard = _standardize_inputs(inputs)
+        if standard is not inputs and _any_mask(input_masks):
+            for x, mask in zip(tree.flatten(standard), tree.flatten(input_masks)):
+                set_keras_mask(x, mask)
+        inputs = standard
         if not self.built:
             self._build_from_shapes(tree.map_structure(_shape_of, inputs))
         if self.input_spec is not None and not nested:
             self.input_spec.check(self, inputs.shape)
         has_training, has_mask = self._call_params()
         training = kwargs.pop("training", None)
-        if not has_mask:
+        # Keras 3: an explicit `mask=` is the previous mask; otherwise the first input's.
+        # `call` receives the input's mask when it takes `mask` and the call has one tensor
+        # argument (with several, a `<argument>_mask` parameter receives each one's).
+        explicit = kwargs.get("mask")
+        previous_mask = explicit if explicit is not None else input_masks
+        if has_mask:
+            if explicit is None:
+                if rest or _has_tensor_kwargs(kwargs):
+                    self._fill_argument_masks(inputs, rest, kwargs)
+                else:
+                    kwargs["mask"] = input_masks
+        else:
             kwargs.pop("mask", None)
         # `training` flows from the outermost call that set it (a model passes it to its
         # layers), else from the training step's scope.
@@ -448,9 +534,23 @@ class Layer:
             for out in tree.flatten(outputs):
                 batch = out.shape[0] if len(out.shape) else 1
                 self.add_loss(self.activity_regularizer(out) / batch)
-        if outer is None and current_scope() is None:
-            return as_tensor(outputs)  # a user's eager call: tf.keras's `.numpy()` works
+        self._output_masks(inputs, outputs, previous_mask)
         return outputs
+
+    def _fill_argument_masks(self, inputs, rest, kwargs):
+        """Keras 3's rule for a call with several tensor arguments: `mask` is left alone, and
+        each tensor argument `name` whose `call` has a `name_mask` parameter (left None)
+        receives that argument's mask (Attention's `query_mask`...)."""
+        try:
+            bound = inspect.signature(self.call).bind_partial(inputs, *rest, **kwargs)
+        except TypeError:
+            return
+        params = inspect.signature(self.call).parameters
+        for name, value in bound.arguments.items():
+            key = f"{name}_mask"
+            if key in params and kwargs.get(key) is None and _is_tensor_argument(value):
+                kwargs[key] = tree.map_structure(get_keras_mask, value) if tree.is_nested(
+                    value) else get_keras_mask(value)
 
     # ----------------------------------------------------------------------------- symbolic
     def _symbolic_call(self, inputs, args, kwargs):
@@ -465,10 +565,51 @@ class Layer:
         out_shapes = self.compute_output_shape(shapes) if not call_kwargs and not args else \
             self._infer_output_shape(shapes, args, call_kwargs)
         outputs = _map_shapes(lambda s: KerasTensor(s, self.dtype, name=self.name), out_shapes)
+        explicit = kwargs.get("mask")
+        previous_mask = explicit if explicit is not None else (
+            get_keras_mask(inputs) if single else tree.map_structure(get_keras_mask, inputs))
+        self._symbolic_output_masks(inputs, outputs, previous_mask)
         if self._call_params()[1]:  # Keras records the `mask` of a call that takes one
             kwargs = {**kwargs, "mask": kwargs.get("mask")}
         Node(self, inputs, outputs, args, kwargs)
         return outputs
+
+    def _symbolic_output_masks(self, inputs, outputs, previous_mask):
+        """Gives symbolic outputs the `_keras_mask` Keras gives them: a boolean KerasTensor
+        whose shape comes from running `compute_mask` on stand-in arrays (twice, with the
+        unknown dimensions set to 2 and 3, as `compute_output_shape`). Only the shape of a
+        symbolic mask is known; a model computes the values when it runs."""
+        if not self.supports_masking:
+            self._output_masks(inputs, outputs, previous_mask, stacklevel=5)  # the warning
+            return
+        if type(self).compute_mask is Layer.compute_mask:
+            # The output mask is the input's (Keras passes the same symbolic mask on).
+            if _any_mask(previous_mask):
+                for output, mask in zip(tree.flatten(outputs), tree.flatten(previous_mask)):
+                    if mask is not None and get_keras_mask(output) is None:
+                        set_keras_mask(output, mask)
+            return
+        runs = []
+        for fill in (2, 3):
+            def stand_in(t, fill=fill):
+                if t is None:
+                    return None
+                shape = [fill if d is None else d for d in t.shape]
+                return np.ones(shape, bool) if t.dtype == "bool" else np.zeros(shape, t.dtype)
+
+            dummy_inputs = tree.map_structure(stand_in, inputs)
+            dummy_masks = tree.map_structure(stand_in, previous_mask)
+            with StatelessScope(training=False):
+                masks = self.compute_mask(dummy_inputs, dummy_masks)
+            runs.append(tree.map_structure(
+                lambda m: None if m is None else tuple(int(d) for d in np.shape(m)), masks))
+        if runs[0] is None:
+            return
+        flat_outputs = tree.flatten(outputs)
+        for output, a, b in zip(flat_outputs, _flat_shapes(runs[0]), _flat_shapes(runs[1])):
+            if a is not None and get_keras_mask(output) is None:
+                set_keras_mask(output, KerasTensor(_merge_shapes(a, b), "bool",
+                                                   name=f"{self.name}_mask"))
 
     def compute_output_shape(self, input_shape):
         """Returns the output shape for `input_shape` (None for unknown dimensions).
@@ -483,7 +624,7 @@ class Layer:
         for fill in (2, 3):
             dummy = _map_shapes(lambda s: np.zeros([fill if d is None else d for d in s],
                                                    dtype=self.dtype), input_shape)
-            call_kwargs = dict(kwargs)
+            call_kwargs = {k: _stand_in(v, fill) for k, v in kwargs.items()}
             if self._call_params()[0]:
                 call_kwargs.setdefault("training", False)
             with StatelessScope(training=False):
@@ -618,3 +759,44 @@ def _merge_shapes(a, b):
     if isinstance(a, dict):
         return {k: _merge_shapes(a[k], b[k]) for k in a}
     return [_merge_shapes(x, y) for x, y in zip(a, b)]
+
+
+def _stand_in(value, fill):
+    """Stand-in arrays for the KerasTensors of a call argument (an explicit symbolic mask):
+    ones for booleans, zeros otherwise, unknown dimensions set to `fill`."""
+    def one(t):
+        if not isinstance(t, KerasTensor):
+            return t
+        shape = [fill if d is None else d for d in t.shape]
+        return np.ones(shape, bool) if t.dtype == "bool" else np.zeros(shape, t.dtype)
+
+    return tree.map_structure(one, value) if tree.is_nested(value) else one(value)
+
+
+def _flat_shapes(shapes):
+    """The shapes (or Nones) of a structure of mask shapes, in `tree.flatten`'s order."""
+    if shapes is None or _is_shape(shapes):
+        return [shapes]
+    if isinstance(shapes, dict):
+        return [s for k in sorted(shapes) for s in _flat_shapes(shapes[k])]
+    return [s for item in shapes for s in _flat_shapes(item)]
+
+
+def _any_mask(masks):
+    """Whether a mask structure (None, a mask, or a list/dict of them) holds a mask."""
+    if masks is None:
+        return False
+    if isinstance(masks, (list, tuple, dict)):
+        return any(m is not None for m in tree.flatten(masks))
+    return True
+
+
+def _is_tensor_argument(x):
+    """Whether a call argument holds a tensor (an array, a traced value or a KerasTensor)."""
+    return any(isinstance(leaf, (np.ndarray, Box, KerasTensor, Variable))
+               for leaf in tree.flatten(x))
+
+
+def _has_tensor_kwargs(kwargs):
+    return any(k not in ("mask", "training") and _is_tensor_argument(v)
+               for k, v in kwargs.items())

@@ -119,6 +119,7 @@ class Dense(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True  # on a sequence, each step stays masked or not
 
     def build(self, input_shape):
         in_dim = input_shape[-1]
@@ -168,6 +169,7 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+        self.supports_masking = True
         self.built = True
 
     def call(self, inputs):
@@ -211,6 +213,7 @@ class Dropout(Layer):
         self.noise_shape = noise_shape
         self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
+        self.supports_masking = True
         self.built = True
 
     def call(self, inputs, training=False):

@@ -6,12 +6,21 @@ the shapes without the batch axis must agree axis by axis from the right, a 1 st
 other size; an input of lower rank gets axes of size 1 inserted after its batch axis. Shapes are
 checked when the layer is built (a functional model fails at the call that wires it) and again
 on every eager or traced call, so a mismatch names the layer rather than a NumPy traceback.
-Masks are not merged yet (no minikeras layer produces one).
+
+Masks, as Keras 3 merges them: the element-wise layers' output mask is the OR of their
+inputs' masks, or None as soon as one input has none; `Maximum` and `Minimum` also take, at
+a step where one input is masked and another is not, the unmasked one's values; `Multiply`
+counts a masked step as 1; `Concatenate` counts an unmasked input as unmasked everywhere
+(so its mask is the OR over all inputs, an unmasked input making every step unmasked);
+`Dot` gives no mask.
 """
 
 import autograd.numpy as anp
+import numpy as np
+from autograd.tracer import getval
 
 from minikeras import config
+from minikeras.keras_mask import get_keras_mask, set_keras_mask
 from minikeras.layers.base import Layer
 
 
@@ -52,6 +61,16 @@ class Merge(Layer):
 
     def _merge_function(self, inputs):
         raise NotImplementedError
+
+    def compute_mask(self, inputs, mask=None):
+        """The OR of the inputs' masks; None when an input has no mask."""
+        masks = _check_masks(self, inputs, mask)
+        if masks is None or any(m is None for m in masks):
+            return None
+        out = np.asarray(getval(masks[0]), bool)
+        for m in masks[1:]:
+            out = np.logical_or(out, np.asarray(getval(m), bool))
+        return out
 
     def get_config(self):
         # Only the base keys (name, trainable, dtype), as Keras: not the constructor's kwargs.
@@ -132,12 +151,27 @@ class Subtract(Merge):
 
 
 class Multiply(Merge):
-    """Multiplies a list of inputs element-wise."""
+    """Multiplies a list of inputs element-wise.
+
+    With masked inputs (Keras 3): a masked step of an input counts as 1; when every input
+    is masked, steps masked in all of them are 0 and the output mask is the OR."""
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = out * x
+        masks = [_expanded_mask(x) for x in inputs]
+        if all(m is None for m in masks):
+            out = inputs[0]
+            for x in inputs[1:]:
+                out = out * x
+            return out
+        out = None
+        for x, m in zip(inputs, masks):
+            if m is not None:
+                x = anp.where(m, x, anp.ones_like(x))
+            out = x if out is None else out * x
+        if all(m is not None for m in masks):
+            any_kept = np.logical_or.reduce(masks)
+            out = anp.where(any_kept, out, anp.zeros_like(out))
+            set_keras_mask(out, np.any(any_kept, axis=-1))
         return out
 
 
@@ -152,23 +186,66 @@ class Average(Merge):
 
 
 class Maximum(Merge):
-    """The element-wise maximum of a list of inputs (a tie splits the gradient equally)."""
+    """The element-wise maximum of a list of inputs (a tie splits the gradient equally).
+
+    With masked inputs, a step masked in one input takes the other's value (see
+    `_merge_masked`)."""
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = anp.maximum(out, x)
-        return out
+        return _merge_masked(anp.maximum, inputs)
 
 
 class Minimum(Merge):
-    """The element-wise minimum of a list of inputs (a tie splits the gradient equally)."""
+    """The element-wise minimum of a list of inputs (a tie splits the gradient equally).
+
+    With masked inputs, a step masked in one input takes the other's value (see
+    `_merge_masked`)."""
 
     def _merge_function(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = anp.minimum(out, x)
-        return out
+        return _merge_masked(anp.minimum, inputs)
+
+
+def _merge_masked(op, inputs):
+    """Folds `op` over `inputs` as Keras 3 does for the operations without an identity
+    element: where the running result is masked and the next input is not, the input's
+    value is used for both (and the reverse), so a masked step never wins; the running
+    mask is the OR of the masks, None from the first unmasked input on. The final mask
+    (any over the feature axis) is attached to the output."""
+    out, out_mask = inputs[0], _expanded_mask(inputs[0])
+    for x in inputs[1:]:
+        mask = _expanded_mask(x)
+        if mask is not None:
+            x = anp.where(mask, x, out)
+        if out_mask is not None:
+            out = anp.where(out_mask, out, x)
+        out_mask = None if mask is None or out_mask is None else np.logical_or(out_mask, mask)
+        out = op(out, x)
+    if out_mask is not None:
+        set_keras_mask(out, np.any(out_mask, axis=-1))
+    return out
+
+
+def _expanded_mask(x):
+    """The `(batch, time)` mask of `x` broadcast to `x`'s shape, or None."""
+    mask = get_keras_mask(x)
+    if mask is None:
+        return None
+    return np.broadcast_to(np.expand_dims(np.asarray(getval(mask), bool), -1), np.shape(x))
+
+
+def _check_masks(layer, inputs, mask):
+    """`mask` as a list with one entry per input (None: no masks at all), checked as Keras."""
+    if mask is None:
+        return None
+    if not isinstance(mask, (list, tuple)):
+        raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, (list, tuple)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError(
+            "The lists `inputs` and `mask` should have the same length. Received: inputs of "
+            f"length {len(inputs)} and mask of length {len(mask)} (layer '{layer.name}').")
+    return list(mask)
 
 
 class Concatenate(Merge):
@@ -210,6 +287,23 @@ class Concatenate(Merge):
         inputs = _merge_inputs(self, inputs)
         self.compute_output_shape([tuple(x.shape) for x in inputs])
         return anp.concatenate(inputs, axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """The inputs' masks broadcast to the inputs' shapes (an unmasked input all True),
+        concatenated along `axis`, then any over the last axis; None when no input has one."""
+        masks = _check_masks(self, inputs, mask)
+        if masks is None or all(m is None for m in masks):
+            return None
+        full = []
+        for x, m in zip(inputs, masks):
+            shape = np.shape(getval(x))
+            if m is None:
+                full.append(np.ones(shape, bool))
+                continue
+            m = np.asarray(getval(m), bool)
+            full.append(np.broadcast_to(np.expand_dims(m, -1), shape) if m.ndim < len(shape)
+                        else m)
+        return np.any(np.concatenate(full, axis=self.axis), axis=-1)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
@@ -276,6 +370,10 @@ class Dot(Merge):
         if self.normalize:
             x, y = _l2_normalize(x, a0), _l2_normalize(y, a1)
         return _batch_dot(x, y, a0, a1)
+
+    def compute_mask(self, inputs, mask=None):
+        """None: a dot product has no time steps to mask (Keras 3)."""
+        return None
 
     def get_config(self):
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}

@@ -5,6 +5,7 @@ import numpy as np
 from autograd.tracer import getval, isbox
 
 from minikeras import config, ops, serialization
+from minikeras.keras_mask import get_keras_mask
 from minikeras.naming import to_snake_case
 from minikeras.tensor import as_tensor
 from minikeras.variables import unwrap
@@ -45,8 +46,10 @@ def _standardize_dtype(dtype):
 
 
 def _mask_to_weights(mask, sample_weight, dtype, reduction):
-    """Merges a boolean mask into the sample weights; masked entries leave the average."""
-    mask = np.asarray(mask, dtype=bool)
+    """Merges a boolean mask into the sample weights, as Keras 3's `apply_mask`: with the
+    averaging reductions a kept entry weighs `mask.size / kept` (so the sum over the batch
+    size is the mean over the kept entries), else 1; masked entries weigh 0."""
+    mask = np.asarray(getval(mask), dtype=bool)
     if reduction in ("mean", "sum_over_batch_size"):
         valid = mask.sum()
         float_mask = np.where(mask, mask.size / valid if valid else 0.0, 0.0).astype(dtype)
@@ -55,7 +58,31 @@ def _mask_to_weights(mask, sample_weight, dtype, reduction):
     if sample_weight is None:
         return float_mask
     float_mask, sample_weight = squeeze_or_expand_to_same_rank(float_mask, sample_weight)
+    w_shape = np.shape(sample_weight)
+    if 0 < len(w_shape) < float_mask.ndim and tuple(w_shape) == float_mask.shape[:len(w_shape)]:
+        # Per-sample weights (N,) with a per-step mask (N, T): Keras 3 raises a broadcasting
+        # error; each sample's weight weighs its steps, as `_align_weights` does for losses.
+        sample_weight = anp.reshape(sample_weight, tuple(w_shape) + (1,) * (
+            float_mask.ndim - len(w_shape)))
     return sample_weight * float_mask
+
+
+def _merge_masks(a, b):
+    """The entries both masks keep (either may be None)."""
+    if a is None or b is None:
+        return b if a is None else a
+    return np.logical_and(np.asarray(getval(a), bool), np.asarray(getval(b), bool))
+
+
+def _check_mask_shape(mask, values):
+    """A mask must name the entries of the per-sample losses (a trailing axis of 1 aside)."""
+    m_shape, v_shape = np.shape(mask), tuple(np.shape(values))
+    if m_shape == v_shape or m_shape == v_shape + (1,) or m_shape + (1,) == v_shape:
+        return
+    raise ValueError(
+        f"The mask of `y_pred` has shape {m_shape}, but the loss has per-entry values of shape "
+        f"{v_shape}: a mask must mark the entries of the loss (e.g. a `(batch, time)` mask "
+        "with a per-time-step output of shape `(batch, time, features)`).")
 
 
 def _align_weights(values, sample_weight):
@@ -84,7 +111,8 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
         reduction: `'sum_over_batch_size'` and `'mean'` divide the weighted sum by the number of
             values (not by the sum of the weights); `'mean_with_sample_weight'` divides by the
             sum of the weights; `'sum'` sums; None/`'none'` returns the weighted values.
-        mask: optional boolean array; False entries are left out of the average.
+        mask: optional boolean array shaped as `values`; False entries are left out (with
+            `'sum_over_batch_size'`/`'mean'` the result is the mean over the kept entries).
     """
     reduction = standardize_reduction(reduction)
     if not isbox(values):
@@ -95,6 +123,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
         if not isbox(sample_weight):
             sample_weight = np.asarray(sample_weight, dtype=dtype)
     if mask is not None:
+        _check_mask_shape(mask, values)
         sample_weight = _mask_to_weights(mask, sample_weight, dtype, reduction)
     if sample_weight is not None:
         values, sample_weight = _align_weights(values, sample_weight)
@@ -148,10 +177,14 @@ class Loss:
         return None
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        # A masked `y_pred` (a sequence output after `Embedding(mask_zero=True)` or
+        # `Masking`) leaves its masked entries out, as Keras 3; read before the conversion,
+        # which makes a new array.
+        y_pred_mask = get_keras_mask(y_pred)
         y_true, y_pred = self._convert(y_true), self._convert(y_pred)
         values = self.call(y_true, y_pred)
-        loss = reduce_weighted_values(values, sample_weight, self.reduction,
-                                      mask=self._mask(y_true, y_pred))
+        mask = _merge_masks(y_pred_mask, self._mask(y_true, y_pred))
+        loss = reduce_weighted_values(values, sample_weight, self.reduction, mask=mask)
         return loss if isbox(loss) else as_tensor(loss)
 
     def get_config(self):

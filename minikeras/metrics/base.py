@@ -9,6 +9,7 @@ import numpy as np
 from autograd.tracer import getval
 
 from minikeras import config, initializers, serialization
+from minikeras.keras_mask import get_keras_mask
 from minikeras.losses import squeeze_or_expand_to_same_rank
 from minikeras.naming import to_snake_case
 from minikeras.tensor import as_tensor
@@ -222,7 +223,22 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred_mask = get_keras_mask(y_pred)
         values = self._fn(to_numpy(y_true), to_numpy(y_pred), **self._fn_kwargs)
+        if y_pred_mask is not None:
+            # A masked `y_pred` (per-step outputs after `Embedding(mask_zero=True)` or
+            # `Masking`): its mask multiplies the weights, as Keras 3's `apply_mask` with
+            # reduction 'sum', so the mean runs over the unmasked entries.
+            y_pred_mask = to_numpy(y_pred_mask, np.float64)
+            if sample_weight is None:
+                sample_weight = y_pred_mask
+            else:
+                y_pred_mask, sample_weight = squeeze_or_expand_to_same_rank(
+                    y_pred_mask, to_numpy(sample_weight, np.float64))
+                if 0 < sample_weight.ndim < y_pred_mask.ndim:  # (N,) weights, (N, T) mask
+                    sample_weight = sample_weight.reshape(
+                        sample_weight.shape + (1,) * (y_pred_mask.ndim - sample_weight.ndim))
+                sample_weight = y_pred_mask * sample_weight
         mask = self._mask(y_true, y_pred)
         if mask is not None and sample_weight is not None:
             # Masked entries leave the mean only when a sample_weight is given: Keras merges

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from minikeras import object_registration, serialization, tree
+from minikeras.keras_mask import set_keras_mask
 from minikeras.layers.base import Layer, default_config_method, to_snake_case, unique_name
 from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
@@ -78,9 +79,13 @@ class Model(Trainer, Layer):
         self.__dict__["_layers"] = layers
         self.built = True
 
-    def _run_graph(self, inputs):
+    def _run_graph(self, inputs, mask=None):
         values = {}
         given = self._flatten_inputs(inputs)
+        if mask is not None:  # the masks of the inputs, as `Functional.call` sets them
+            for x, m in zip(given, tree.flatten(mask)):
+                if m is not None:
+                    set_keras_mask(x, m)
         for t, x in zip(self.inputs, given):
             values[id(t)] = x
         for node in self._nodes:
@@ -112,7 +117,7 @@ class Model(Trainer, Layer):
                 "`call(self, inputs, training=None)`, or create the model with "
                 "`Model(inputs, outputs)`."
             )
-        return self._run_graph(inputs)
+        return self._run_graph(inputs, mask)
 
     def compute_output_shape(self, input_shape):
         if self._nodes is not None:

@@ -2,6 +2,7 @@
 
 
 from minikeras import serialization
+from minikeras.keras_mask import set_keras_mask
 from minikeras.layers.base import Layer
 from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
@@ -86,6 +87,8 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        if mask is not None:  # each layer's call then reads and passes on the mask
+            set_keras_mask(inputs, mask)
         x = inputs
         for layer in self._layers:
             x = layer(x)

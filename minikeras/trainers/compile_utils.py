@@ -24,6 +24,7 @@ import numpy as np
 from minikeras import losses as losses_module
 from minikeras import metrics as metrics_module
 from minikeras import tree
+from minikeras.keras_mask import with_keras_mask
 from minikeras.metrics.base import Mean, MeanMetricWrapper, Metric
 
 
@@ -331,10 +332,14 @@ class CompiledMetrics:
         for m in self.metrics or []:
             m.metric.reset_state()
 
-    def update(self, ys, preds, sample_weights, loss, output_losses, batch_size):
-        """Feeds one batch: `ys`, `preds` and `sample_weights` have one entry per output."""
+    def update(self, ys, preds, sample_weights, loss, output_losses, batch_size, masks=None):
+        """Feeds one batch: `ys`, `preds` and `sample_weights` have one entry per output;
+        `masks` (None, or one mask or None per output) are the outputs' masks, handed to
+        the metrics on `y_pred` as Keras does (`y_pred._keras_mask`)."""
         if self.metrics is None:
             self.build(ys, preds)
+        if masks is not None:
+            preds = [with_keras_mask(p, m) for p, m in zip(preds, masks)]
         self.loss_tracker.update_state(loss, sample_weight=batch_size)
         for tracker, value in zip(self.output_loss_trackers, output_losses):
             tracker.update_state(value, sample_weight=batch_size)

@@ -10,9 +10,21 @@ and `write_back` puts the new values into the `Variable`s, in one place.
 """
 
 
+import numpy as np
+
+from minikeras import tree
 from minikeras.autograd_internals import value_and_grads
+from minikeras.keras_mask import MaskScope, get_keras_mask
 from minikeras.stateless_scope import StatelessScope
 from minikeras.variables import assign_arrays, read_arrays
+
+
+def output_masks(y_pred):
+    """The mask of each flat output (None where an output has none), as plain arrays: the
+    metrics read them after the step (`y_pred` then is no traced value any more)."""
+    masks = [get_keras_mask(p) for p in tree.flatten(y_pred)]
+    return None if all(m is None for m in masks) else [
+        None if m is None else np.asarray(m) for m in masks]
 
 
 def total_loss(compiled_loss, y, y_pred, sample_weight, variables, values, added_losses):
@@ -34,54 +46,6 @@ def total_loss(compiled_loss, y, y_pred, sample_weight, variables, values, added
     for term in terms[1:]:
         total = total + term
     return total, per_output
-
-
-def batch_objective(model, trainable, non_trainable, non_trainable_values, x, y,
-                    sample_weight, seed):
-    """The loss of one training batch as a pure function of the trainable values: what
-    autograd differentiates, for `TrainStep` and for `loss_and_gradients`.
-
-    The model runs with `training=True` on `non_trainable_values` (random layers seeded by
-    `seed`); the loss is `total_loss`'s. Nothing is written: updates of non-trainable
-    variables (moving statistics) are returned.
-
-    Returns:
-        `objective(trainable_values) -> (loss, (y_pred, output_losses,
-        new_non_trainable_values))`.
-    """
-
-    def objective(traced):
-        values = list(zip(trainable, traced)) + list(zip(non_trainable, non_trainable_values))
-        with StatelessScope(values, training=True, seed=seed) as scope:
-            y_pred = model(x, training=True)
-            loss, per_output = total_loss(model._compiled_loss, y, y_pred, sample_weight,
-                                          trainable, traced, scope.losses)
-        new_non_trainable = [scope.updates.get(v, value)
-                             for v, value in zip(non_trainable, non_trainable_values)]
-        return loss, (y_pred, per_output, new_non_trainable)
-
-    return objective
-
-
-def loss_and_gradients(model, x, y, sample_weight=None, seed=0):
-    """The loss of one batch and its gradient with respect to each trainable variable, at the
-    Variables' current values, computed as a training step computes them
-    (`batch_objective`). Nothing changes: no weight, no moving statistic, no optimizer
-    state. `GradientMonitor` reads gradients through this.
-
-    Args:
-        model: a compiled, built model.
-        x, y, sample_weight: one batch, standardized as `fit` standardizes its batches.
-        seed: the seed of random layers such as Dropout (default 0).
-
-    Returns:
-        `(loss, grads)`: a float, and one array per `model.trainable_variables`, in order.
-    """
-    trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
-    objective = batch_objective(model, trainable, non_trainable, read_arrays(non_trainable),
-                                x, y, sample_weight, seed)
-    (loss, _), grads = value_and_grads(objective, read_arrays(trainable))
-    return float(loss), grads
 
 
 class TrainStep:
@@ -116,16 +80,30 @@ class TrainStep:
     def __call__(self, trainable, non_trainable, optimizer_state, x, y, sample_weight, seed):
         """Returns `(loss, logs, new_trainable, new_non_trainable, new_optimizer_state)`.
 
-        `logs` holds what the metrics need from this batch: `y_pred` and `output_losses` (the
-        loss of each output, None where an output has no loss). Nothing is mutated.
+        `logs` holds what the metrics need from this batch: `y_pred`, `output_losses` (the
+        loss of each output, None where an output has no loss) and `y_pred_masks` (the mask
+        of each flat output, or None when no output has one). Nothing is mutated.
         """
-        objective = batch_objective(self.model, self.trainable, self.non_trainable,
-                                    non_trainable, x, y, sample_weight, seed)
-        (loss, (y_pred, per_output, new_non_trainable)), grads = value_and_grads(objective,
-                                                                                trainable)
-        new_trainable, new_optimizer_state = self.model.optimizer.stateless_apply(
+        model = self.model
+
+        def objective(traced):
+            values = list(zip(self.trainable, traced)) + list(zip(self.non_trainable, non_trainable))
+            # The mask scope holds the masks the layers attach (Embedding(mask_zero=True),
+            # Masking...) until the loss has read the outputs' ones.
+            with StatelessScope(values, training=True, seed=seed) as scope, MaskScope():
+                y_pred = model(x, training=True)
+                loss, per_output = total_loss(model._compiled_loss, y, y_pred, sample_weight,
+                                              self.trainable, traced, scope.losses)
+                masks = output_masks(y_pred)
+            new_non_trainable = [scope.updates.get(v, value)
+                                 for v, value in zip(self.non_trainable, non_trainable)]
+            return loss, (y_pred, per_output, new_non_trainable, masks)
+
+        (loss, (y_pred, per_output, new_non_trainable, masks)), grads = value_and_grads(
+            objective, trainable)
+        new_trainable, new_optimizer_state = model.optimizer.stateless_apply(
             optimizer_state, grads, trainable)
-        logs = {"y_pred": y_pred, "output_losses": per_output}
+        logs = {"y_pred": y_pred, "output_losses": per_output, "y_pred_masks": masks}
         return float(loss), logs, new_trainable, new_non_trainable, new_optimizer_state
 
     def write_back(self, trainable, non_trainable, optimizer_state):
@@ -163,12 +141,14 @@ class TestStep:
         self.regularized = [v for v in model.trainable_variables if v.regularizer is not None]
 
     def __call__(self, x, y, sample_weight):
-        with StatelessScope(training=False) as scope:
+        with StatelessScope(training=False) as scope, MaskScope():
             y_pred = self.model(x, training=False)
             loss, per_output = total_loss(self.model._compiled_loss, y, y_pred, sample_weight,
                                           self.regularized, [v.value for v in self.regularized],
                                           scope.losses)
-        return float(loss), {"y_pred": y_pred, "output_losses": per_output}
+            masks = output_masks(y_pred)
+        return float(loss), {"y_pred": y_pred, "output_losses": per_output,
+                             "y_pred_masks": masks}
 
 
 _SEED_BOUND = 2**63 - 1  # np.iinfo(np.int64).max

@@ -41,6 +41,30 @@ The contract every primitive in this package keeps (and `tests/ops/gradcheck.py`
    A primitive that has no time axis ignores masks; layers decide what to do with them
    (`compute_mask`).
 
+   How masks travel between layers (Keras 3's rules; `minikeras/keras_mask.py`,
+   `Layer.__call__`): a mask is attached to the tensor it describes, as `_keras_mask` on an
+   eager `Tensor` or a symbolic `KerasTensor`, and in the open `MaskScope` for plain arrays
+   and traced values (one scope per outermost call or training step; it holds each value
+   with its mask and ends with the call). `__call__` reads the first input's mask (an
+   explicit `mask=` wins), passes it to `call` when `call` takes `mask` and the call has one
+   tensor argument (with several, each `<argument>_mask` parameter gets its argument's
+   mask), then, if `supports_masking` (default: the class overrides `compute_mask`), gives
+   each output without a mask `compute_mask(inputs, previous_mask)` (default: the input's
+   mask unchanged: Dense on a sequence, activations, dropout, normalization); a layer that
+   does not support masking and receives one warns and its outputs carry none (Conv1D,
+   Flatten, a nested model, a user layer without `compute_mask`). Masks travel the same
+   way through `Sequential`, the functional graph and subclassed models (each layer call
+   reads its input's mask from the scope); a model called with `mask=` attaches it to its
+   inputs. A symbolic mask is a boolean KerasTensor whose shape comes from `compute_mask`
+   run on stand-in arrays; a model recomputes the values when it runs. Merge layers:
+   element-wise ones OR the masks (None when an input has none; Maximum, Minimum and
+   Multiply also keep masked steps out of their values), Concatenate counts an unmasked
+   input as all True, Dot gives none. A loss reads `y_pred`'s mask and multiplies it into
+   the sample weights (`sum_over_batch_size`/`mean`: a kept entry weighs `total / kept`, so
+   the loss is the weighted sum over the kept entries divided by their number; 0 when none
+   is kept), and `MeanMetricWrapper` metrics average over the kept entries; the training
+   step and `evaluate` hand each output's mask to both. Masks are never differentiated.
+
 Hyper-parameters (strides, padding, the name of a fused activation) are keyword arguments
 and never differentiated.
 """
