@@ -240,3 +240,18 @@ def test_vanishing_gradients_example_shows_them_and_their_cures(tmp_path):
     if "Saved the sigmoid network's gradient norms" in out:  # matplotlib installed
         matplotlib_image = pytest.importorskip("matplotlib.image")
         assert matplotlib_image.imread(str(tmp_path / "gradient_norms.png")).ndim == 3
+
+
+# 4 epochs on 1000 images (the script: 15 on 2000): test accuracy 0.866 without augmentation
+# and 0.844 with it; on the moved test digits 0.286 without and 0.414 with (the whole run:
+# 0.35 and 0.62). What augmentation buys is the second number.
+@needs_mnist
+def test_data_augmentation_trains_from_the_generator_and_helps_on_moved_digits():
+    out = run_example("data_augmentation.py", MINIKERAS_EXAMPLE_EPOCHS=4,
+                      MINIKERAS_EXAMPLE_SAMPLES=1000)
+    assert "Epoch 4/4\n32/32 - " in out  # one pass over the flow's 32 batches per epoch
+    (plain, plain_moved), (augmented, augmented_moved) = [
+        tuple(map(float, m)) for m in re.findall(
+            r"augmentation +test accuracy ([0-9.]+) - on moved test digits ([0-9.]+)", out)]
+    assert plain > 0.75 and augmented > 0.75, out
+    assert augmented_moved > plain_moved + 0.05, out
