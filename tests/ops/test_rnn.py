@@ -146,9 +146,10 @@ def test_bad_shapes_are_named():
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_batch_halves_on_two_threads_give_the_same_values_and_gradients(name, monkeypatch):
-    from minikeras.ops.nn import batch_split
+    from minikeras.ops.nn import batch_split, rnn as rnn_module
 
     monkeypatch.setattr(batch_split, "MIN_WORK", 0)  # split even this small, odd batch (2 + 1)
+    monkeypatch.setattr(rnn_module, "MIN_SPLIT_STEP_SIZE", 0)
     fn, ref, gates, extra, args, mask, rng = _arguments(name, seed=6)
     kwargs = dict(mask=mask, return_sequences=True, go_backwards=True, **extra,
                   **_dropout(rng, "per_gate", gates))

@@ -13,7 +13,7 @@ time step in NumPy and register one hand-written backward pass through time (BPT
 Inside, a step works *feature-major*: a state is `(units, batch)` and the gates of a step are
 `(gates * units, batch)`, so each gate is a contiguous block of rows and every elementwise pass
 of a step runs over contiguous memory (a column slice of a batch-major `(batch, 4 units)` row
-runs three times slower). A large batch is split in two halves computed on two threads
+runs three times slower). A large step (`MIN_SPLIT_STEP_SIZE`) is split in two batch halves computed on two threads
 (`batch_split`): the recurrence of each sequence is independent of the others, so each half runs
 exactly as it would alone, and the weight gradients of the halves are added in a fixed order.
 
@@ -302,6 +302,13 @@ def sum_bias(dz):
 
 
 # ----------------------------------------------------------------------------- the node
+# The batch is split over two threads only when a step's state holds at least this many
+# numbers. A step is ~20 small NumPy calls whose Python side holds the GIL; with the course's
+# LSTM (batch 64, 64 units: 4096) two threads cost 15-25 % more CPU time than one and gave no
+# wall-time gain on the shared 2-core machine (benchmarks/lstm_numpy_floor.py, alternating
+# rounds); larger steps make each call's unlocked part long enough to overlap.
+MIN_SPLIT_STEP_SIZE = 16384
+
 @primitive
 def recurrence(*arrays, forward):
     """The traced node of a recurrent primitive: returns `forward.result`, computed from the
@@ -345,7 +352,9 @@ class RecurrentForward:
         self.return_sequences = return_sequences
         self.zero_output_for_mask = zero_output_for_mask and mask is not None
         self.dtype = dtype
-        self.slices = batch_parts(batch, work)
+        units = states[0].shape[1]
+        self.slices = (batch_parts(batch, work) if batch * units >= MIN_SPLIT_STEP_SIZE
+                       else [slice(0, batch)])
 
         def run(i, rows):
             with np.errstate(over="ignore"):
