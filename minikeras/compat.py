@@ -31,8 +31,6 @@ LEGACY_MODULES = {
     "layers.embeddings": "layers",
     "layers.wrappers": "layers",
     "layers.cudnn_recurrent": "layers",
-    "layers.wrappers": "layers",
-    "layers.cudnn_recurrent": "layers",
     "layers.advanced_activations": "layers",
     "engine": "models",
     "engine.sequential": "models",
