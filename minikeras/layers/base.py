@@ -18,6 +18,16 @@ from minikeras.layers.keras_tensor import KerasTensor, Node, is_symbolic
 
 _uids = collections.defaultdict(int)
 _call_context = threading.local()
+# The `training` an enclosing call hands its layers when it had none to give (Keras's None
+# inside a call): distinct from None, which means "no enclosing call".
+_NO_FLAG = "no training flag"
+
+
+def call_training():
+    """The `training` flag of the innermost layer call running in this thread: True, False,
+    or None (no call running, or a call that was given no flag)."""
+    training = getattr(_call_context, "training", None)
+    return None if training is _NO_FLAG else training
 
 
 def reset_uids():
@@ -458,6 +468,17 @@ class Layer:
             cls._call_params_cache = cache
         return cache
 
+    @classmethod
+    def _training_default(cls):
+        """The default of `training` in `call`'s signature (None when it has none)."""
+        cache = cls.__dict__.get("_training_default_cache")
+        if cache is None:
+            param = inspect.signature(cls.call).parameters.get("training")
+            default = None if param is None or param.default is param.empty else param.default
+            cache = (default,)
+            cls._training_default_cache = cache
+        return cache[0]
+
     def __call__(self, *args, **kwargs):
         if not args:
             if "inputs" not in kwargs:
@@ -515,16 +536,24 @@ class Layer:
                     kwargs["mask"] = input_masks
         else:
             kwargs.pop("mask", None)
-        # `training` flows from the outermost call that set it (a model passes it to its
-        # layers), else from the training step's scope.
+        # Keras's priority for `training`: the value passed, else the enclosing call's (a
+        # model passes its flag to its layers; the training step's scope stands for the
+        # step's call), else the default in `call`'s signature (the augmentation layers'
+        # `training=True`). A call that ends with no value passes None and leaves the
+        # layers inside it no value either (`_NO_FLAG`), as an eager `model(x)` in Keras.
         outer = getattr(_call_context, "training", None)
         if training is None:
-            training = outer
-            if training is None:
+            training = None if outer is _NO_FLAG else outer
+            if training is None and outer is None:
                 scope = current_scope()
-                training = bool(scope.training) if scope is not None else False
+                if scope is not None and scope.training is not None:
+                    training = bool(scope.training)
+            if training is None:
+                training = self._training_default()
+            if training is None:
+                training = _NO_FLAG
         if has_training:
-            kwargs["training"] = training
+            kwargs["training"] = None if training is _NO_FLAG else training
         _call_context.training = training
         try:
             outputs = self.call(inputs, *rest, **kwargs)

@@ -60,7 +60,7 @@ class TapeScope(StatelessScope):
     """
 
     def __init__(self, trace, watch_accessed, parent):
-        super().__init__(training=False)
+        super().__init__(training=None)  # a tape sets no `training`, as TensorFlow's
         self.values = _WatchingValues(self)
         self.trace = trace
         self.watch_accessed = watch_accessed

@@ -231,7 +231,7 @@ class StepMethods:
                                  f"variables; received {len(given)} values.")
         values = list(zip(trainable, trainable_variables)) + list(
             zip(non_trainable, non_trainable_variables))
-        with StatelessScope(values, training=bool(kwargs.get("training"))) as scope:
+        with StatelessScope(values, training=kwargs.get("training")) as scope:
             outputs = self(*args, **kwargs)
         new_non_trainable = [scope.updates.get(v, value)
                              for v, value in zip(non_trainable, non_trainable_variables)]
