@@ -2,9 +2,10 @@
 multi-class example of the course, with one-hot labels from `to_categorical` and a
 confusion table of the test predictions.
 
-Run: `python -m minikeras examples/iris_classification.py` (a few seconds; the iris data
-ship with minikeras, so nothing is downloaded). `keras.datasets.iris` is a minikeras name
-(real Keras has no iris; scikit-learn's `load_iris` gives the same 150 rows).
+Run: `python -m minikeras examples/iris_classification.py` (a second: test accuracy 0.967,
+one virginica of 30 flowers taken for a versicolor). The iris data ship with minikeras, so
+nothing is downloaded: `keras.datasets.iris` is a minikeras name (real Keras has no iris;
+scikit-learn's `load_iris` gives the same 150 rows).
 Set `MINIKERAS_EXAMPLE_EPOCHS` to train for fewer epochs (the tests do).
 '''
 import os

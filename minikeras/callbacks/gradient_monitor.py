@@ -17,10 +17,7 @@ import numpy as np
 from minikeras.callbacks.callback import Callback
 from minikeras.callbacks.history import History
 from minikeras.trainers.step import loss_and_gradients
-from minikeras.utils.plotting import finish, import_matplotlib, new_figure
-
-GRAD_NORM = "grad_norm/"
-UPDATE_RATIO = "update_ratio/"
+from minikeras.utils.plotting import GRAD_NORM, UPDATE_RATIO, plot_gradient_norms
 
 
 class GradientMonitor(Callback):
@@ -130,67 +127,3 @@ def _norm(arrays):
     """The L2 norm of several arrays taken as one vector, summed in float64."""
     return float(np.sqrt(sum(float(np.sum(np.square(np.asarray(a, dtype=np.float64))))
                              for a in arrays)))
-
-
-def plot_gradient_norms(history, layers=None, path=None, show=True):
-    """Plots what `GradientMonitor` recorded: the gradient norm of each layer over the epochs
-    (left) and its weight-update ratio (right), on logarithmic scales, one line per layer
-    coloured from the first layer (dark) to the last (light).
-
-    Not a Keras function (see `GradientMonitor`).
-
-    Args:
-        history: what `fit` returns (a `History`), its `.history` dict, or a monitor's
-            `.history`.
-        layers: the layer names to draw (default None: every monitored layer).
-        path: a file to save the picture to (PNG, PDF, SVG...; default None: shown).
-        show: whether to show the figure when `path` is None (default True).
-
-    Returns:
-        The matplotlib `Figure`: one axes per quantity recorded.
-
-    Raises:
-        ValueError: when the history holds no `grad_norm/` entries (no GradientMonitor ran)
-            or a name in `layers` was not monitored.
-        ImportError: when matplotlib is not installed.
-    """
-    logs = getattr(history, "history", history)
-    if not isinstance(logs, dict):
-        raise TypeError("plot_gradient_norms: `history` must be what `fit` returns (a History) "
-                        f"or its `.history` dict; received {type(history).__name__}.")
-    monitored = [k[len(GRAD_NORM):] for k in logs if k.startswith(GRAD_NORM)]
-    if not monitored:
-        raise ValueError("plot_gradient_norms: the history holds no `grad_norm/...` entries; "
-                         "pass a `GradientMonitor` to `fit(callbacks=[...])` first.")
-    if layers is not None:
-        layers = [layers] if isinstance(layers, str) else list(layers)
-        missing = [name for name in layers if name not in monitored]
-        if missing:
-            raise ValueError(f"plot_gradient_norms: layers {missing} were not monitored; the "
-                             f"history has {monitored}.")
-        monitored = layers
-    panels = [(prefix, title) for prefix, title in (
-        (GRAD_NORM, "gradient norm per layer"),
-        (UPDATE_RATIO, "weight-update ratio per layer"))
-        if any(prefix + name in logs for name in monitored)]
-    figure = new_figure("plot_gradient_norms", path, (5.6 * len(panels), 4.0))
-    axes = figure.subplots(1, len(panels), squeeze=False).ravel()
-    colours = import_matplotlib("plot_gradient_norms").colormaps["viridis"](np.linspace(0.0, 0.85, len(monitored)))
-    for ax, (prefix, title) in zip(axes, panels):
-        epochs = 0
-        for colour, name in zip(colours, monitored):
-            values = np.asarray(logs.get(prefix + name, []), dtype=float)
-            if values.size:
-                ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3,
-                        color=colour, label=name)
-                epochs = max(epochs, len(values))
-        ax.set_yscale("log")
-        ax.set_title(title)
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3, which="both")
-        if epochs <= 20:
-            ax.set_xticks(range(1, epochs + 1))
-    # One legend for both panels, beside them: the lines of a deep network fill the axes.
-    axes[-1].legend(fontsize="small", loc="center left", bbox_to_anchor=(1.02, 0.5))
-    figure.tight_layout()
-    return finish(figure, path, show=show)

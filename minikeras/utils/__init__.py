@@ -1,7 +1,8 @@
 """`keras.utils`: array helpers, the progress bar, the file cache, `set_random_seed`, the
 registry of the user's objects (`register_keras_serializable`, `custom_object_scope`, ...),
 and pictures drawn with matplotlib: `plot_model` (Keras's, without pydot or Graphviz), and,
-beyond Keras, `plot_history`, `confusion_matrix` and `plot_confusion_matrix`.
+beyond Keras, `plot_history`, `plot_gradient_norms` (what a `GradientMonitor` recorded),
+`confusion_matrix` and `plot_confusion_matrix`.
 
 `np_utils` is Keras 2's module of the array helpers, kept because course code imports it. The
 registry lives in `minikeras.object_registration` (a floor below utils), which `keras.saving`
@@ -22,7 +23,7 @@ from minikeras.utils.py_dataset import PyDataset, Sequence
 from minikeras.utils.batch_tuples import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from minikeras.utils.confusion_matrix import ConfusionMatrix, confusion_matrix
 from minikeras.utils.model_visualization import model_to_figure, plot_model
-from minikeras.utils.plotting import plot_confusion_matrix, plot_history
+from minikeras.utils.plotting import plot_confusion_matrix, plot_gradient_norms, plot_history
 from minikeras.preprocessing.sequence import pad_sequences
 
 

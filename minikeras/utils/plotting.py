@@ -1,5 +1,6 @@
-"""Pictures course code asks for, drawn with matplotlib: learning curves (`plot_history`) and a
-confusion matrix (`plot_confusion_matrix`); `model_visualization.py` draws models.
+"""Pictures course code asks for, drawn with matplotlib: learning curves (`plot_history`), the
+per-layer gradient norms a `GradientMonitor` recorded (`plot_gradient_norms`) and a confusion
+matrix (`plot_confusion_matrix`); `model_visualization.py` draws models.
 
 matplotlib is optional (`pip install "minikeras[plot]"`): it is imported when a picture is
 drawn, and a missing matplotlib is an ImportError that says what to install.
@@ -14,7 +15,9 @@ import math
 
 import numpy as np
 
-MONITOR_PREFIXES = ("grad_norm/", "update_ratio/")  # GradientMonitor's keys
+# The History keys of GradientMonitor (minikeras.callbacks), one per monitored layer.
+GRAD_NORM = "grad_norm/"
+UPDATE_RATIO = "update_ratio/"
 
 
 def import_matplotlib(what):
@@ -56,10 +59,10 @@ def finish(figure, path, dpi=None, show=True):
 
 
 # --------------------------------------------------------------------------- learning curves
-def _history_dict(history):
+def _history_dict(history, what="plot_history"):
     logs = getattr(history, "history", history)
     if not isinstance(logs, dict):
-        raise TypeError("plot_history: `history` must be what `fit` returns (a History) or its "
+        raise TypeError(f"{what}: `history` must be what `fit` returns (a History) or its "
                         f"`.history` dict; received {type(history).__name__}.")
     return logs
 
@@ -89,7 +92,7 @@ def plot_history(history, metrics=None, path=None, show=True):
     logs = _history_dict(history)
     # GradientMonitor's per-layer entries have their own picture (plot_gradient_norms).
     names = [k for k in logs if (not k.startswith("val_") or k[4:] not in logs)
-             and not k.startswith(MONITOR_PREFIXES)]
+             and not k.startswith((GRAD_NORM, UPDATE_RATIO))]
     names = [k for k in names if k == "loss"] + [k for k in names if k != "loss"]
     if metrics is not None:
         metrics = [metrics] if isinstance(metrics, str) else list(metrics)
@@ -121,6 +124,69 @@ def plot_history(history, metrics=None, path=None, show=True):
         ax.legend()
         if len(epochs) <= 20:
             ax.set_xticks(epochs)
+    figure.tight_layout()
+    return finish(figure, path, show=show)
+
+
+# --------------------------------------------------------------------------- gradient norms
+def plot_gradient_norms(history, layers=None, path=None, show=True):
+    """Plots what `GradientMonitor` recorded: the gradient norm of each layer over the epochs
+    (left) and its weight-update ratio (right), on logarithmic scales, one line per layer
+    coloured from the first layer (dark) to the last (light).
+
+    Not a Keras function (see `minikeras.callbacks.GradientMonitor`).
+
+    Args:
+        history: what `fit` returns (a `History`), its `.history` dict, or a monitor's
+            `.history`.
+        layers: the layer names to draw (default None: every monitored layer).
+        path: a file to save the picture to (PNG, PDF, SVG...; default None: shown).
+        show: whether to show the figure when `path` is None (default True).
+
+    Returns:
+        The matplotlib `Figure`: one axes per quantity recorded.
+
+    Raises:
+        ValueError: when the history holds no `grad_norm/` entries (no GradientMonitor ran)
+            or a name in `layers` was not monitored.
+        ImportError: when matplotlib is not installed.
+    """
+    logs = _history_dict(history, "plot_gradient_norms")
+    monitored = [k[len(GRAD_NORM):] for k in logs if k.startswith(GRAD_NORM)]
+    if not monitored:
+        raise ValueError("plot_gradient_norms: the history holds no `grad_norm/...` entries; "
+                         "pass a `GradientMonitor` to `fit(callbacks=[...])` first.")
+    if layers is not None:
+        layers = [layers] if isinstance(layers, str) else list(layers)
+        missing = [name for name in layers if name not in monitored]
+        if missing:
+            raise ValueError(f"plot_gradient_norms: layers {missing} were not monitored; the "
+                             f"history has {monitored}.")
+        monitored = layers
+    panels = [(prefix, title) for prefix, title in (
+        (GRAD_NORM, "gradient norm per layer"),
+        (UPDATE_RATIO, "weight-update ratio per layer"))
+        if any(prefix + name in logs for name in monitored)]
+    figure = new_figure("plot_gradient_norms", path, (5.6 * len(panels), 4.0))
+    axes = figure.subplots(1, len(panels), squeeze=False).ravel()
+    colormap = import_matplotlib("plot_gradient_norms").colormaps["viridis"]
+    colours = colormap(np.linspace(0.0, 0.85, len(monitored)))
+    for ax, (prefix, title) in zip(axes, panels):
+        epochs = 0
+        for colour, name in zip(colours, monitored):
+            values = np.asarray(logs.get(prefix + name, []), dtype=float)
+            if values.size:
+                ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3,
+                        color=colour, label=name)
+                epochs = max(epochs, len(values))
+        ax.set_yscale("log")
+        ax.set_title(title)
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3, which="both")
+        if epochs <= 20:
+            ax.set_xticks(range(1, epochs + 1))
+    # One legend for both panels, beside them: the lines of a deep network fill the axes.
+    axes[-1].legend(fontsize="small", loc="center left", bbox_to_anchor=(1.02, 0.5))
     figure.tight_layout()
     return finish(figure, path, show=show)
 
