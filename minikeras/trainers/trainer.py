@@ -9,7 +9,8 @@ import warnings
 import numpy as np
 
 from minikeras import optimizers as optimizers_module
-from minikeras import tree
+from minikeras import blas, tree
+from minikeras.autograd_internals import getval
 from minikeras.callbacks import CallbackList
 from minikeras.random_seed import global_rng, make_rng
 from minikeras.stateless_scope import StatelessScope
@@ -18,6 +19,7 @@ from minikeras.trainers import data as data_utils
 from minikeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
 from minikeras.trainers.interrupt import StopAtBatchBoundary
 from minikeras.trainers.step import TestStep, TrainStep, new_seed, step_seeds
+from minikeras.trainers.step_methods import StepMethods, step_data, pythonify_logs, is_metric
 
 
 def _resolve_verbose(verbose):
@@ -28,8 +30,9 @@ def _resolve_verbose(verbose):
     return int(verbose)
 
 
-class Trainer:
-    """Mixin of `Model` with Keras's training API."""
+class Trainer(StepMethods):
+    """Mixin of `Model` with Keras's training API (the step methods a subclass may override
+    are in `step_methods.py`)."""
 
     def _init_trainer(self):
         self.optimizer = None
@@ -152,12 +155,18 @@ class Trainer:
 
     @property
     def metrics(self):
-        """The loss tracker, the per-output loss trackers and the compiled metrics."""
-        if self._compiled_metrics is None:
-            return []
-        cm = self._compiled_metrics
-        return [cm.loss_tracker] + list(cm.output_loss_trackers) + [
-            m.metric for m in cm.metrics or []]
+        """The loss tracker, the per-output loss trackers, the compiled metrics, then the
+        metrics the model holds as attributes (`self.loss_tracker = keras.metrics.Mean(...)`
+        in a subclass that overrides `train_step`), as Keras 3 tracks them."""
+        own = []
+        if self._compiled_metrics is not None:
+            cm = self._compiled_metrics
+            own = [cm.loss_tracker] + list(cm.output_loss_trackers) + [
+                m.metric for m in cm.metrics or []]
+        for value in self.__dict__.values():
+            if is_metric(value) and not any(value is m for m in own):
+                own.append(value)
+        return own
 
     # ------------------------------------------------------------------ data
     def _prepare_x(self, x):
@@ -388,6 +397,8 @@ class Trainer:
             self._build_compiled()
         self._check_outputs_once()
         train_step = TrainStep(self)
+        custom = self._overrides("train_step")
+        jax_style = custom and self._jax_style_train_step()
         # Each epoch shuffles and seeds dropout from its own generator, derived from one draw
         # of the global one: a fit resumed at epoch k (BackupAndRestore) with the same seed
         # draws what the uninterrupted fit drew from epoch k on.
@@ -402,7 +413,8 @@ class Trainer:
         initial_epoch = self._initial_epoch or initial_epoch
         self._initial_epoch = None
         try:
-            with StopAtBatchBoundary() as interrupt:
+            # minikeras's BLAS thread count while it trains (blas.py), the user's afterwards.
+            with blas.computing(), StopAtBatchBoundary() as interrupt:
                 for epoch in range(initial_epoch, epochs):
                     if pipeline and not train_data.has_more():  # a generator ran dry
                         if not train_data.warned:
@@ -420,27 +432,41 @@ class Trainer:
                     else:
                         train_data.rng = rng
                         batches = self._array_batches(x, y, sample_weight, train_data.epoch())
-                    self._compiled_metrics.reset()
+                    if custom:
+                        self.reset_metrics()
+                    else:
+                        self._compiled_metrics.reset()
                     callback_list.on_epoch_begin(epoch)
-                    step = 0
+                    step, step_logs = 0, {}
                     for xb, yb, swb, where in batches:
                         interrupt.check()
                         callback_list.on_train_batch_begin(step)
                         seed = seeds[step] if step < len(seeds) else new_seed(rng)
                         try:
-                            loss, logs = train_step.run(xb, yb, swb, seed)
+                            if custom:  # the model's own train_step
+                                if step == 0:
+                                    self._ensure_metrics_built(xb, yb)
+                                step_logs = self._run_train_step(train_step, xb, yb, swb, seed,
+                                                                 jax_style)
+                            else:
+                                loss, logs = train_step.run(xb, yb, swb, seed)
                         except ValueError as e:
                             if where is None:
                                 raise
                             raise _batch_error(e, where) from e
-                        self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
+                        if not custom:
+                            self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
                         if batch_logs:  # the running means so far, as Keras passes them
-                            callback_list.on_train_batch_end(step, self._logs())
+                            callback_list.on_train_batch_end(
+                                step, dict(step_logs) if custom else self._logs())
                         step += 1
                         if self.stop_training:
                             break
                     batches.close()  # ends the epoch of a pipeline (its on_epoch_end)
-                    epoch_logs = self._logs() if step else {}
+                    if custom:  # the logs of the last step, as Keras 3 keeps them
+                        epoch_logs = dict(step_logs)
+                    else:
+                        epoch_logs = self._logs() if step else {}
                     if validation_data is not None and data_utils.should_validate(
                             epoch, validation_freq):
                         callback_list.on_test_begin()
@@ -548,27 +574,40 @@ class Trainer:
     def _evaluate_batches(self, batches, callback_list, interrupt=None):
         """The logs of the loss and metrics over `batches` (`(x, y, sample_weight, where)`,
         see `_array_batches` and `_pipeline_batches`)."""
-        self._compiled_metrics.reset()
+        custom = self._overrides("test_step")
+        if custom:
+            self.reset_metrics()
+        else:
+            self._compiled_metrics.reset()
         batch_logs = callback_list.listens("on_test_batch_end")
-        test_step = None
+        test_step, step_logs = None, {}
         i = 0
         for xb, yb, swb, where in batches:
             if interrupt is not None:
                 interrupt.check()
             callback_list.on_test_batch_begin(i)
             try:
-                if test_step is None:  # the model is built by now
-                    self._ensure_built(xb)
-                    test_step = TestStep(self)
-                loss, logs = test_step(xb, yb, swb)
+                if custom:  # the model's own test_step
+                    if i == 0:
+                        self._ensure_built(xb)
+                        self._ensure_metrics_built(xb, yb)
+                    step_logs = pythonify_logs(self.test_step(step_data(xb, yb, swb)))
+                else:
+                    if test_step is None:  # the model is built by now
+                        self._ensure_built(xb)
+                        test_step = TestStep(self)
+                    loss, logs = test_step(xb, yb, swb)
             except ValueError as e:
                 if where is None:
                     raise
                 raise _batch_error(e, where) from e
-            self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
+            if not custom:
+                self._update_metrics(yb, swb, loss, logs, len(tree.flatten(xb)[0]))
             if batch_logs:
-                callback_list.on_test_batch_end(i, self._logs())
+                callback_list.on_test_batch_end(i, dict(step_logs) if custom else self._logs())
             i += 1
+        if custom:
+            return dict(step_logs)
         return self._logs() if i else {}
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -607,14 +646,18 @@ class Trainer:
             self._build_compiled()
         callback_list = self._callback_list(callbacks, verbose, 1, total_steps)
         callback_list.on_test_begin()
-        logs = self._evaluate_batches(batches, callback_list)
+        with blas.computing():
+            logs = self._evaluate_batches(batches, callback_list)
         callback_list.on_test_end(logs)
         return self._format_results(logs, return_dict)
 
     def _format_results(self, logs, return_dict):
         if return_dict:
             return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
+        names = self.metrics_names
+        # Keys a custom test_step or train_step logged beyond the metrics: after them, sorted.
+        names = [n for n in names if n in logs] + sorted(k for k in logs if k not in names)
+        values = [logs[name] for name in names]
         return values[0] if len(values) == 1 else values
 
     # ------------------------------------------------------------------ predict
@@ -643,22 +686,30 @@ class Trainer:
             batches, total_steps = self._array_batches(x, None, None, slices), len(slices)
         callback_list = self._callback_list(callbacks, verbose, 1, total_steps)
         callback_list.on_predict_begin()
-        outputs = []
-        for i, (xb, _, _, where) in enumerate(batches):
-            callback_list.on_predict_batch_begin(i)
-            try:
-                outputs.append(self._predict_step(xb))
-            except ValueError as e:
-                if where is None:
-                    raise
-                raise _batch_error(e, where) from e
-            callback_list.on_predict_batch_end(i, {"outputs": outputs[-1]})
+        with blas.computing():
+            outputs = self._predict_batches(batches, callback_list)
         callback_list.on_predict_end()
         if not outputs:
             raise ValueError("predict() received no data: `x` is empty.")
         if tree.is_nested(outputs[0]):
             return _concat_structures(outputs)
         return np.concatenate(outputs)
+
+    def _predict_batches(self, batches, callback_list):
+        """The outputs of each of `batches` (see `_array_batches`, `_pipeline_batches`)."""
+        outputs = []
+        custom = self._overrides("predict_step")
+        for i, (xb, _, _, where) in enumerate(batches):
+            callback_list.on_predict_batch_begin(i)
+            try:
+                outputs.append(_predicted(self.predict_step((xb,))) if custom
+                               else self._predict_step(xb))
+            except ValueError as e:
+                if where is None:
+                    raise
+                raise _batch_error(e, where) from e
+            callback_list.on_predict_batch_end(i, {"outputs": outputs[-1]})
+        return outputs
 
     def _predict_step(self, x):
         with StatelessScope(training=False):
@@ -674,10 +725,21 @@ class Trainer:
         if self._compiled_metrics is None:
             self._build_compiled()
         self._check_outputs_once()
+        with blas.computing():
+            return self._format_results(self._train_batch(x, y, sample_weight, n),
+                                        return_dict)
+
+    def _train_batch(self, x, y, sample_weight, n):
+        """`train_on_batch`'s step on prepared arrays; returns the logs."""
+        if self._overrides("train_step"):  # the model's own step, as Keras 3 calls it
+            self.reset_metrics()
+            self._ensure_metrics_built(x, y)
+            return self._run_train_step(TrainStep(self), x, y, sample_weight,
+                                        new_seed(make_rng()), self._jax_style_train_step())
         self._compiled_metrics.reset()
         loss, logs = TrainStep(self).run(x, y, sample_weight, new_seed(make_rng()))
         self._update_metrics(y, sample_weight, loss, logs, n)
-        return self._format_results(self._logs(), return_dict)
+        return self._logs()
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Returns the loss (and metrics) of one batch, without training."""
@@ -686,16 +748,27 @@ class Trainer:
         self._ensure_built(x)
         if self._compiled_metrics is None:
             self._build_compiled()
+        with blas.computing():
+            return self._format_results(self._test_batch(x, y, sample_weight, n), return_dict)
+
+    def _test_batch(self, x, y, sample_weight, n):
+        """`test_on_batch`'s step on prepared arrays; returns the logs."""
+        if self._overrides("test_step"):
+            self.reset_metrics()
+            self._ensure_metrics_built(x, y)
+            return pythonify_logs(self.test_step(step_data(x, y, sample_weight)))
         self._compiled_metrics.reset()
         loss, logs = TestStep(self)(x, y, sample_weight)
         self._update_metrics(y, sample_weight, loss, logs, n)
-        return self._format_results(self._logs(), return_dict)
+        return self._logs()
 
     def predict_on_batch(self, x):
         """Returns the model's outputs for one batch."""
         x = self._prepare_x(x)
         self._check_input_shapes(x)
-        out = self._predict_step(x)
+        with blas.computing():
+            out = _predicted(self.predict_step((x,))) if self._overrides("predict_step") \
+                else self._predict_step(x)
         return {k: out[k] for k in sorted(out)} if isinstance(out, dict) else out
 
     # ------------------------------------------------------------------ Keras 2 leftovers
@@ -746,6 +819,12 @@ class Trainer:
         warnings.warn("`predict_proba` was removed in Keras 2.6; use `predict`.",
                       DeprecationWarning, stacklevel=2)
         return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+
+def _predicted(out):
+    """What an overridden `predict_step` returned, as arrays."""
+    return tree.map_structure(lambda o: np.asarray(getval(o)), out) if tree.is_nested(out) \
+        else np.asarray(getval(out))
 
 
 def _pop_worker_arguments(kwargs):
