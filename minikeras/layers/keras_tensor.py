@@ -48,7 +48,8 @@ def is_symbolic(x):
 class Node:
     """One call of `layer` on symbolic `inputs`, producing `outputs` (both nested structures).
 
-    `args`/`kwargs` are the extra non-tensor call arguments, replayed when the model runs.
+    `args`/`kwargs` are the call's other arguments, replayed when the model runs (in a graph
+    read from Keras 3 they may hold KerasTensors: a symbolic `mask=`).
     """
 
     def __init__(self, layer, inputs, outputs, args=(), kwargs=None):
@@ -57,6 +58,12 @@ class Node:
         self.outputs = outputs
         self.args = args
         self.kwargs = kwargs or {}
+        # Every KerasTensor the call reads: its inputs, then those among its other arguments
+        # (a symbolic `mask=` of a Keras graph, an operation's second operand).
+        rest = [leaf for leaf in tree.flatten([list(self.args), self.kwargs])
+                if isinstance(leaf, KerasTensor)]
+        self.input_tensors = tree.flatten(inputs) + rest
+        self.tensor_arguments = bool(rest)  # the graph must pass their values
         self.index = len(layer._inbound_nodes)
         layer._inbound_nodes.append(self)
         for i, t in enumerate(tree.flatten(outputs)):
@@ -64,9 +71,9 @@ class Node:
 
     @property
     def parent_nodes(self):
-        """The nodes that produced this node's inputs."""
+        """The nodes that produced the tensors this node reads."""
         parents = []
-        for t in tree.flatten(self.inputs):
+        for t in self.input_tensors:
             layer, index, _ = t._keras_history
             parents.append(layer._inbound_nodes[index])
         return parents

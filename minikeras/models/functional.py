@@ -4,11 +4,16 @@ A functional model is the graph of `Node`s (layer calls) between its `Input`s an
 `map_graph` orders it as Keras 3 does (so `model.layers` has Keras's order), `graph_config`
 writes Keras 3's config of it and `graph_from_config` calls the layers again to rebuild it,
 from Keras 3's configs and from tf.keras 2's / Keras 2's.
+
+A graph from Keras 3 may also hold operations that are not layers (`graph_ops.py`: the mask
+computations whose result a layer's node reads as `mask=`): they are nodes of the graph,
+run and written back, but not among `model.layers`.
 """
 
 from minikeras import serialization, tree
 from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
+from minikeras.models import graph_ops
 
 
 # --------------------------------------------------------------------------- the graph
@@ -42,7 +47,7 @@ def map_graph(inputs, outputs):
             raise ValueError(f"Tensor {tensor} from layer '{layer.name}' is part of a cycle.")
         first_seen.setdefault(id(layer), len(first_seen))
         in_progress.add(id(node))
-        for parent in tree.flatten(node.inputs):
+        for parent in node.input_tensors:
             visit(parent)
         in_progress.discard(id(node))
         done.add(id(node))
@@ -54,7 +59,8 @@ def map_graph(inputs, outputs):
     for node in reversed(nodes):
         depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
         layer_depth[id(node.layer)] = node_depth[id(node)] = depth
-        layers_by_id[id(node.layer)] = node.layer
+        if not isinstance(node.layer, graph_ops.GraphOperation):  # not among the layers
+            layers_by_id[id(node.layer)] = node.layer
         for parent in node.parent_nodes:
             node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
     for t in inputs:  # an input no output depends on is still one of the model's layers
@@ -105,8 +111,9 @@ def graph_config(model):
     """Keras 3's config of a functional model: `name`, `trainable`, `layers` (each layer's
     config with its `name` and `inbound_nodes`), `input_layers` and `output_layers`."""
     own = {id(node) for node in model._nodes}
+    operations = model_operations(model)
     index_in_model = {}  # a node's index among its layer's calls that belong to this model
-    for layer in model._layers:
+    for layer in list(model._layers) + operations:
         kept = 0
         for node in layer._inbound_nodes:
             if id(node) in own:
@@ -124,17 +131,50 @@ def graph_config(model):
         return {"class_name": "__keras_tensor__",
                 "config": {"shape": x.shape, "dtype": x.dtype, "keras_history": history(x)}}
 
-    layer_configs = []
-    for layer in model._layers:
+    def argument_config(x):  # an argument that may hold tensors (an operation's operands)
+        if isinstance(x, KerasTensor) or tree.is_nested(x) and any(
+                isinstance(leaf, KerasTensor) for leaf in tree.flatten(x)):
+            return tree.map_structure(tensor_config, x)
+        return serialization.serialize_keras_object(x)
+
+    def kwargs_config(kwargs):
+        plain = {k: v for k, v in kwargs.items() if not isinstance(v, KerasTensor)}
+        out = serialization.serialize_dict(plain)
+        for k, v in kwargs.items():
+            if isinstance(v, KerasTensor):  # a symbolic `mask=` from a Keras graph
+                out[k] = tensor_config(v)
+        return {k: out[k] for k in kwargs}
+
+    def entry(layer):
         inbound = [{"args": [tree.map_structure(tensor_config, node.inputs)]
-                    + [serialization.serialize_keras_object(a) for a in node.args],
-                    "kwargs": serialization.serialize_dict(node.kwargs)}
+                    + [argument_config(a) for a in node.args],
+                    "kwargs": kwargs_config(node.kwargs)}
                    for node in layer._inbound_nodes
                    if id(node) in own and not isinstance(layer, InputLayer)]
-        config = serialization.serialize_keras_object(layer)
+        config = layer.serialize() if isinstance(layer, graph_ops.GraphOperation) else \
+            serialization.serialize_keras_object(layer)
         config["name"] = layer.name
         config["inbound_nodes"] = inbound
-        layer_configs.append(config)
+        return config
+
+    # An operation is written after the layer (or operation) that made its first input, as
+    # Keras orders them.
+    after = {}
+    for op in operations:
+        first = op._inbound_nodes[0].input_tensors[0]._keras_history[0]
+        after.setdefault(id(first), []).append(op)
+    layer_configs = []
+
+    def add(layer):
+        layer_configs.append(entry(layer))
+        for op in after.pop(id(layer), []):
+            add(op)
+
+    for layer in model._layers:
+        add(layer)
+    for ops in after.values():  # made by a layer of another model: at the end
+        for op in ops:
+            add(op)
     return {
         "name": model.name,
         "trainable": model.trainable,
@@ -144,6 +184,16 @@ def graph_config(model):
         "output_layers": tree.map_structure(lambda t: history(t, offset=True),
                                             model._outputs_struct),
     }
+
+
+def model_operations(model):
+    """The graph operations (not layers) among the model's nodes, in node order."""
+    seen, ops = set(), []
+    for node in model._nodes:
+        if isinstance(node.layer, graph_ops.GraphOperation) and id(node.layer) not in seen:
+            seen.add(id(node.layer))
+            ops.append(node.layer)
+    return ops
 
 
 # --------------------------------------------------------------------------- reading
@@ -171,7 +221,8 @@ def graph_from_config(config, deserialize_layer, custom_objects=None):
     created, pending, order = {}, {}, []
     for layer_data in config["layers"]:
         name = layer_data.get("name") or (layer_data.get("config") or {}).get("name")
-        layer = deserialize_layer(layer_data, custom_objects)
+        layer = graph_ops.from_config(layer_data) if graph_ops.is_operation_config(
+            layer_data) else deserialize_layer(layer_data, custom_objects)
         created[name] = layer
         order.append(name)
         pending[name] = list(layer_data.get("inbound_nodes") or [])
@@ -250,24 +301,9 @@ def _existing_output(created, name, node_index, tensor_index, legacy):
 
 def _node_call(node_data, created, legacy, custom_objects):
     """`(args, kwargs)` of one layer call of the config, or None if an input is not ready."""
-    if isinstance(node_data, list):  # Keras 2: [[name, node, tensor, kwargs], ...]
-        inputs, kwargs = [], {}
-        for entry in node_data:
-            if not _is_entry(entry):
-                raise ValueError("Cannot deserialize the model (invalid config data?): "
-                                 f"inbound node entry {entry!r}.")
-            t = _existing_output(created, entry[0], entry[1], entry[2], legacy)
-            if t is None:
-                return None
-            inputs.append(t)
-            kwargs = entry[3] if len(entry) == 4 else kwargs
-        kwargs = serialization.deserialize_keras_object(kwargs, custom_objects) or {}
-        return [_unwrap_single(inputs)], dict(kwargs)
-    args = serialization.deserialize_keras_object(node_data.get("args", []), custom_objects)
-    kwargs = serialization.deserialize_keras_object(node_data.get("kwargs", {}), custom_objects)
     missing = []
 
-    def resolve(x):
+    def resolve(x):  # the tensors a call reads (a Keras 3 `mask=` among its kwargs too)
         if isinstance(x, serialization.TensorReference):
             t = _existing_output(created, x.layer_name, x.node_index, x.tensor_index, legacy)
             if t is None:
@@ -279,6 +315,21 @@ def _node_call(node_data, created, legacy, custom_objects):
             return type(x)(resolve(v) for v in x)
         return x
 
+    if isinstance(node_data, list):  # Keras 2: [[name, node, tensor, kwargs], ...]
+        inputs, kwargs = [], {}
+        for entry in node_data:
+            if not _is_entry(entry):
+                raise ValueError("Cannot deserialize the model (invalid config data?): "
+                                 f"inbound node entry {entry!r}.")
+            t = _existing_output(created, entry[0], entry[1], entry[2], legacy)
+            if t is None:
+                return None
+            inputs.append(t)
+            kwargs = entry[3] if len(entry) == 4 else kwargs
+        kwargs = resolve(dict(serialization.deserialize_keras_object(kwargs, custom_objects)
+                              or {}))
+        return None if missing else ([_unwrap_single(inputs)], kwargs)
+    args = serialization.deserialize_keras_object(node_data.get("args", []), custom_objects)
+    kwargs = serialization.deserialize_keras_object(node_data.get("kwargs", {}), custom_objects)
     args, kwargs = resolve(list(args)), resolve(dict(kwargs or {}))
     return None if missing else (args, kwargs)
-

@@ -162,7 +162,11 @@ def _legacy_layers(config, model):
     graph = "input_layers" in config
     layers = []
     for entry in config["layers"]:
-        if not isinstance(entry, dict):
+        if not isinstance(entry, dict) or str(entry.get("module", "")).startswith(
+                "keras.src.ops"):
+            # An operation of a Keras 3 graph (a mask's `not_equal`...) keeps its module: Keras
+            # 3's `.h5` reader finds operations only through it (its own `.h5` files, which
+            # leave it out, fail to load there).
             layers.append(entry)
             continue
         entry = dict(entry)
@@ -197,10 +201,11 @@ def _legacy_layers(config, model):
 def _legacy_node(node, by_name):
     """A Keras 3 node `{'args': [tensors, ...], 'kwargs': {...}}` as tf.keras 2's list
     `[[layer name, node index, tensor index, kwargs], ...]`, or None when the call had other
-    positional arguments, which that list cannot hold."""
+    positional arguments or tensors among its kwargs, which that list cannot hold."""
     args = node.get("args") or []
-    if len(args) != 1:
-        return None
+    if len(args) != 1 or any(t is not None for t in _keras_tensors(
+            list((node.get("kwargs") or {}).values()))):
+        return None  # a tensor among the kwargs (a Keras 3 graph's `mask=`): Keras 3's form
     entries = []
     for tensor in _keras_tensors(args[0]):
         if tensor is None:

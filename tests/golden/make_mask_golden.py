@@ -23,6 +23,13 @@ Recorded:
 - `losses`: loss objects called directly on a `y_pred` carrying a mask (set with Keras's
   `set_keras_mask`, the values at masked steps kept; one made by `Masking`), with the
   reductions and sample weights; `metrics`: the same for metric objects.
+- `saved` (files in `masks/`): functional models whose masks feed a layer that takes `mask`
+  (LSTM, Bidirectional, GlobalAveragePooling1D), saved as `.keras` (two also as `.h5`, which
+  Keras 3 itself then fails to load: its `.h5` entries of operations have no module): Keras
+  writes
+  the operations that compute those masks (`NotEqual`, `Any`, `LogicalOr`, `Concatenate`...)
+  into the config as entries of `layers`; recorded: the operations, `model.layers` and
+  `predict`.
 - `initial_state`: Keras 3 passes no mask to an RNN called with `initial_state=` (two
   tensor arguments: its rule fills `mask` only for a call with one): the outputs of a
   masked input with and without initial states, and of the unmasked input.
@@ -218,12 +225,32 @@ def initial_state():
                 lstm(masked, initial_state=[h0, h0], mask=masked._keras_mask))}
 
 
+def saved():
+    """Keras 3's files of functional models whose config holds mask operations, and what
+    they predict."""
+    out = {}
+    os.makedirs(os.path.join(HERE, "masks"), exist_ok=True)
+    for name, (build, make_x) in mm.SAVED.items():
+        keras.backend.clear_session()
+        model = build(keras)
+        model.set_weights(mm.model_weights(model))
+        for ext in (".keras", ".h5") if name in mm.SAVED_H5 else (".keras",):
+            model.save(os.path.join(HERE, "masks", name + ext))
+        layer_entries = json.loads(model.to_json())["config"]["layers"]
+        out[name] = {"predict": values(model.predict(make_x(), verbose=0)),
+                     "operations": [e["class_name"] for e in layer_entries
+                                    if e.get("module", "").startswith("keras.src.ops")],
+                     "layers": [layer.name for layer in model.layers]}
+    return out
+
+
 SECTIONS = {
     "supports_masking": supports_masking,
     "eager": eager,
     "models": lambda: {name: model_case(name) for name in mm.MODELS},
     "losses": losses,
     "initial_state": initial_state,
+    "saved": saved,
 }
 
 

@@ -329,3 +329,60 @@ def eager_cases(k):
         "custom_with_compute_mask": lambda: custom(1, masked()),
         "custom_call_takes_mask": lambda: custom(2, masked()),
     }
+
+
+# ----------------------------------------------------------------------------- saved graphs
+def masking_concat_lstm(k):
+    """Two masked branches concatenated into an LSTM: Keras writes the mask's operations
+    (not_equal, any, expand_dims, zeros_like, logical_or, concatenate) into the config."""
+    L = k.layers
+    inp = k.Input((T, D))
+    m = L.Masking(name="masking")(inp)
+    c = L.Concatenate(name="concat")([L.Dense(3, name="a")(m), L.Dense(2, name="b")(m)])
+    return k.Model(inp, L.Dense(1, name="head")(L.LSTM(2, name="lstm")(c)), name="concat_lstm")
+
+
+def masked_and_plain_concat_lstm(k):
+    """A masked and an unmasked branch concatenated (Keras adds ones_like)."""
+    L = k.layers
+    inp = k.Input((T, D))
+    a = L.Dense(2, name="a")(L.Masking(name="masking")(inp))
+    c = L.Concatenate(name="concat")([a, L.Dense(2, name="b")(inp)])
+    return k.Model(inp, L.LSTM(2, name="lstm")(c), name="half_masked_lstm")
+
+
+def two_masks_add_lstm(k):
+    """Two paddings OR-ed by Add (logical_or) into an LSTM."""
+    L = k.layers
+    inp = k.Input((T, D))
+    a = L.Dense(2, name="a")(L.Masking(name="masking_0")(inp))
+    b = L.Dense(2, name="b")(L.Masking(mask_value=1.0, name="masking_1")(inp))
+    return k.Model(inp, L.LSTM(2, return_sequences=True, name="lstm")(L.Add(name="add")([a, b])),
+                   name="add_lstm")
+
+
+def embedding_gap_functional(k):
+    L = k.layers
+    inp = k.Input((6,), dtype="int32")
+    e = L.Embedding(10, 4, mask_zero=True, name="embedding")(inp)
+    g = L.GlobalAveragePooling1D(name="gap")(e)
+    return k.Model(inp, L.Dense(1, activation="sigmoid", name="out")(g), name="emb_gap_func")
+
+
+def _x_padded_ones():
+    x = padded(1)
+    x[1, 4] = 1.0  # padding for the second Masking (mask_value=1)
+    return x
+
+
+# name -> (builder, x): Keras 3 saves each as .keras (tests/golden/masks/), and those of
+# SAVED_H5 as .h5 too.
+SAVED = {
+    "embedding_lstm_sequence": (embedding_lstm_sequence, lambda: TOKENS),
+    "embedding_bidirectional": (embedding_bidirectional, lambda: TOKENS),
+    "embedding_gap_functional": (embedding_gap_functional, lambda: TOKENS),
+    "masking_concat_lstm": (masking_concat_lstm, _x_padded),
+    "masked_and_plain_concat_lstm": (masked_and_plain_concat_lstm, _x_padded),
+    "two_masks_add_lstm": (two_masks_add_lstm, _x_padded_ones),
+}
+SAVED_H5 = ("embedding_lstm_sequence", "masking_concat_lstm")
