@@ -9,7 +9,8 @@ import numpy as np
 
 from minikeras import object_registration, serialization, tree
 from minikeras.keras_mask import set_keras_mask
-from minikeras.layers.base import Layer, default_config_method, to_snake_case, unique_name
+from minikeras.layers.base import (Layer, call_training, default_config_method, to_snake_case,
+                                   unique_name)
 from minikeras.layers.core import InputLayer
 from minikeras.layers.keras_tensor import KerasTensor
 from minikeras.models import functional
@@ -92,7 +93,14 @@ class Model(Trainer, Layer):
             if isinstance(node.layer, InputLayer):
                 continue
             args = tree.map_structure(lambda t: values[id(t)], node.inputs)
-            node_args, kwargs = node.args, node.kwargs
+            kwargs = node.kwargs
+            if kwargs.get("training") is True and call_training() is False:
+                # Inference (predict, evaluate, `training=False`) wins over a node recorded
+                # with `training=True` (Keras 3 writes it for augmentation layers); a node
+                # recorded with `training=False` stays in inference during fit (tf.keras's
+                # transfer-learning recipe `base(x, training=False)`).
+                kwargs = {**kwargs, "training": False}
+            node_args = node.args
             if node.tensor_arguments:  # a Keras graph's symbolic `mask=` or operand
                 def value(t):
                     return values[id(t)] if isinstance(t, KerasTensor) else t
