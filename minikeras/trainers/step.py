@@ -48,6 +48,57 @@ def total_loss(compiled_loss, y, y_pred, sample_weight, variables, values, added
     return total, per_output
 
 
+def batch_objective(model, trainable, non_trainable, non_trainable_values, x, y,
+                    sample_weight, seed):
+    """The loss of one training batch as a pure function of the trainable values: what
+    autograd differentiates, for `TrainStep` and for `loss_and_gradients`.
+
+    The model runs with `training=True` on `non_trainable_values` (random layers seeded by
+    `seed`); the loss is `total_loss`'s. Nothing is written: updates of non-trainable
+    variables (moving statistics) are returned.
+
+    Returns:
+        `objective(trainable_values) -> (loss, (y_pred, output_losses,
+        new_non_trainable_values, output_masks))`.
+    """
+
+    def objective(traced):
+        values = list(zip(trainable, traced)) + list(zip(non_trainable, non_trainable_values))
+        # The mask scope holds the masks the layers attach (Embedding(mask_zero=True),
+        # Masking...) until the loss has read the outputs' ones.
+        with StatelessScope(values, training=True, seed=seed) as scope, MaskScope():
+            y_pred = model(x, training=True)
+            loss, per_output = total_loss(model._compiled_loss, y, y_pred, sample_weight,
+                                          trainable, traced, scope.losses)
+            masks = output_masks(y_pred)
+        new_non_trainable = [scope.updates.get(v, value)
+                             for v, value in zip(non_trainable, non_trainable_values)]
+        return loss, (y_pred, per_output, new_non_trainable, masks)
+
+    return objective
+
+
+def loss_and_gradients(model, x, y, sample_weight=None, seed=0):
+    """The loss of one batch and its gradient with respect to each trainable variable, at the
+    Variables' current values, computed as a training step computes them
+    (`batch_objective`). Nothing changes: no weight, no moving statistic, no optimizer
+    state. `GradientMonitor` reads gradients through this.
+
+    Args:
+        model: a compiled, built model.
+        x, y, sample_weight: one batch, standardized as `fit` standardizes its batches.
+        seed: the seed of random layers such as Dropout (default 0).
+
+    Returns:
+        `(loss, grads)`: a float, and one array per `model.trainable_variables`, in order.
+    """
+    trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
+    objective = batch_objective(model, trainable, non_trainable, read_arrays(non_trainable),
+                                x, y, sample_weight, seed)
+    (loss, _), grads = value_and_grads(objective, read_arrays(trainable))
+    return float(loss), grads
+
+
 class TrainStep:
     """One pure gradient step of `model` with its compiled loss and optimizer.
 
@@ -84,24 +135,11 @@ class TrainStep:
         loss of each output, None where an output has no loss) and `y_pred_masks` (the mask
         of each flat output, or None when no output has one). Nothing is mutated.
         """
-        model = self.model
-
-        def objective(traced):
-            values = list(zip(self.trainable, traced)) + list(zip(self.non_trainable, non_trainable))
-            # The mask scope holds the masks the layers attach (Embedding(mask_zero=True),
-            # Masking...) until the loss has read the outputs' ones.
-            with StatelessScope(values, training=True, seed=seed) as scope, MaskScope():
-                y_pred = model(x, training=True)
-                loss, per_output = total_loss(model._compiled_loss, y, y_pred, sample_weight,
-                                              self.trainable, traced, scope.losses)
-                masks = output_masks(y_pred)
-            new_non_trainable = [scope.updates.get(v, value)
-                                 for v, value in zip(self.non_trainable, non_trainable)]
-            return loss, (y_pred, per_output, new_non_trainable, masks)
-
+        objective = batch_objective(self.model, self.trainable, self.non_trainable,
+                                    non_trainable, x, y, sample_weight, seed)
         (loss, (y_pred, per_output, new_non_trainable, masks)), grads = value_and_grads(
             objective, trainable)
-        new_trainable, new_optimizer_state = model.optimizer.stateless_apply(
+        new_trainable, new_optimizer_state = self.model.optimizer.stateless_apply(
             optimizer_state, grads, trainable)
         logs = {"y_pred": y_pred, "output_losses": per_output, "y_pred_masks": masks}
         return float(loss), logs, new_trainable, new_non_trainable, new_optimizer_state
