@@ -35,7 +35,9 @@ class GradientMonitor(Callback):
       started; NaN when they started at zero.
 
     They go to `History` directly, not through the epoch logs, so the progress bar stays one
-    readable line; `plot_history` leaves them out (draw them with `plot_gradient_norms`).
+    readable line (other callbacks, such as CSVLogger or EarlyStopping, do not see them);
+    `plot_history` leaves them out (draw them with `plot_gradient_norms`). The loss is the
+    compiled one, also for a model whose `train_step` override computes another.
     The norms before training are in `initial_grad_norms`.
 
     Example:
