@@ -48,7 +48,12 @@ class MaskScope:
         self._entries.clear()
         return False
 
+    def holds_masks(self):
+        return bool(self._entries)
+
     def get(self, x):
+        if not self._entries:
+            return None
         entry = self._entries.get(id(x))
         return None if entry is None or entry[0] is not x else entry[1]
 
@@ -72,7 +77,7 @@ _NO_SCOPE = _NoScope()
 
 def outermost_mask_scope():
     """A new `MaskScope` when none is open (the outermost layer call), else a no-op context."""
-    return MaskScope() if not _scopes() else _NO_SCOPE
+    return _NO_SCOPE if getattr(_local, "stack", None) else MaskScope()
 
 
 def _carries_attribute(x):
@@ -82,10 +87,11 @@ def _carries_attribute(x):
 
 def get_keras_mask(x):
     """The mask attached to `x` (its `_keras_mask`, or its entry in the open scope), or None."""
-    mask = getattr(x, "_keras_mask", None)
-    if mask is not None or x is None:
-        return mask
-    stack = _scopes()
+    if type(x) is not np.ndarray:  # a plain array never carries the attribute
+        mask = getattr(x, "_keras_mask", None)
+        if mask is not None or x is None:
+            return mask
+    stack = getattr(_local, "stack", None)
     return stack[-1].get(x) if stack else None
 
 

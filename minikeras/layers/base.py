@@ -257,9 +257,11 @@ class Layer:
         masking gives `compute_mask(inputs, previous_mask)` to each output that has no mask
         yet (a nested model's outputs already carry theirs); one that does not, warns when
         it received a mask."""
+        if previous_mask is None and type(self).compute_mask is Layer.compute_mask:
+            return  # no mask to pass on or to warn about (the common case)
         if self.supports_masking:
             if type(self).compute_mask is Layer.compute_mask and not _any_mask(previous_mask):
-                return  # nothing to pass on (the common case: no masks anywhere)
+                return
             flat = tree.flatten(outputs)
             if all(get_keras_mask(o) is not None for o in flat):
                 return
@@ -497,7 +499,7 @@ class Layer:
                 # A user's eager call: tf.keras's `.numpy()` works, and the masks that the
                 # scope held move onto the returned tensors, as Keras's `_keras_mask`.
                 tensors = as_tensor(outputs)
-                if scope is not None:
+                if scope is not None and scope.holds_masks():
                     for raw, tensor in zip(tree.flatten(outputs), tree.flatten(tensors)):
                         mask = scope.get(raw)
                         if mask is not None and tensor is not raw:
