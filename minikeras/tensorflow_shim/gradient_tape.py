@@ -29,6 +29,7 @@ import numpy as np
 from minikeras import tree
 from minikeras.autograd_internals import (OpenTrace, backward, getval,
                                           give_boxes_eager_accessors, isbox)
+from minikeras.keras_mask import MaskScope
 from minikeras.stateless_scope import StatelessScope, _local, check_assignment, current_scope
 from minikeras.tensorflow_shim.tensor import EagerTensor, as_eager
 from minikeras.variables import Variable, assign_arrays
@@ -153,9 +154,13 @@ class GradientTape:
                                               current_scope())
         self._recorded.append(self._scope)
         self._scope.__enter__()
+        # The masks layers attach in the block (Embedding(mask_zero=True)...) last as long as
+        # it, so that a loss computed in it leaves masked steps out, as TensorFlow's.
+        self._masks = MaskScope().__enter__()
         return self
 
     def __exit__(self, *exc):
+        self._masks.__exit__(*exc)
         self._stop_recording()
         self._block.trace.close()
         self._block = None

@@ -185,3 +185,21 @@ def test_merge_masks_must_be_a_list_of_one_per_input():
         layers.Add().compute_mask([x, x], np.ones((2, 3), bool))
     with pytest.raises(ValueError, match="same length"):
         layers.Concatenate().compute_mask([x, x], [None])
+
+
+def test_a_loss_in_a_gradient_tape_block_is_masked_as_in_a_training_step():
+    """A TensorFlow-style custom loop: the masks the layers attach last as long as the
+    tape's block, so the loss leaves padded steps out and its gradient is the one the
+    training step takes (one SGD step of 0.1 from the same weights gives the same weights)."""
+    from minikeras.tensorflow_shim import GradientTape
+    y = mm.MODELS["embedding_lstm_sequence"][2]()
+    model = seeded(mm.embedding_lstm_sequence(keras))
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    with GradientTape() as tape:
+        loss = loss_fn(y, model(mm.TOKENS, training=True))
+    grads = tape.gradient(loss, model.trainable_variables)
+    expected = load_golden("masks.json")["models"]["embedding_lstm_sequence"]
+    np.testing.assert_allclose(float(loss), expected["evaluate"][0], rtol=1e-5)
+    for var, g, want in zip(model.trainable_variables, grads, expected["weights_after_step"]):
+        np.testing.assert_allclose(var.numpy() - 0.1 * np.asarray(g), want, rtol=1e-5,
+                                   atol=1e-7)
