@@ -82,44 +82,25 @@ def clip(x, min_value, max_value):
     return ops.clip(x, min_value, max_value)
 
 
-def maximum(x, y):
-    """Element-wise maximum."""
-    return ops.maximum(x, y)
+def _with_keras2_names(op, doc):
+    """`op(x, y)` under Keras 2's argument names `x`, `y` (`ops` calls them `x1`, `x2`), so
+    course code calling `K.maximum(x=..., y=...)` works."""
+    def function(x, y):
+        return op(x, y)
+    function.__name__ = function.__qualname__ = op.__name__
+    function.__doc__ = doc
+    return function
 
 
-def minimum(x, y):
-    """Element-wise minimum."""
-    return ops.minimum(x, y)
-
-
-def equal(x, y):
-    """`x == y`, element-wise (a boolean array)."""
-    return ops.equal(x, y)
-
-
-def not_equal(x, y):
-    """`x != y`, element-wise (a boolean array)."""
-    return ops.not_equal(x, y)
-
-
-def greater(x, y):
-    """`x > y`, element-wise (a boolean array)."""
-    return ops.greater(x, y)
-
-
-def greater_equal(x, y):
-    """`x >= y`, element-wise (a boolean array)."""
-    return ops.greater_equal(x, y)
-
-
-def less(x, y):
-    """`x < y`, element-wise (a boolean array)."""
-    return ops.less(x, y)
-
-
-def less_equal(x, y):
-    """`x <= y`, element-wise (a boolean array)."""
-    return ops.less_equal(x, y)
+maximum = _with_keras2_names(ops.maximum, "Element-wise maximum.")
+minimum = _with_keras2_names(ops.minimum, "Element-wise minimum.")
+equal = _with_keras2_names(ops.equal, "`x == y`, element-wise (a boolean array).")
+not_equal = _with_keras2_names(ops.not_equal, "`x != y`, element-wise (a boolean array).")
+greater = _with_keras2_names(ops.greater, "`x > y`, element-wise (a boolean array).")
+greater_equal = _with_keras2_names(ops.greater_equal,
+                                   "`x >= y`, element-wise (a boolean array).")
+less = _with_keras2_names(ops.less, "`x < y`, element-wise (a boolean array).")
+less_equal = _with_keras2_names(ops.less_equal, "`x <= y`, element-wise (a boolean array).")
 
 
 @returns_tensor
