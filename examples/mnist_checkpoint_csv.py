@@ -3,7 +3,7 @@ validation accuracy), the weights of every epoch under a name made from its metr
 every epoch's logs, and a learning rate halved when the validation loss stalls. Then reload
 the best model and evaluate it.
 
-Run: `python examples/mnist_checkpoint_csv.py` (writes into `mnist_checkpoints/`; 10 epochs, the
+Run: `python -m minikeras examples/mnist_checkpoint_csv.py` (writes into `mnist_checkpoints/`; 10 epochs, the
 learning rate halved after epoch 8, the best model about 98.1 % accurate on the test set).
 Set `MINIKERAS_EXAMPLE_EPOCHS` / `MINIKERAS_EXAMPLE_SAMPLES` to train on less and
 `MINIKERAS_EXAMPLE_OUTPUT` to write elsewhere (the tests do).
@@ -12,17 +12,17 @@ Set `MINIKERAS_EXAMPLE_EPOCHS` / `MINIKERAS_EXAMPLE_SAMPLES` to train on less an
 import csv
 import os
 
-from minikeras.callbacks import CSVLogger, ModelCheckpoint, ReduceLROnPlateau
-from minikeras.datasets import mnist
-from minikeras.layers import Dense, Dropout, Flatten, Input
-from minikeras.models import Sequential, load_model
-from minikeras.utils import set_random_seed
+import keras
+from keras.callbacks import CSVLogger, ModelCheckpoint, ReduceLROnPlateau
+from keras.datasets import mnist
+from keras.layers import Dense, Dropout, Flatten, Input
+from keras.models import Sequential, load_model
 
 EPOCHS = int(os.environ.get("MINIKERAS_EXAMPLE_EPOCHS", 10))
 SAMPLES = int(os.environ.get("MINIKERAS_EXAMPLE_SAMPLES", 60000))
 OUTPUT = os.environ.get("MINIKERAS_EXAMPLE_OUTPUT", "mnist_checkpoints")
 
-set_random_seed(0)
+keras.utils.set_random_seed(0)
 
 (X_train, y_train), (X_test, y_test) = mnist.load_data()
 X_train, y_train = X_train[:SAMPLES] / 255.0, y_train[:SAMPLES]

@@ -1,6 +1,6 @@
 """The first model of every deep-learning course: an MLP on MNIST, written exactly as for Keras.
 
-Run: `python examples/mnist_mlp.py` (10 epochs, about 97.8 % test accuracy).
+Run: `python -m minikeras examples/mnist_mlp.py` (10 epochs, about 97.8 % test accuracy).
 Set `MINIKERAS_EXAMPLE_EPOCHS` / `MINIKERAS_EXAMPLE_SAMPLES` to train on less (the tests do).
 """
 
@@ -8,15 +8,16 @@ import os
 
 import numpy as np
 
-from minikeras.datasets import mnist
-from minikeras.layers import Dense, Flatten
-from minikeras.models import Sequential
-from minikeras.utils import set_random_seed, to_categorical
+import keras
+from keras.datasets import mnist
+from keras.layers import Dense, Flatten
+from keras.models import Sequential
+from keras.utils import to_categorical
 
 EPOCHS = int(os.environ.get("MINIKERAS_EXAMPLE_EPOCHS", 10))
 SAMPLES = int(os.environ.get("MINIKERAS_EXAMPLE_SAMPLES", 60000))
 
-set_random_seed(0)  # the same weights, shuffling and result on every run
+keras.utils.set_random_seed(0)  # the same weights, shuffling and result on every run
 
 (X_train, y_train), (X_test, y_test) = mnist.load_data()
 X_train, y_train = X_train[:SAMPLES], y_train[:SAMPLES]

@@ -16,8 +16,8 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 @pytest.mark.skipif(not mnist_cached(), reason="mnist.npz not in the Keras cache (CI seeds it)")
 def test_mnist_mlp_example_trains():
     env = dict(os.environ, MINIKERAS_EXAMPLE_EPOCHS="1", MINIKERAS_EXAMPLE_SAMPLES="3000")
-    result = subprocess.run([sys.executable, str(EXAMPLES / "mnist_mlp.py")], capture_output=True,
-                            text=True, env=env, timeout=300)
+    result = subprocess.run([sys.executable, "-m", "minikeras", str(EXAMPLES / "mnist_mlp.py")],
+                            capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "Epoch 1/1" not in result.stdout  # Keras prints no epoch header for a single epoch
     accuracy = float(result.stdout.split("test accuracy: ")[1].split()[0])
@@ -57,7 +57,8 @@ def test_course_code_runs_unchanged_through_python_m_minikeras(script, accuracy_
 def test_checkpoint_and_csv_example_writes_its_files_and_reloads_the_best_model(tmp_path):
     env = dict(os.environ, MINIKERAS_EXAMPLE_EPOCHS="3", MINIKERAS_EXAMPLE_SAMPLES="2000",
                MINIKERAS_EXAMPLE_OUTPUT=str(tmp_path))
-    result = subprocess.run([sys.executable, str(EXAMPLES / "mnist_checkpoint_csv.py")],
+    result = subprocess.run([sys.executable, "-m", "minikeras",
+                             str(EXAMPLES / "mnist_checkpoint_csv.py")],
                             capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert ("training.csv columns: ['epoch', 'accuracy', 'learning_rate', 'loss', "
@@ -68,3 +69,24 @@ def test_checkpoint_and_csv_example_writes_its_files_and_reloads_the_best_model(
     assert "Epoch 1: val_accuracy improved from None to" in result.stdout
     accuracy = float(re.search(r"Best model: .*test accuracy: ([0-9.]+)", result.stdout).group(1))
     assert accuracy > 0.8, result.stdout[-2000:]
+
+
+def test_every_example_is_written_for_keras_and_run_by_a_test():
+    # Course code imports `keras` / `tensorflow` and runs through `python -m minikeras`; an
+    # example importing minikeras would not show how the course writes it. Every script is
+    # named by some test here, so none can rot unnoticed.
+    import ast
+
+    tests_text = "".join(p.read_text() for p in pathlib.Path(__file__).parent.glob("test_*.py"))
+    scripts = sorted(EXAMPLES.rglob("*.py"))
+    assert len(scripts) >= 18
+    for script in scripts:
+        modules = set()
+        for node in ast.walk(ast.parse(script.read_text())):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                modules.add(node.module or "")
+        assert not {m for m in modules if m.split(".")[0] == "minikeras"}, script.name
+        assert {m.split(".")[0] for m in modules} & {"keras", "tensorflow"}, script.name
+        assert f'"{script.name}"' in tests_text, f"no test runs examples/{script.name}"
