@@ -79,9 +79,7 @@ class BaseConv(Layer):
         self.data_format = config.standardize_data_format(data_format)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._weight_arguments("bias", bias_initializer, bias_regularizer, bias_constraint)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > "
                              f"1`. Received: strides={self.strides} and "
@@ -150,10 +148,34 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: channels})
         return channels
 
+    # ----------------------------------------------------------------------------- weights
+    def _weight_arguments(self, name, initializer, regularizer, constraint):
+        """Stores a weight's arguments under Keras's attribute names (`{name}_initializer`...)."""
+        setattr(self, f"{name}_initializer", initializers.get(initializer))
+        setattr(self, f"{name}_regularizer", regularizers.get(regularizer))
+        setattr(self, f"{name}_constraint", constraints.get(constraint))
+
+    def _add_weight(self, name, shape, arguments=None):
+        """A weight created with the arguments stored under `arguments` (default: `name`)."""
+        arguments = arguments or name
+        return self.add_weight(name=name, shape=shape,
+                               initializer=getattr(self, f"{arguments}_initializer"),
+                               regularizer=getattr(self, f"{arguments}_regularizer"),
+                               constraint=getattr(self, f"{arguments}_constraint"))
+
     def _add_bias(self, size):
-        self.bias = self.add_weight(name="bias", shape=(size,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.bias = self._add_weight("bias", (size,)) if self.use_bias else None
+
+    def _weights_config(self, *kernels):
+        """The weights' arguments in Keras's config order: each kernel's initializer then the
+        bias's, the same for the regularizers (then the activity one) and the constraints."""
+        config = {}
+        for kind, module, extra in (("initializer", initializers, ()),
+                                    ("regularizer", regularizers, ("activity",)),
+                                    ("constraint", constraints, ())):
+            for name in (*kernels, "bias", *extra):
+                config[f"{name}_{kind}"] = module.serialize(getattr(self, f"{name}_{kind}"))
+        return config
 
     # ----------------------------------------------------------------------------- call
     def call(self, inputs):
@@ -219,9 +241,8 @@ class Conv(BaseConv):
             raise ValueError("The number of filters must be evenly divisible by the number of "
                              f"groups. Received: groups={groups}, filters={filters}.")
         self.groups = int(groups)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
+        self._weight_arguments("kernel", kernel_initializer, kernel_regularizer,
+                               kernel_constraint)
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
@@ -230,10 +251,8 @@ class Conv(BaseConv):
                              f"number of groups. Received groups={self.groups}, but the input "
                              f"has {channels} channels (full input shape is "
                              f"{tuple(input_shape)}).")
-        self.kernel = self.add_weight(
-            name="kernel", shape=self.kernel_size + (channels // self.groups, self.filters),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint)
+        self.kernel = self._add_weight(
+            "kernel", self.kernel_size + (channels // self.groups, self.filters))
         self._add_bias(self.filters)
         self.built = True
 
@@ -244,14 +263,7 @@ class Conv(BaseConv):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, **self._geometry_config(),
-                "groups": self.groups, **self._bias_config(),
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                "groups": self.groups, **self._bias_config(), **self._weights_config("kernel")}
 
 
 class Conv1D(Conv):

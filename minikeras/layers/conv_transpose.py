@@ -4,7 +4,6 @@ The math is `ops.nn.conv_transpose` (the input gradient of the convolution it tr
 output sizes follow Keras's rule for `padding` and `output_padding`.
 """
 
-from minikeras import constraints, initializers, regularizers
 from minikeras.layers.conv import BaseConv
 from minikeras.ops import nn
 from minikeras.ops.nn.conv import conv_transpose_geometry
@@ -56,9 +55,8 @@ class ConvTranspose(BaseConv):
                         f"is {s}. Received: output_padding={output_padding}, "
                         f"strides={self.strides}")
         self.output_padding = output_padding
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
+        self._weight_arguments("kernel", kernel_initializer, kernel_regularizer,
+                               kernel_constraint)
 
     def _output_spatial(self, input_shape, spatial):
         known = [1 if s is None else s for s in spatial]
@@ -68,10 +66,7 @@ class ConvTranspose(BaseConv):
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight(
-            name="kernel", shape=self.kernel_size + (self.filters, channels),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint)
+        self.kernel = self._add_weight("kernel", self.kernel_size + (self.filters, channels))
         self._add_bias(self.filters)
         self.built = True
 
@@ -87,13 +82,7 @@ class ConvTranspose(BaseConv):
         return {**super().get_config(), "filters": self.filters, **geometry,
                 "output_padding": self.output_padding, "data_format": data_format,
                 "dilation_rate": dilation_rate, **self._bias_config(),
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                **self._weights_config("kernel")}
 
 
 class Conv1DTranspose(ConvTranspose):

@@ -11,7 +11,6 @@ product over the channels (`ops.nn.dense`), where the bias and the activation ar
 import autograd.numpy as anp
 import numpy as np
 
-from minikeras import constraints, initializers, regularizers
 from minikeras.layers.conv import BaseConv, pop_tf_keras2_keys
 from minikeras.ops import nn
 
@@ -64,19 +63,16 @@ class DepthwiseConv(BaseConv):
                          bias_constraint=bias_constraint, **kwargs)
         self.depth_multiplier = _positive_int(type(self).__name__, "depth_multiplier",
                                               depth_multiplier)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self._weight_arguments("depthwise", depthwise_initializer, depthwise_regularizer,
+                               depthwise_constraint)
 
     def _output_channels(self, channels):
         return None if channels is None else channels * self.depth_multiplier
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight(
-            name="kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint)
+        self.kernel = self._add_weight(
+            "kernel", self.kernel_size + (channels, self.depth_multiplier), "depthwise")
         self._add_bias(channels * self.depth_multiplier)
         self.built = True
 
@@ -87,13 +83,7 @@ class DepthwiseConv(BaseConv):
     def get_config(self):
         return {**super().get_config(), "depth_multiplier": self.depth_multiplier,
                 **self._geometry_config(), **self._bias_config(),
-                "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-                "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                **self._weights_config("depthwise")}
 
 
 class DepthwiseConv1D(DepthwiseConv):
@@ -166,24 +156,18 @@ class SeparableConv(BaseConv):
                          bias_constraint=bias_constraint, **kwargs)
         self.depth_multiplier = _positive_int(type(self).__name__, "depth_multiplier",
                                               depth_multiplier)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        self._weight_arguments("depthwise", depthwise_initializer, depthwise_regularizer,
+                               depthwise_constraint)
+        self._weight_arguments("pointwise", pointwise_initializer, pointwise_regularizer,
+                               pointwise_constraint)
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint)
-        self.pointwise_kernel = self.add_weight(
-            name="pointwise_kernel",
-            shape=(1,) * self.rank + (channels * self.depth_multiplier, self.filters),
-            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint)
+        self.depthwise_kernel = self._add_weight(
+            "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier), "depthwise")
+        self.pointwise_kernel = self._add_weight(
+            "pointwise_kernel",
+            (1,) * self.rank + (channels * self.depth_multiplier, self.filters), "pointwise")
         self._add_bias(self.filters)
         self.built = True
 
@@ -197,16 +181,7 @@ class SeparableConv(BaseConv):
     def get_config(self):
         return {**super().get_config(), "depth_multiplier": self.depth_multiplier,
                 "filters": self.filters, **self._geometry_config(), **self._bias_config(),
-                "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-                "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
-                "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-                "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
-                "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                **self._weights_config("depthwise", "pointwise")}
 
 
 class SeparableConv1D(SeparableConv):
