@@ -9,7 +9,7 @@ that little, on minikeras:
   `tf.convert_to_tensor` (`tensor.py`);
 - math and arrays with TensorFlow's signatures (`math.py` as `tf.math`, `array_ops.py`, `nn.py`
   as `tf.nn`, `random.py` as `tf.random`), all traced inside a tape;
-- input pipelines: `tf.data.Dataset` (`data.py`);
+- input pipelines: `tf.data.Dataset` (`data.py`) and `tf.TensorSpec` (`tensor_spec.py`);
 - dtypes as names (`tf.float32 == 'float32'`, which NumPy's dtypes compare equal to) and
   `tf.config.list_physical_devices` (one CPU).
 
@@ -30,6 +30,7 @@ from minikeras.tensorflow_shim.math import (abs, add, argmax, argmin, divide, eq
                                             square, subtract, tanh)
 from minikeras.tensorflow_shim.missing import not_provided
 from minikeras.tensorflow_shim.tensor import EagerTensor, constant, convert_to_tensor
+from minikeras.tensorflow_shim.tensor_spec import TensorSpec
 from minikeras.variables import Variable
 
 __version__ = "2.15.0-minikeras"
@@ -63,11 +64,11 @@ def __getattr__(name):
     raise not_provided(f"tf.{name}")
 
 
-__all__ = ["EagerTensor", "GradientTape", "Tensor", "Variable", "abs", "add", "argmax", "argmin",
-           "bool", "cast", "concat", "config", "constant", "convert_to_tensor", "data",
-           "divide", "equal", "exp", "expand_dims", "float16", "float32", "float64", "function",
-           "greater", "int16", "int32", "int64", "int8", "keras", "less", "log", "math",
+__all__ = ["EagerTensor", "GradientTape", "Tensor", "TensorSpec", "Variable", "abs", "add",
+           "argmax", "argmin", "bool", "cast", "concat", "config", "constant", "convert_to_tensor",
+           "data", "divide", "equal", "exp", "expand_dims", "float16", "float32", "float64",
+           "function", "greater", "int16", "int32", "int64", "int8", "keras", "less", "log", "math",
            "matmul", "maximum", "minimum", "multiply", "nn", "not_equal", "one_hot", "ones",
            "ones_like", "pow", "random", "range", "reduce_max", "reduce_mean", "reduce_min",
-           "reduce_prod", "reduce_sum", "reshape", "shape", "sigmoid", "sqrt", "square",
-           "squeeze", "stack", "subtract", "tanh", "transpose", "uint8", "zeros", "zeros_like"]
+           "reduce_prod", "reduce_sum", "reshape", "shape", "sigmoid", "sqrt", "square", "squeeze",
+           "stack", "subtract", "tanh", "transpose", "uint8", "zeros", "zeros_like"]

@@ -1,7 +1,8 @@
 """`tf.data.Dataset`: an input pipeline over NumPy arrays, for custom loops and `fit`.
 
 `Dataset.from_tensor_slices(x)` (an array, an `(x, y)` tuple or a dict) slices the arrays
-along their first axis; `shuffle`, `batch`, `map`, `repeat`, `take`, `skip`, `cache` and
+along their first axis, `Dataset.from_generator(fn, output_signature=...)` reads a Python
+generator; `shuffle`, `batch`, `map`, `repeat`, `take`, `skip`, `cache` and
 `prefetch` each return a new dataset, as TensorFlow's do. Iterating a dataset (`for x, y in
 ds:`) runs the pipeline once, an epoch: elements are `EagerTensor`s (NumPy arrays with
 `.numpy()`) in the structure given. `len(ds)` is the number of elements, so of batches after
@@ -29,6 +30,7 @@ from minikeras.autograd_internals import getval
 from minikeras.random_seed import make_rng
 from minikeras.tensorflow_shim.missing import not_provided
 from minikeras.tensorflow_shim.tensor import as_eager
+from minikeras.tensorflow_shim.tensor_spec import conform, signature_from
 from minikeras.variables import Variable
 
 AUTOTUNE = -1
@@ -43,8 +45,8 @@ def _as_array(x):
 class Dataset:
     """A pipeline of elements (nested structures of arrays), as `tf.data.Dataset`.
 
-    Made by `Dataset.from_tensor_slices` or `Dataset.from_tensors`, then transformed. Each
-    transformation returns a new dataset and leaves this one as it was.
+    Made by `Dataset.from_tensor_slices`, `from_tensors` or `from_generator`, then
+    transformed. Each transformation returns a new dataset and leaves this one as it was.
     """
 
     def __init__(self, make_iterator, cardinality, structure=None, rows=None):
@@ -108,10 +110,39 @@ class Dataset:
         return Dataset(lambda: iter(values), len(values))
 
     @staticmethod
-    def from_generator(*args, **kwargs):
-        raise NotImplementedError("tf.data.Dataset.from_generator is not implemented in "
-                                  "minikeras: pass the generator to `model.fit` directly, or "
-                                  "build the arrays and use `Dataset.from_tensor_slices`.")
+    def from_generator(generator, output_types=None, output_shapes=None, args=None,
+                       output_signature=None, name=None):
+        """The elements a Python generator yields, converted to the declared dtypes.
+
+        Each pass over the dataset (each epoch of `fit`) calls `generator(*args)` afresh. The
+        number of elements is unknown (`cardinality()` is -2), so `fit` reads a pass to its end
+        unless `steps_per_epoch` is given.
+
+        Args:
+            generator: a callable returning an iterator (a generator function, not a generator
+                object: that could be read only once).
+            output_types: the dtype, or nested structure of dtypes, of each element (default
+                None: given by `output_signature`).
+            output_shapes: the shapes, in the structure of `output_types` (default None: any
+                shape); `None` in a shape stands for any size.
+            args: a tuple of values passed to `generator` as NumPy arrays (default None).
+            output_signature: a nested structure of `tf.TensorSpec` (default None); use it
+                or `output_types`, not both.
+
+        Raises:
+            TypeError: `generator` not callable, no signature, or an element (when read) whose
+                structure or shape differs from the declared one.
+        """
+        if not callable(generator):
+            raise TypeError("`generator` must be a Python callable.")
+        signature = signature_from(output_types, output_shapes, output_signature)
+        arguments = tuple(np.asarray(a) for a in (args or ()))
+
+        def elements():
+            for element in generator(*arguments):
+                yield conform(element, signature)
+
+        return Dataset(elements, UNKNOWN_CARDINALITY, signature)
 
     # ------------------------------------------------------------------ transformations
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=True, name=None):
@@ -325,6 +356,8 @@ def __getattr__(name):
 
 class _Experimental:
     AUTOTUNE = AUTOTUNE
+    INFINITE_CARDINALITY = INFINITE_CARDINALITY
+    UNKNOWN_CARDINALITY = UNKNOWN_CARDINALITY
 
     def __getattr__(self, name):
         raise not_provided(f"tf.data.experimental.{name}")

@@ -253,22 +253,7 @@ class GradientTape:
         Raises:
             RuntimeError: on a second call to a non-persistent tape.
         """
-        if unconnected_gradients not in ("none", "zero"):
-            raise ValueError("`unconnected_gradients` must be 'none' or 'zero'; received "
-                             f"{unconnected_gradients!r}.")
-        if self._used and not self._persistent:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
-                               "set of gradients (or jacobians). Make it with "
-                               "`tf.GradientTape(persistent=True)` to call `gradient` again.")
-        if not self._recorded:
-            raise ValueError("GradientTape.gradient() needs a recorded block: use the tape in "
-                             "a `with` statement first.")
-        if self._scope is not None and not self._persistent:
-            # As TensorFlow, a non-persistent tape asked for its gradient stops recording
-            # (code after the call in the block, e.g. `apply_gradients`, runs untraced).
-            self._stop_recording()
-            self._block.trace.close()
-        self._used = True
+        self._begin_backward("gradient", unconnected_gradients)
         targets = tree.flatten(target)
         if output_gradients is None:
             cotangents = [None] * len(targets)
@@ -292,19 +277,111 @@ class GradientTape:
         for source, group in zip(flat_sources, groups):
             parts = [g for g in (next(grads) for _ in group) if g is not None]
             results.append(_finish(source, parts, unconnected_gradients))
+        return self._release(sources, results)
+
+    def jacobian(self, target, sources, unconnected_gradients="none",
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """The derivative of every entry of `target` with respect to every entry of each
+        source: for a source of shape `s`, an array of shape `target.shape + s`.
+
+        One backward pass per entry of `target` (TensorFlow vectorizes them; the numbers are
+        the same).
+
+        Args:
+            target: one value computed in the block.
+            sources: a Variable or tensor, or a nested structure of them.
+            unconnected_gradients: `'none'` (default) or `'zero'`, as in `gradient`.
+            parallel_iterations, experimental_use_pfor: accepted for TensorFlow's signature
+                (they choose how TensorFlow runs the passes).
+
+        Returns:
+            The jacobians in the structure of `sources`.
+        """
+        self._begin_backward("jacobian", unconnected_gradients)
+        shape = np.shape(getval(target))
+        rows = self._rows_of(target, sources, np.eye(int(np.prod(shape, dtype=int))),
+                             shape, unconnected_gradients)
+        return self._release(sources, [_stack_rows(r, shape, s, unconnected_gradients)
+                                       for r, s in zip(rows, tree.flatten(sources))])
+
+    def batch_jacobian(self, target, source, unconnected_gradients="none",
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """The per-example jacobian: for `target` of shape `(b, y...)` and `source` of shape
+        `(b, x...)`, the array `(b, y..., x...)` whose row `i` is d target[i] / d source[i].
+
+        As TensorFlow, it assumes example `i` of `target` depends only on example `i` of
+        `source`: one backward pass per entry of `y`, each summed over the batch.
+        """
+        self._begin_backward("batch_jacobian", unconnected_gradients)
+        shape = np.shape(getval(target))
+        source_shape = np.shape(getval(source._array if isinstance(source, Variable)
+                                       else source))
+        if len(shape) < 1 or len(source_shape) < 1 or shape[0] != source_shape[0]:
+            raise ValueError("GradientTape.batch_jacobian needs a target and a source with "
+                             "the same first (batch) dimension; received shapes "
+                             f"{shape} and {source_shape}.")
+        inner = int(np.prod(shape[1:], dtype=int))
+        # Cotangent j: ones at entry j of every example.
+        cotangents = np.repeat(np.eye(inner)[:, None, :], shape[0], axis=1)
+        (rows,) = self._rows_of(target, [source], cotangents, shape, unconnected_gradients)
+        if rows is None:
+            return self._release(source, [None])
+        stacked = np.stack([np.asarray(getval(r)) for r in rows], axis=1)  # (b, inner, x...)
+        return self._release(source, [as_eager(stacked.reshape(
+            shape + source_shape[1:]).astype(np.result_type(stacked)))])
+
+    # ------------------------------------------------------------------ backward passes
+    def _begin_backward(self, method, unconnected_gradients):
+        """Checks a call to `gradient`, `jacobian` or `batch_jacobian` and marks the tape
+        used; a non-persistent tape stops recording, as TensorFlow's (code after the call in
+        the block, e.g. `apply_gradients`, runs untraced)."""
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError("`unconnected_gradients` must be 'none' or 'zero'; received "
+                             f"{unconnected_gradients!r}.")
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients (or jacobians). Make it with "
+                               f"`tf.GradientTape(persistent=True)` to call `{method}` again.")
+        if not self._recorded:
+            raise ValueError(f"GradientTape.{method}() needs a recorded block: use the tape "
+                             "in a `with` statement first.")
+        if self._scope is not None and not self._persistent:
+            self._stop_recording()
+            self._block.trace.close()
+        self._used = True
+
+    def _rows_of(self, target, sources, cotangents, shape, unconnected_gradients):
+        """For each source, the list of its gradients, one per cotangent (each reshaped to
+        the target's shape), or None when the target does not depend on it."""
+        ends = self._boxes_of(target)[-1:]
+        flat_sources = tree.flatten(sources)
+        groups = [self._boxes_of(s) for s in flat_sources]
+        boxes = [box for group in groups for box in group]
+        rows = [[] for _ in flat_sources]
+        for cotangent in cotangents:
+            cotangent = cotangent.reshape(shape).astype(np.result_type(getval(target)))
+            grads = iter(backward([(box, cotangent) for box in ends], boxes))
+            for row, source, group in zip(rows, flat_sources, groups):
+                parts = [g for g in (next(grads) for _ in group) if g is not None]
+                row.append(_finish(source, parts, "none"))
+        return [None if any(g is None for g in row) else row for row in rows]
+
+    def _release(self, sources, results):
+        """`results` in the structure of `sources`; a non-persistent tape frees its graph."""
         if not self._persistent:
-            self._recorded = []  # frees the graph
+            self._recorded = []
         return tree.pack_sequence_as(sources, results) if tree.is_nested(sources) \
             else results[0]
 
-    def jacobian(self, *args, **kwargs):
-        raise NotImplementedError("GradientTape.jacobian is not implemented in minikeras; "
-                                  "compute each row with `gradient` on a persistent tape.")
 
-    def batch_jacobian(self, *args, **kwargs):
-        raise NotImplementedError("GradientTape.batch_jacobian is not implemented in "
-                                  "minikeras; compute each row with `gradient` on a persistent "
-                                  "tape.")
+def _stack_rows(rows, target_shape, source, unconnected):
+    """One source's jacobian from its rows (None: not connected)."""
+    raw = getval(source._array if isinstance(source, Variable) else source)
+    full_shape = tuple(target_shape) + np.shape(raw)
+    if rows is None:
+        return as_eager(np.zeros(full_shape, dtype=np.result_type(raw))) \
+            if unconnected == "zero" else None
+    return as_eager(np.stack([np.asarray(getval(r)) for r in rows]).reshape(full_shape))
 
 
 def _finish(source, parts, unconnected):

@@ -9,7 +9,8 @@ Three kinds of pipeline are read, besides arrays (which `data.py` slices):
   reads batches `0 .. len - 1` (in a shuffled order with `shuffle=True`) and then calls
   `on_epoch_end()`;
 - any other **iterable of batches** (`tf.data.Dataset`): each epoch iterates it afresh; `len()`
-  (when it has one) is its number of batches.
+  (when it has one) is its number of batches; a dataset whose `cardinality()` is unknown (-2,
+  `Dataset.from_generator`) is read to its end in each epoch.
 
 A batch is `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)` (a list is read as a tuple), as
 Keras's `unpack_x_y_sample_weight` reads it.
@@ -28,6 +29,8 @@ import numpy as np
 
 from minikeras.utils.batch_tuples import unpack_x_y_sample_weight  # noqa: F401 (re-exported)
 from minikeras.utils.py_dataset import PyDataset
+
+UNKNOWN_CARDINALITY = -2  # what `tf.data.Dataset.cardinality()` answers when it cannot count
 
 RAN_OUT_MESSAGE = ("Your input ran out of data; interrupting training. Make sure that your "
                    "dataset or generator can generate at least `steps_per_epoch * epochs` "
@@ -62,6 +65,7 @@ class GeneratorSource:
     kind = "generator"
     num_batches = None
     single_use = True
+    endless = False  # read once: its end, or steps_per_epoch, ends training
 
     def __init__(self, iterator):
         self._iterator = iter(iterator)
@@ -123,6 +127,11 @@ class SequenceSource:
             count = len(self.data)
         return None if count is None else int(count)
 
+    @property
+    def endless(self):
+        """Whether the dataset reports no number of batches (an endless `PyDataset`)."""
+        return self.num_batches is None
+
     def peek(self):
         if self._peeked is None:
             self._peeked = self.data[0]
@@ -173,6 +182,15 @@ class IterableSource:
             return int(len(self.data))
         except TypeError:  # endless (`repeat()`) or unknown, as TensorFlow answers
             return None
+
+    @property
+    def endless(self):
+        """Whether a pass may never end: no `len()`, unless `cardinality()` says the number of
+        batches is merely unknown (-2, `tf.data.experimental.UNKNOWN_CARDINALITY`)."""
+        if self.num_batches is not None:
+            return False
+        cardinality = getattr(self.data, "cardinality", None)
+        return not (callable(cardinality) and int(cardinality()) == UNKNOWN_CARDINALITY)
 
     def peek(self):
         if self._peeked is None:
@@ -248,7 +266,7 @@ class PipelineEpochs:
         if source.num_batches == 0 or source.peek() is None:
             raise ValueError(f"`{method}()` received a {source.kind} with no batches: it must "
                              "give at least one batch.")
-        if self.steps is None and not source.single_use:
+        if self.steps is None and source.endless:
             raise ValueError(
                 f"`{method}()` received an endless {source.kind} (it reports no number of "
                 f"batches): pass `{steps_argument}` to say how many batches make an epoch.")

@@ -222,7 +222,7 @@ def test_gradient_inside_the_block_stops_recording_so_apply_gradients_may_follow
         np.testing.assert_allclose(v.numpy(), b - 0.1 * g.numpy(), rtol=1e-6, atol=1e-7)
 
 
-def test_stop_recording_reset_and_jacobian():
+def test_stop_recording_reset_and_a_used_tape():
     v = tf.Variable(3.0)
     with tf.GradientTape(persistent=True) as tape:
         a = v * v
@@ -236,8 +236,8 @@ def test_stop_recording_reset_and_jacobian():
         e = v * 5.0
     assert float(tape.gradient(e, v)) == 5.0
     assert float(c) == 6.0 and float(d) == 9.0
-    with pytest.raises(NotImplementedError, match="jacobian is not implemented"):
-        tape.jacobian(e, v)
+    with pytest.raises(RuntimeError, match="call `jacobian` again"):
+        tape.jacobian(e, v)  # the non-persistent tape gave its gradient already
 
 
 def test_an_assigned_variable_gets_the_gradients_of_its_reads_before_and_after():
@@ -276,3 +276,36 @@ def test_a_custom_training_loop_trains_with_apply_gradients_and_tf_function():
     accuracy = np.mean(np.argmax(model(x).numpy(), 1) == y)
     assert int(optimizer.iterations.numpy()) == 30 * 8
     assert float(loss_fn(y, model(x))) < first / 3 and accuracy > 0.95
+
+
+def test_jacobian_and_batch_jacobian_equal_autograds_of_the_same_function():
+    rng = np.random.default_rng(3)
+    x_value = rng.normal(size=(4, 3)).astype("float32")
+    w = tf.Variable(rng.normal(size=(3, 2)).astype("float32"))
+    x = tf.constant(x_value)
+    unused = tf.Variable(np.ones(2, dtype="float32"))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = tf.nn.softmax(tf.tanh(tf.matmul(x, w)))  # (4, 2); rows depend on their own x
+
+    def f(x_, w_):
+        z = anp.tanh(x_ @ w_)
+        e = anp.exp(z - anp.max(z, axis=1, keepdims=True))
+        return e / anp.sum(e, axis=1, keepdims=True)
+
+    x64, w64 = x_value.astype("float64"), w.numpy().astype("float64")
+    jw, jx = tape.jacobian(y, [w, x])
+    assert jw.shape == (4, 2, 3, 2) and jx.shape == (4, 2, 4, 3) and jw.dtype == np.float32
+    np.testing.assert_allclose(jw, autograd.jacobian(lambda w_: f(x64, w_))(w64), atol=2e-6)
+    expected_jx = autograd.jacobian(lambda x_: f(x_, w64))(x64)
+    np.testing.assert_allclose(jx, expected_jx, atol=2e-6)
+    assert np.abs(jx[0, :, 1]).max() == 0  # example 0 does not depend on example 1
+    batch = tape.batch_jacobian(y, x)
+    assert batch.shape == (4, 2, 3)
+    np.testing.assert_allclose(batch, [expected_jx[i, :, i] for i in range(4)], atol=2e-6)
+    assert tape.jacobian(y, unused) is None
+    np.testing.assert_array_equal(tape.jacobian(y, unused, unconnected_gradients="zero"),
+                                  np.zeros((4, 2, 2)))
+    with pytest.raises(ValueError, match=r"same first \(batch\) dimension; received shapes "
+                                         r"\(4, 2\) and \(3, 2\)"):
+        tape.batch_jacobian(y, w)
