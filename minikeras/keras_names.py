@@ -1,8 +1,10 @@
 """What a Keras name that minikeras lacks raises: an error saying it is not implemented.
 
 `keras_names.json` (next to this file, made from real Keras 3 by
-tests/golden/make_api_golden.py) lists the public names of each module of Keras's API. Each
-minikeras module that stands for a Keras module ends with
+tests/golden/make_api_golden.py) lists the public names of each module of Keras's API, and
+`keras2_names.json` (made from real tf.keras 2 by tests/golden/make_keras2_names.py) the names
+tf.keras 2 had there that Keras 3 dropped: course code written for either gets the same answer.
+Each minikeras module that stands for a Keras module ends with
 
     __getattr__ = keras_names.module_getattr(__name__)
 
@@ -16,7 +18,7 @@ updated. For a missing name, the module's `__getattr__`
   default)` still work) or, inside `from keras.layers import X`, `NotImplementedImportError`
   (an `ImportError`: Python would replace an `AttributeError` there by its own "cannot import
   name"), both `NotImplementedError`s saying "`keras.layers.X` is not implemented in minikeras",
-  when the name is one of Keras's;
+  when the name is one of Keras 3's or tf.keras 2's;
 - raises a plain `AttributeError` for any other name, as a module without the hook does.
 """
 
@@ -49,10 +51,21 @@ class NotImplementedImportError(ImportError, NotImplementedInMinikerasError):
     """`from keras.layers import X` for a Keras name X that minikeras does not implement."""
 
 
+def _load(file_name):
+    with open(os.path.join(os.path.dirname(__file__), file_name), encoding="utf-8") as f:
+        return {name: frozenset(names) for name, names in json.load(f)["modules"].items()}
+
+
 @functools.lru_cache(maxsize=None)
 def _modules():
-    with open(os.path.join(os.path.dirname(__file__), "keras_names.json"), encoding="utf-8") as f:
-        return {name: frozenset(names) for name, names in json.load(f)["modules"].items()}
+    """`{Keras 3 module: its public names}`."""
+    return _load("keras_names.json")
+
+
+@functools.lru_cache(maxsize=None)
+def _keras2_modules():
+    """`{tf.keras 2 module: the public names it had that Keras 3's lacks}`."""
+    return _load("keras2_names.json")
 
 
 def keras_module_name(module_name):
@@ -61,8 +74,26 @@ def keras_module_name(module_name):
 
 
 def public_names(keras_module):
-    """The public names of a Keras 3 module (`'keras.layers'`), empty if Keras has no such module."""
-    return _modules().get(keras_module, frozenset())
+    """The public names of a Keras module (`'keras.layers'`) in Keras 3 or tf.keras 2; empty if
+    neither has such a module."""
+    return _modules().get(keras_module, frozenset()) | keras2_only_names(keras_module)
+
+
+def keras2_only_names(keras_module):
+    """The public names tf.keras 2's `keras_module` had that Keras 3's lacks."""
+    return _keras2_modules().get(keras_module, frozenset())
+
+
+def not_implemented_message(keras_module, name):
+    """"`keras.layers.X` is not implemented in minikeras", saying which Keras has the name."""
+    if name in _modules().get(keras_module, ()):
+        where = (f"It is part of Keras 3's `{keras_module}`, which minikeras implements only "
+                 f"in part (`dir({keras_module})` lists what it has).")
+    else:
+        where = (f"It is part of tf.keras 2's `{keras_module}` (Keras 3 dropped it), which "
+                 f"minikeras implements only in part (`dir({keras_module})` lists what it "
+                 "has).")
+    return f"`{keras_module}.{name}` is not implemented in minikeras. {where}"
 
 
 def not_implemented(module_name):
@@ -109,9 +140,7 @@ def module_getattr(module_name, aliases=None):
             if spec is not None and spec.origin is not None:  # not a bare directory
                 return importlib.import_module(submodule)
         if name in public_names(keras_module):
-            message = (f"`{keras_module}.{name}` is not implemented in minikeras. It is part of "
-                       f"Keras 3's `{keras_module}`, which minikeras implements only in part "
-                       f"(`dir({keras_module})` lists what it has).")
+            message = not_implemented_message(keras_module, name)
             if _inside_from_import():
                 raise NotImplementedImportError(message, name=module_name)
             raise NotImplementedAttributeError(message)

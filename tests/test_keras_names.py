@@ -21,7 +21,9 @@ HOOKED = ["minikeras", "minikeras.activations", "minikeras.backend", "minikeras.
           "minikeras.initializers", "minikeras.layers", "minikeras.losses", "minikeras.metrics",
           "minikeras.models", "minikeras.ops", "minikeras.optimizers",
           "minikeras.optimizers.schedules", "minikeras.random", "minikeras.regularizers",
-          "minikeras.saving", "minikeras.utils"]
+          "minikeras.saving", "minikeras.utils", "minikeras.preprocessing",
+          "minikeras.preprocessing.image", "minikeras.preprocessing.sequence",
+          "minikeras.preprocessing.text"]
 
 
 def _message(keras_module, name):
@@ -164,4 +166,37 @@ def test_the_name_list_ships_with_the_package():
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     with open(os.path.join(_repo(), "pyproject.toml"), "rb") as f:
         package_data = tomllib.load(f)["tool"]["setuptools"]["package-data"]
-    assert "keras_names.json" in package_data["minikeras"]
+    assert {"keras_names.json", "keras2_names.json"} <= set(package_data["minikeras"])
+
+
+def test_tf_keras_2_names_that_keras_3_dropped_say_they_are_not_implemented():
+    import json
+
+    with open(os.path.join(os.path.dirname(keras_names.__file__), "keras2_names.json")) as f:
+        assert json.load(f)["meta"]["tf_keras"].startswith("2.")
+    layers3 = keras_names._modules()["keras.layers"]
+    for name in ("LocallyConnected2D", "ThresholdedReLU", "DenseFeatures"):
+        assert name in keras_names.keras2_only_names("keras.layers") and name not in layers3
+    assert "placeholder" in keras_names.public_names("keras.backend")
+    assert "Tokenizer" in keras_names.public_names("keras.preprocessing.text")  # Keras 2 only
+    with pytest.raises(NotImplementedAttributeError, match=(
+            r"^`keras\.layers\.LocallyConnected2D` is not implemented in minikeras\. It is "
+            r"part of tf\.keras 2's `keras\.layers` \(Keras 3 dropped it\)")):
+        minikeras.layers.LocallyConnected2D
+    with pytest.raises(NotImplementedAttributeError, match=r"It is part of Keras 3's"):
+        minikeras.layers.TextVectorization  # a Keras 3 name keeps its own wording
+    with pytest.raises(NotImplementedAttributeError, match="`keras.backend.placeholder` is not"):
+        minikeras.backend.placeholder
+    with pytest.raises(AttributeError) as plain:  # not a Keras name: Python's own error
+        minikeras.layers.LocallyConnected3D
+    assert not isinstance(plain.value, NotImplementedInMinikerasError)
+    # Course code for tf.keras 2, run as a user runs it.
+    for code, message in [
+            ("from tensorflow.keras.utils import OrderedEnqueuer",
+             "NotImplementedImportError: `keras.utils.OrderedEnqueuer` is not implemented"),
+            ("from keras.preprocessing.sequence import TimeseriesGenerator",
+             "`keras.preprocessing.sequence.TimeseriesGenerator` is not implemented"),
+            ("import keras.estimator", "`keras.estimator` is not implemented in minikeras")]:
+        out = subprocess.run([sys.executable, "-m", "minikeras", "-c", code], cwd=_repo(),
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 1 and message in out.stderr, out.stderr

@@ -76,5 +76,5 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     return out
 
 
-__getattr__ = module_getattr(__name__, ("TimeseriesGenerator", "make_sampling_table",
-                                        "skipgrams"))
+# tf.keras 2's other names here (TimeseriesGenerator, skipgrams...) are in keras2_names.json.
+__getattr__ = module_getattr(__name__, ())

@@ -19,6 +19,8 @@ import warnings
 
 import numpy as np
 
+from minikeras.preprocessing.unavailable import module_getattr
+
 DEFAULT_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 
 
@@ -287,3 +289,7 @@ def tokenizer_from_json(json_string):
     tokenizer.word_index = word_index
     tokenizer.index_word = index_word
     return tokenizer
+
+
+# A tf.keras 2 name of this module that minikeras lacks says so (keras2_names.json).
+__getattr__ = module_getattr(__name__, ())
