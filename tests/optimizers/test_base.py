@@ -8,6 +8,7 @@ import pytest
 from minikeras import optimizers
 from minikeras.variables import Variable
 from minikeras.optimizers import schedules
+from tests.conftest import load_golden
 
 G1 = np.array([3.0, 4.0], np.float32)    # norm 5
 G2 = np.array([[0.0, 12.0]], np.float32)  # norm 12; global norm 13
@@ -430,3 +431,17 @@ def test_keras2_rmsprop_documented_call():
         opt = optimizers.RMSprop(lr=0.001, rho=0.9, epsilon=None, decay=0.0)
     assert opt.epsilon == 1e-7 and float(opt.learning_rate) == np.float32(0.001)
     np.testing.assert_array_equal(_first_step(opt), _first_step(optimizers.RMSprop()))
+    # ... and it follows real Keras's RMSprop: Keras 3's trajectory with its defaults
+    # (learning_rate=0.001, rho=0.9, epsilon=1e-7 = K.epsilon(), no decay), six steps.
+    (case,) = [c for c in load_golden("optimizers.json")["cases"]
+               if c["name"] == "rmsprop_default"]
+    assert case["config"] == {}
+    with pytest.warns(DeprecationWarning):
+        opt = optimizers.RMSprop(lr=0.001, rho=0.9, epsilon=None, decay=0.0)
+    variables = [Variable(np.asarray(v, np.float32), name=f"v{i}")
+                 for i, v in enumerate(case["init"])]
+    for grads, expected in zip(case["grads"], case["traj"]):
+        opt.apply_gradients(zip([np.asarray(g, np.float32) for g in grads], variables))
+        for var, values in zip(variables, expected):
+            np.testing.assert_allclose(var.numpy(), np.asarray(values, np.float32), rtol=1e-5,
+                                       atol=1e-6)
