@@ -59,6 +59,55 @@ def test_offline_error_names_the_url_and_the_cache_path(tmp_path, monkeypatch, l
     assert leftovers == []  # no partial file
 
 
+# Run in a fresh interpreter (this suite's own guard stops connections one layer higher):
+# urllib runs unmocked and the socket layer fails as on a machine with no network, so nothing
+# ever leaves the process; each loader's message is printed as JSON.
+OFFLINE_SCRIPT = """
+import json, socket, sys
+asked = []
+def no_name_resolution(host, *args, **kwargs):
+    asked.append(host)
+    raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+def no_connection(*args, **kwargs):
+    raise OSError(101, "Network is unreachable")
+socket.getaddrinfo = no_name_resolution
+socket.socket.connect = no_connection
+from minikeras.datasets import *  # noqa
+from minikeras.utils.file_utils import DownloadError
+results = []
+for module, function in json.loads(sys.argv[1]):
+    del asked[:]
+    try:
+        getattr(globals()[module], function)()
+        results.append(None)
+    except DownloadError as e:
+        results.append([str(e), list(asked)])
+print(json.dumps(results))
+"""
+
+
+def test_offline_through_the_real_download_path(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env["KERAS_HOME"] = str(tmp_path / "home")
+    calls = [[fn.__module__.rsplit(".", 1)[1], fn.__name__] for fn, *_ in LOADERS]
+    out = subprocess.run([sys.executable, "-c", OFFLINE_SCRIPT, json.dumps(calls)], env=env,
+                         capture_output=True, text=True, timeout=120,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert out.returncode == 0, out.stderr
+    results = json.loads(out.stdout.splitlines()[-1])
+    for (_, url, relative), result in zip(LOADERS, results):
+        assert result is not None, f"{url}: no DownloadError"
+        message, asked = result
+        assert asked[:1] == [url.split("/")[2]]  # the URL's host was looked up, and failed
+        assert url in message and "Temporary failure in name resolution" in message
+        assert str(tmp_path / "home" / relative) in message
+    assert not [f for _, _, files in os.walk(tmp_path / "home") for f in files]
+
+
 # Published hashes, from Keras 3's source (fashion-mnist: the Fashion-MNIST release's MD5s).
 HASHES = {
     "mnist": (mnist.SHA256, "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"),
