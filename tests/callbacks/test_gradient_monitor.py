@@ -14,6 +14,7 @@ from minikeras import layers
 from minikeras.callbacks import (CallbackList, GradientMonitor, LambdaCallback,
                                  plot_gradient_norms)
 from minikeras.trainers.step import loss_and_gradients
+from tests.utils.png_shapes import count_curves
 
 
 def tiny_data(n=8):
@@ -187,6 +188,9 @@ def test_plot_gradient_norms_draws_one_line_per_layer(tmp_path):
     figure = plot_gradient_norms(history, path=tmp_path / "norms.png")
     assert matplotlib_image.imread(str(tmp_path / "norms.png")).ndim == 3
     left, right = figure.get_axes()
+    # In the picture: the first layer's colour (viridis's first), a line in each panel.
+    first = tuple(round(255 * c) for c in left.get_lines()[0].get_color()[:3])
+    assert count_curves(tmp_path / "norms.png", first) == 2
     assert left.get_title() == "gradient norm per layer" and left.get_yscale() == "log"
     assert [line.get_label() for line in left.get_lines()] == ["dense", "dense_1"]
     assert left.get_lines()[1].get_ydata().tolist() == history.history["grad_norm/dense_1"]

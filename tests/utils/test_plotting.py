@@ -10,12 +10,14 @@ import minikeras as keras
 from minikeras import layers
 from minikeras.utils import (confusion_matrix, model_to_figure, plot_confusion_matrix,
                              plot_history, plot_model)
+from tests.utils.png_shapes import count_curves, count_layer_boxes
 
 matplotlib = pytest.importorskip("matplotlib")  # the `plot` extra
 import matplotlib.image  # noqa: E402
 
 HISTORY = {"loss": [1.0, 0.6, 0.4], "accuracy": [0.5, 0.7, 0.8],
            "val_loss": [1.1, 0.8, 0.7], "val_accuracy": [0.45, 0.6, 0.65]}
+BLUE, ORANGE = (31, 119, 180), (255, 127, 14)  # matplotlib's first two line colours
 
 
 def decoded(path):
@@ -33,6 +35,8 @@ def test_history_gives_one_panel_per_quantity_with_training_and_validation(tmp_p
     path = tmp_path / "curves.png"
     figure = plot_history(HISTORY, path=path)
     decoded(path)
+    # In the picture itself: two panels, each a training (blue) and a validation (orange) curve.
+    assert count_curves(path, BLUE) == 2 and count_curves(path, ORANGE) == 2
     axes = figure.get_axes()
     assert [ax.get_title() for ax in axes] == ["loss", "accuracy"]
     assert lines(axes[0]) == {"training": [1.0, 0.6, 0.4], "validation": [1.1, 0.8, 0.7]}
@@ -59,6 +63,8 @@ def test_history_of_a_real_fit_and_panels_chosen_by_name(tmp_path):
 def test_many_quantities_are_laid_out_three_to_a_row(tmp_path):
     logs = {name: [1.0, 2.0] for name in ("loss", "a", "b", "c")}
     figure = plot_history(logs, path=tmp_path / "grid.png")
+    assert count_curves(tmp_path / "grid.png", BLUE) == 4
+    assert count_curves(tmp_path / "grid.png", ORANGE) == 0  # no validation entries
     axes = figure.get_axes()
     assert len(axes) == 4  # a 2 x 3 grid, the two unused cells removed
     assert [ax.get_subplotspec().colspan.start for ax in axes] == [0, 1, 2, 0]
@@ -124,6 +130,8 @@ def test_a_sequential_model_is_a_chain_of_its_layers(tmp_path):
     width, height = figure.get_size_inches()
     rows, columns = decoded(path).shape[:2]
     assert abs(rows - height * 50) <= 1 and abs(columns - width * 50) <= 1
+    plot_model(model, to_file=tmp_path / "large.png", show_shapes=True, dpi=100)
+    assert count_layer_boxes(tmp_path / "large.png") == 2  # counted in the picture
     assert boxes(figure) == ["hidden", "out"]  # no box for the input, as Keras 3
     assert arrows(figure) == {"hidden->out"}
     assert texts(figure) == ["hidden (Dense)", "Input shape: (None, 8)",
@@ -136,7 +144,9 @@ def test_a_functional_model_with_branches_merges_and_two_inputs_and_outputs(tmp_
     model = two_in_two_out()
     path = tmp_path / "graph.png"
     plot_model(model, to_file=path, show_shapes=True, show_layer_names=True)
-    decoded(path)
+    assert count_layer_boxes(path) == 7  # two inputs and five layers, counted in the picture
+    plot_model(model, to_file=tmp_path / "plain.png")
+    assert count_layer_boxes(tmp_path / "plain.png") == 7
     figure = model_to_figure(model, show_shapes=True, show_layer_names=True,
                              show_layer_activations=True, show_dtype=True, show_trainable=True)
     assert sorted(boxes(figure)) == ["a", "add", "b", "d1", "d2", "o1", "o2"]
