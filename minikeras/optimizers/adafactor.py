@@ -83,7 +83,8 @@ class Adafactor(Optimizer):
                 v = (r / np.mean(r, axis=-1, keepdims=True))[..., None] * c[..., None, :]
             else:
                 v = beta * v + (f32(1) - beta) * g2
-            u = g / np.sqrt(v)
+            with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 is NaN, silently,
+                u = g / np.sqrt(v)                                # as in Keras
             u = u / np.maximum(f32(1), _rms(u) / f32(self.clip_threshold))
             new_values.append(x - alpha * u)
             new_r.append(r), new_c.append(c), new_v.append(v)
