@@ -134,6 +134,7 @@ class H5Reader(FileSource):
         super().__init__(path, what)
         self.file = file
         self.strict = False  # set for files minikeras wrote: every dataset has its checksum
+        self.keras_version = None  # a `.keras` archive's metadata: which Keras wrote it
 
     def __enter__(self):
         return self

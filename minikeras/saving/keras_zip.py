@@ -79,6 +79,7 @@ def load_model(filepath, custom_objects=None, compile=True):
             compile_from_config(config_source, model, compiled, custom_objects)
         with archive.weights("model") as reader:
             reader.strict = metadata.get("keras_version") == h5_io.WRITER
+            reader.keras_version = metadata.get("keras_version")
             weights_h5.load_state(reader, model, own_optimizer=bool(compiled))
     return model
 
@@ -89,6 +90,7 @@ def load_weights(model, filepath, skip_mismatch=False):
         metadata = archive.json(METADATA) if archive.has(METADATA) else {}
         with archive.weights("weights") as reader:
             reader.strict = metadata.get("keras_version") == h5_io.WRITER
+            reader.keras_version = metadata.get("keras_version")
             weights_h5.load_state(reader, model, skip_mismatch)
 
 

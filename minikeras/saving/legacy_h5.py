@@ -17,9 +17,9 @@ A weights-only file is the `model_weights` group at the root. Long name lists ar
 
 What minikeras writes loads in Keras 3 and in tf.keras 2: an `InputLayer` entry with
 `batch_input_shape` (tf.keras 2 cannot read Keras 3's `batch_shape`), `learning_rate` in the
-optimizer config, metrics as plain strings, weight names `dense/kernel:0`. The optimizer state
-is written in Keras 3's order and names; reading also understands tf.keras 2's and Keras 2.2's
-(optimizer_state.py).
+optimizer config, metrics as plain strings, weight names `dense/kernel:0`, the optimizer state in
+the order and names of tf.keras 2's legacy optimizers (Keras 3's for others); reading also
+understands tf.keras 2.11+'s, Keras 3's and Keras 2.2's (optimizer_state.py).
 """
 
 import os
@@ -85,16 +85,24 @@ def write_weights(group, model):
 
 
 def _write_optimizer_weights(f, optimizer):
-    """The optimizer state in Keras 3's order and names (`adam/iteration`, `adam/learning_rate`,
-    `adam/sequential_dense_kernel_momentum`...): what Keras 3 writes. Keras 3 restores the
-    iteration count and learning rate from it, tf.keras 2 nothing (it warns and starts afresh),
-    minikeras all of it."""
-    variables = optimizer.variables
-    names = _unique([v.path for v in variables])
+    """The optimizer state as tf.keras 2's legacy optimizer of its class keeps it (`Adam/iter:0`,
+    `Adam/dense/kernel/m:0`, ..., one slot kind after another, no learning rate): tf.keras 2
+    builds that optimizer from this file's config and restores it whole. Keras 3 reads an
+    `.h5` optimizer state by position on an optimizer built on none of the variables
+    (`iteration`, `learning_rate`): it takes the iteration count, warns at the first slot and
+    keeps the config's learning rate (it cannot train such a model until it is compiled again,
+    whatever the layout). Other optimizers (tf.keras 2 has no legacy AdamW, Lion, Adafactor,
+    Lamb...; EMA, gradient accumulation, Nadam) are written in Keras 3's order and names
+    (`adam/iteration`, `adam/learning_rate`, ...). minikeras reads both back."""
+    state = optimizer_state.tf_keras_2_legacy_state(optimizer)
+    if state is None:
+        variables = optimizer.variables
+        state = _unique([v.path for v in variables]), [v.numpy() for v in variables]
+    names, arrays = state
     group = f.create_group("optimizer_weights")
     h5_io.write_strings(group, "weight_names", names)
-    for name, variable in zip(names, variables):
-        h5_io.write_array(group, name, variable.numpy())
+    for name, array in zip(names, arrays):
+        h5_io.write_array(group, name, array)
 
 
 def legacy_weights(layer):

@@ -104,6 +104,77 @@ def file_roles(names, class_name, optimizer_roles_):
     return _keras22_roles(names, class_name)
 
 
+# The optimizers tf.keras 2.11+ has. Their `build` creates the slots in the loops that Keras
+# 3's (and minikeras's) `slot_groups` describe, except that tf.keras 2's SGD always creates
+# `m`, its Adafactor creates `r` and `c` only for variables of 2 or more dimensions, and its
+# Nadam's `u_product` is not one of `optimizer.variables`.
+_TF2_CLASSES = frozenset({"Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+                          "Nadam", "Ftrl", "Lion", "Adafactor"})
+# The legacy optimizers (`OptimizerV2`) tf.keras 2 builds from an `.h5` whose optimizer config
+# lacks `is_legacy_optimizer: False` (minikeras's and Keras 3's lack it: Keras 3 rejects the
+# key). Their weights are `iter`, then one loop over the variables per slot (Ftrl: one loop
+# for both), and `set_weights` takes exactly that many. Legacy Nadam is left out: its scalar
+# `momentum_cache` comes second, where Keras 3 reading the file by position puts its learning
+# rate.
+_LEGACY_CLASSES = frozenset({"Adam", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+                             "Ftrl"})
+
+
+def tf_keras_2_names(optimizer, trainable_variables, legacy=False):
+    """The names tf.keras 2 gives its optimizer's weights once built on `trainable_variables`,
+    in its order: `iteration:0`, `Adam/m/dense/kernel:0`, ... (tf.keras 2.11+'s optimizers:
+    the `optimizer_weights` of its `.h5`; its `.keras` stores the same values without names,
+    `optimizer/vars/0`, ...), or with `legacy` `Adam/iter:0`, `Adam/dense/kernel/m:0`, ... (its
+    legacy optimizers).
+
+    None for a state whose tf.keras 2 layout is not known here (another optimizer, EMA,
+    gradient accumulation, variables of the same path).
+    """
+    class_name = type(optimizer).__name__
+    keys = [v.path for v in trainable_variables]
+    if class_name not in (_LEGACY_CLASSES if legacy else _TF2_CLASSES) or optimizer.use_ema or \
+            optimizer.gradient_accumulation_steps or len(set(keys)) != len(keys):
+        return None
+    if legacy:
+        short = {name: short for short, name in _LEGACY_SLOTS.get(class_name, {}).items()}
+        groups = optimizer.slot_groups if class_name == "Ftrl" else [
+            (name,) for name in slot_names(optimizer.slot_groups)]
+        names = [f"{class_name}/iter:0"]
+    else:
+        short = {name: short for short, name in _TF2_SLOTS.get(class_name, {}).items()}
+        groups = optimizer.slot_groups if class_name != "SGD" else [("momentum",)]
+        names = ["iteration:0"]
+    for group in groups:
+        for key, variable in zip(keys, trainable_variables):
+            for slot in group:
+                if class_name == "Adafactor" and slot in ("r", "c") and len(variable.shape) < 2:
+                    continue
+                slot = short.get(slot, slot)
+                names.append(f"{class_name}/{key}/{slot}:0" if legacy else
+                             f"{class_name}/{slot}/{key}:0")
+    return names
+
+
+def tf_keras_2_legacy_state(optimizer):
+    """`(names, arrays)`: a built optimizer's state as tf.keras 2's legacy optimizer of its
+    class keeps it (see `tf_keras_2_names`; no learning rate, which the config holds), or None
+    when it has none, or when its first slot is a scalar (Keras 3, reading the file by
+    position, would take it for the learning rate)."""
+    trainable = list(optimizer._trainable_variables)
+    names = tf_keras_2_names(optimizer, trainable, legacy=True)
+    roles = optimizer_roles(optimizer)
+    if names is None or roles is None:
+        return None
+    found = file_roles(names, type(optimizer).__name__, roles)
+    if found is None or any(role not in roles for role in found):
+        return None
+    variables = optimizer.variables
+    arrays = [variables[roles.index(role)].numpy() for role in found]
+    if len(arrays) > 1 and arrays[1].shape == ():
+        return None
+    return names, arrays
+
+
 def _named_roles(names, pattern, slot_map):
     roles, variables = [], {}
     for name in names:
@@ -166,7 +237,8 @@ def restore(optimizer, trainable_variables, names, read, source, class_name=None
                              f"its optimizer ({reason}): the file is damaged.")
         return _fresh(source, reason)
 
-    if strict and not (names and names[0].endswith("/iteration")):
+    if strict and not (names and (names[0].endswith("/iteration")
+                                  or re.fullmatch(r"[^/]+/iter:0", names[0]))):
         return fail(f"found {len(names)} weights, not minikeras's layout")
     class_name = (class_name or type(optimizer).__name__).rsplit(">", 1)[-1].rsplit(".", 1)[-1]
     found = file_roles(names, class_name, optimizer_roles(optimizer) or [])

@@ -21,7 +21,7 @@ import h5py
 from minikeras.layers.base import Layer
 from minikeras.naming import to_snake_case
 from minikeras.optimizers.base import Optimizer
-from minikeras.saving import checksums, h5_io
+from minikeras.saving import checksums, h5_io, optimizer_state
 from minikeras.utils.atomic_write import atomic_write
 
 
@@ -201,11 +201,15 @@ def load_state(reader, model, skip_mismatch=False, own_optimizer=False):
                 raise reader.error(message)
             values.append((variable, value))
         assignments.extend(values or [])
-    optimizer_values = _optimizer_values(reader, model, optimizer_entry,
-                                         own_optimizer and reader.strict)
+    tf_keras_2 = optimizer_entry is not None and \
+        str(reader.keras_version or "").startswith("2.")
+    optimizer_values = None if tf_keras_2 else _optimizer_values(
+        reader, model, optimizer_entry, own_optimizer and reader.strict)
     h5_io.assign_loaded(assignments, reader.path)
     if optimizer_values is not None:
         optimizer_entry[1].set_weights(optimizer_values)
+    elif tf_keras_2:
+        _restore_tf_keras_2_optimizer(reader, model, optimizer_entry)
 
 
 def _vars_group(reader, path):
@@ -260,3 +264,26 @@ def _optimizer_values(reader, model, entry, strict):
                         f"{reader.path} holds {value.shape}")
         values.append(value.astype(variable.dtype))
     return values
+
+
+def _restore_tf_keras_2_optimizer(reader, model, entry):
+    """The optimizer state of a `.keras` archive tf.keras 2.13+ wrote (its metadata's
+    `keras_version` is 2.x): tf.keras 2's `optimizer.variables`, `iteration` then the slots, with
+    no learning rate (it is in the config). Restored as that Keras's `.h5` state is (named by
+    `optimizer_state.tf_keras_2_names`); one that does not fit leaves a fresh optimizer, with a
+    warning."""
+    path, optimizer = entry
+    group = _vars_group(reader, path)
+    if group is None:
+        return
+    count = len(reader.members_checked(group))
+    trainable = model.trainable_variables
+    names = optimizer_state.tf_keras_2_names(optimizer, trainable)
+    if names is None or len(names) != count:
+        warnings.warn(f"Skipping variable loading for optimizer '{optimizer.name}', because "
+                      f"the saved optimizer in {reader.path} has {count} variables, which is "
+                      f"not tf.keras 2's layout for {type(optimizer).__name__} on "
+                      f"{len(trainable)} variables.", stacklevel=5)
+        return
+    optimizer_state.restore(optimizer, trainable, names,
+                            lambda i, shape: reader.array(group, str(i), shape), reader.path)

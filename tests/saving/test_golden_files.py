@@ -93,12 +93,6 @@ def _load(name, tmp_path):
     return keras.models.load_model(path)
 
 
-# tf.keras 2.21 saves Adam's state in its `.keras` files as `optimizer/vars/0` = iterations
-# (int64), then m and v of each trainable variable in turn, with no learning-rate variable: 21
-# arrays for the vision CNN's 10 trainable variables. minikeras/saving/weights_h5.py
-# (`_optimizer_values`) expects Keras 3's layout (iterations, learning_rate, then the slots:
-# 22), warns "Skipping variable loading for optimizer" and trains on from a fresh Adam.
-TF_KERAS_KERAS_OPTIMIZER = "tfkeras2_vision_cnn.keras"
 # tf.keras 2 runs BatchNormalization on 4-D inputs with TensorFlow's fused kernel, which updates
 # the moving variance with the unbiased batch variance (n / (n - 1)); Keras 3 and minikeras use
 # the biased one. test_tf_keras_2_fused_batch_norm_moving_variance accounts for the difference.
@@ -111,8 +105,7 @@ def test_real_keras_files_predict_what_keras_predicted(name, tmp_path):
     expected = EXPECTED[name]
     np.testing.assert_allclose(model.predict(_inputs(expected), verbose=0),
                                expected["predict"], rtol=1e-5, atol=1e-6)
-    if expected["iterations"] is not None and "weights" not in name and \
-            name != TF_KERAS_KERAS_OPTIMIZER:  # see test_training_continues_...
+    if expected["iterations"] is not None and "weights" not in name:
         assert int(model.optimizer.iterations) == expected["iterations"]
     if "moving_mean" in expected:  # BatchNormalization's statistics, as Keras left them
         bn = model.get_layer("bn")
@@ -131,11 +124,10 @@ def _continued(name, tmp_path):
     return model
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(
-        strict=True, reason="tf.keras 2's .keras optimizer layout (no learning-rate "
-                            "variable) is not read by minikeras/saving/weights_h5.py"))
-    if name == TF_KERAS_KERAS_OPTIMIZER else name for name in CONTINUED])
+# tf.keras 2.21's `.keras` (tfkeras2_vision_cnn.keras) keeps Adam's state as tf.keras 2's
+# `optimizer.variables`: iterations, then m and v of each trainable variable in turn, with no
+# learning-rate variable (21 arrays for the CNN's 10 variables, where Keras 3's layout has 22).
+@pytest.mark.parametrize("name", CONTINUED)
 def test_training_continues_from_the_saved_optimizer_state(name, tmp_path):
     assert int(_load(name, tmp_path).optimizer.iterations) == EXPECTED[name]["iterations"]
     model = _continued(name, tmp_path)
@@ -355,12 +347,11 @@ def _assert_continues_here_as_there(name, directory, got, spec, skip=()):
                                        err_msg=f"{name}: {variable.path}")
 
 
-@pytest.mark.xfail(strict=True, reason="the .h5 optimizer_weights minikeras writes follow Keras "
-                                       "3 (with `adam/learning_rate`); tf.keras 2.21 expects no "
-                                       "learning-rate entry and starts a fresh optimizer")
 def test_tf_keras_2_continues_from_the_optimizer_state_written_here(tmp_path):
-    """Optional (MINIKERAS_TF_KERAS_PYTHON). tf.keras 2's fused BatchNormalization moves its
-    moving variance differently (test_tf_keras_2_fused_batch_norm_moving_variance)."""
+    """Optional (MINIKERAS_TF_KERAS_PYTHON). The `.h5` optimizer state is written in tf.keras
+    2's layout (legacy_h5.py), which tf.keras 2 restores by position. tf.keras 2's fused
+    BatchNormalization moves its moving variance differently
+    (test_tf_keras_2_fused_batch_norm_moving_variance)."""
     files, _, outcome = _in_real_keras("tf.keras 2", tmp_path,
                                        lambda n: n in ("mk.h5", "mk_cnn.h5"))
     for name in files:
