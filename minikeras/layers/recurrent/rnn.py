@@ -27,7 +27,7 @@ from minikeras.layers.recurrent.cells import RecurrentCell
 from minikeras.layers.recurrent.stacked import StackedRNNCells
 from minikeras.layers.recurrent.wrapper import deserialize_layer, prefix_paths
 from minikeras.serialization import serialize_keras_object
-from minikeras.variables import Variable
+from minikeras.variables import Variable, assign_arrays
 
 
 def keras2_sequence_shape(kwargs):
@@ -271,8 +271,13 @@ class RNN(Layer):
         output, new_states = result
         if self.stateful:
             # Truncated backpropagation through time: the next batch starts from the values.
-            for variable, state in zip(self.states, tree.flatten(new_states)):
-                variable.assign(getval(state))
+            # Written at once even inside a stateless scope (a step of fit, evaluate or
+            # predict), as TensorFlow's variables are: the states are not among the model's
+            # variables that a step hands back (Keras 3's JAX trainer drops them there, so its
+            # stateful layers restart every batch from zeros; its TensorFlow trainer and tf.keras
+            # 2 carry them from batch to batch, as here).
+            assign_arrays(self.states, [np.array(getval(s), dtype=self.dtype)
+                                        for s in tree.flatten(new_states)])
         if self.return_state:
             return [output, *new_states]
         return output
