@@ -37,7 +37,6 @@ LEGACY_MODULES = {
     "engine.training": "models",
     "engine.topology": "layers",
     "engine.base_layer": "layers",
-    "wrappers": None,
 }
 
 ROOTS = ("keras", "tensorflow.keras", "tensorflow.python.keras")
@@ -50,12 +49,7 @@ def _target(fullname):
             return "minikeras"
         if fullname.startswith(root + "."):
             rest = fullname[len(root) + 1:]
-            if rest in LEGACY_MODULES:
-                mapped = LEGACY_MODULES[rest]
-                if mapped is None:
-                    raise ImportError(f"`{fullname}` is not available in minikeras.")
-                return f"minikeras.{mapped}"
-            return f"minikeras.{rest}"
+            return f"minikeras.{LEGACY_MODULES.get(rest, rest)}"
     return None
 
 

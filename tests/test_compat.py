@@ -118,3 +118,18 @@ def test_a_keras_module_minikeras_lacks_says_it_is_not_implemented():
                          text=True, check=True).stdout
     assert out.strip() == ("NotImplementedImportError `keras.applications` is not implemented in "
                            "minikeras.")
+
+
+@pytest.mark.parametrize("statement", [
+    "import keras.wrappers",
+    "from keras.wrappers import SKLearnClassifier",  # Keras 3
+    "from keras.wrappers.scikit_learn import KerasClassifier",  # Keras 2
+    "import tensorflow.keras.wrappers.scikit_learn",
+])
+def test_keras_wrappers_is_named_as_not_implemented(statement):
+    result = subprocess.run([sys.executable, "-m", "minikeras", "-c", statement],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "minikeras.keras_names.NotImplementedImportError: `keras.wrappers` is not implemented "
+        "in minikeras.")
