@@ -17,14 +17,15 @@ To show why, the script prints, before training and after each epoch, the norm o
 gradient of the loss with respect to the inputs at the first time step divided by the one at
 the last step (`tf.GradientTape`): how much the first step still counts. Before training it
 is about 1e-9 for both (the LSTM's forget gates start near sigmoid(1) = 0.73, and 0.73**99
-is tiny too); once the LSTM learns it rises to about 1, while SimpleRNN's stays tiny (0 means
-below float32's range) with sudden spikes: its gradient vanishes or explodes, it never flows.
+is tiny too). As the LSTM learns, its ratio rises by millions (to between 1e-3 and about 20),
+while SimpleRNN's stays tiny (0 means below float32's range) with sudden spikes: its gradient
+through time vanishes or explodes, it never carries a steady signal.
 
 (Why a flag rather than "remember the first value": with Keras's orthogonal recurrent
 initializer a SimpleRNN keeps the first of 50 noisy values well, and learns that faster than
 an LSTM does.)
 
-Run: `python -m minikeras examples/rnn_vs_lstm.py` (about 15 s). Set
+Run: `python -m minikeras examples/rnn_vs_lstm.py` (about 11 s). Set
 `MINIKERAS_EXAMPLE_EPOCHS` / `MINIKERAS_EXAMPLE_SAMPLES` to train on less (the tests do) and
 `MINIKERAS_EXAMPLE_SEED` for another draw of the data and the weights.
 '''
@@ -72,6 +73,7 @@ results = {}
 for layer in (SimpleRNN, LSTM):
     keras.utils.set_random_seed(seed)
     model = Sequential([Input(shape=(timesteps, 2)), layer(16), Dense(1, activation='sigmoid')])
+    # Adam at 0.01: at the default 0.001 the LSTM is still at chance after 40 epochs.
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01),
                   loss='binary_crossentropy', metrics=['accuracy'])
     ratios = [first_to_last_gradient(model, x_probe, y_probe)]
