@@ -13,6 +13,7 @@ windows a VJP keeps from the forward pass to the backward pass).
 """
 
 import contextlib
+import math
 import threading
 import weakref
 
@@ -72,6 +73,36 @@ def lease(owner, shape, dtype):
     array = take(shape, dtype)
     weakref.finalize(owner, give, array)
     return array
+
+
+def _offsets(shapes, dtype):
+    """Where each array of `shapes` starts in one block (in elements, each start a multiple
+    of 64 bytes from the block's, as the vector units like) and the block's length."""
+    align = max(1, 64 // np.dtype(dtype).itemsize)
+    offsets, total = [], 0
+    for shape in shapes:
+        offsets.append(total)
+        total += -(-math.prod(shape) // align) * align
+    return offsets, total
+
+
+def _carve(block, shapes, offsets):
+    return [block[o:o + math.prod(shape)].reshape(shape) for shape, o in zip(shapes, offsets)]
+
+
+def lease_arrays(owner, shapes, dtype):
+    """Uninitialized arrays of `shapes`, carved from one pooled block (a step's many buffers
+    reach `MIN_BYTES` together) that goes back to the pool when `owner` is garbage-collected."""
+    offsets, total = _offsets(shapes, dtype)
+    return _carve(lease(owner, (total,), dtype), shapes, offsets)
+
+
+@contextlib.contextmanager
+def scratch_arrays(shapes, dtype):
+    """Uninitialized arrays of `shapes` from one pooled block, for a `with` block."""
+    offsets, total = _offsets(shapes, dtype)
+    with scratch((total,), dtype) as block:
+        yield _carve(block, shapes, offsets)
 
 
 def clear():

@@ -7,8 +7,8 @@ Per step, with Keras's gate order i, f, c, o in `kernel` `(features, 4 units)`,
     i, f, o = recurrent_activation(z_i, z_f, z_o);  g = activation(z_c)
     c = f * c + i * g;  h = o * activation(c)
 
-Inside the primitive the gates are reordered to i, f, o, g, so the three gates with the
-recurrent activation are one contiguous block of rows. With Keras's default activations
+Inside the primitive the gates are reordered (i, f, o, g; o, i, f, g on the fused path) so the
+three gates with the recurrent activation are one contiguous block of rows. With Keras's default activations
 (sigmoid gates, tanh), one `tanh` pass over all four blocks computes the step's gates, using
 `sigmoid(z) = (1 + tanh(z / 2)) / 2` on weights whose sigmoid rows are halved beforehand (an
 exact operation in binary floating point). Gradients are put back in Keras's order. See rnn.py
@@ -20,6 +20,7 @@ import functools
 import numpy as np
 from autograd.tracer import getval
 
+from minikeras.ops.nn import buffers
 from minikeras.ops.nn.rnn import (RecurrentForward, Sequence, activate, as_float, carry_masked,
                                   check_activation, check_sequence, check_state, derivative,
                                   feature_major, feature_major_masks, prepare, prepare_mask,
@@ -29,6 +30,9 @@ from minikeras.ops.nn.rnn import (RecurrentForward, Sequence, activate, as_float
                                   state_cotangent, sum_bias, time_major_input, unpack)
 
 _INTERNAL_ORDER = (0, 1, 3, 2)  # Keras's i, f, c, o -> i, f, o, g
+# The fused path's: the sigmoid gates o, i, f are rows [0, 3 units) and the three blocks whose
+# gradients are the cell's gradient times a factor (i, f, g) rows [units, 4 units).
+_FUSED_ORDER = (3, 0, 1, 2)  # -> o, i, f, g
 
 
 @functools.lru_cache(maxsize=16)
@@ -40,12 +44,37 @@ def _rows(units):
 
 
 @functools.lru_cache(maxsize=16)
-def _half(units, dtype):
-    """`(4 units, 1)`: 0.5 on the sigmoid gates' rows, 1 on the candidate's (read-only)."""
-    half = np.ones((4 * units, 1), dtype)
-    half[:3 * units] = 0.5
-    half.flags.writeable = False
-    return half
+def _blocks(order, units):
+    """`[(internal rows, Keras columns)]` of a gate order as slices, neighbours merged: the
+    reordering as two or three block copies instead of a gather."""
+    blocks = []
+    for i, g in enumerate(order):
+        if blocks and blocks[-1][1].stop == g * units:
+            blocks[-1] = (slice(blocks[-1][0].start, (i + 1) * units),
+                          slice(blocks[-1][1].start, (g + 1) * units))
+        else:
+            blocks.append((slice(i * units, (i + 1) * units), slice(g * units, (g + 1) * units)))
+    return tuple(blocks)
+
+
+def _to_internal(a, blocks, out, scale=None):
+    """Writes the gate columns of `a` `(n, 4 units)` (or `(4 units,)`) into the rows of `out`
+    `(4 units, n)` (or `(4 units,)`) in the internal order, the three sigmoid gates (rows
+    `[0, 3 units)`) times `scale` when given."""
+    for rows, cols in blocks:
+        np.copyto(out[rows], a[..., cols].T)
+    if scale is not None:
+        out[:3 * (len(out) // 4)] *= scale
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _quarter(units, dtype):
+    """`(4 units, 1)`: 0.25 on the sigmoid gates' rows, 1 on the candidate's (read-only)."""
+    quarter = np.ones((4 * units, 1), dtype)
+    quarter[:3 * units] = 0.25
+    quarter.flags.writeable = False
+    return quarter
 
 
 def _reorder_masks(masks):
@@ -146,17 +175,20 @@ class FusedLSTMPart:
     """`lstm` on one batch part with Keras's default activations (sigmoid gates, tanh) and no
     per-gate dropout: the course's LSTM, with the fewest NumPy calls per step.
 
-    Each step is one product `W @ [h; x_t; 1]` of the weights `W = [R^T | K^T | b]`
-    `(4 units, units + features + 1)` (sigmoid rows halved) with the stacked state, input and a
-    row of ones, written straight into the step's gate buffer, then one `tanh` over the four
-    gate blocks, the sigmoid's affine map, and the cell update as one product of `[i; f]` with
-    `[g; c_prev]` (kept next to each other for it): 8 calls per step forward, 12 and one
-    product backward, and all weight gradients as one product after the loop.
+    Gates in the order o, i, f, g. Each step is one product `W @ [h; x_t; 1]` of the weights
+    `W = [R^T | K^T | b]` `(4 units, units + features + 1)` (sigmoid rows halved) with the
+    stacked state, input and a row of ones, written straight into the step's gate buffer, then
+    one `tanh` over the four gate blocks, the sigmoid's affine map, and the cell update as one
+    product of `[i; f]` with `[g; c_prev]` (kept next to each other for it): 8 calls per step
+    forward. Backward, every factor that does not depend on the recurrence (the tanh slopes
+    times what each gate multiplies) is computed for all steps at once before the loop, which
+    then does 5 calls and one product per step; all weight gradients are one product after it.
 
     Buffers (feature-major, `b` the part's batch): `hx` `(time + 1, units + features + 1, b)`
     holds `[h_{t-1}; x_t; 1]` at `t` (the last entry's state is the final `h`); `tt`
     `(time + 1, 5 units, b)` the tanh outputs of step `t` then `c_{t-1}` (the last entry's
-    cell is the final `c`); `gates` `(time, 3 units, b)` the sigmoid gates; `tcs` `tanh(c_t)`.
+    cell is the final `c`); `gates` `(time, 3 units, b)` the sigmoid gates o, i, f; `tcs`
+    `tanh(c_t)`.
     """
 
     def __init__(self, shared, x, states, mask, dropout_masks, recurrent_dropout_masks):
@@ -183,12 +215,12 @@ class FusedLSTMPart:
             gate = gates[t]
             np.multiply(a[:3 * U], 0.5, out=gate)  # sigmoid(z) = 0.5 + 0.5 tanh(z / 2)
             gate += 0.5
-            np.multiply(gate[:2 * U], tt[t, 3 * U:], out=products)  # [i * g; f * c_prev]
+            np.multiply(gate[U:], tt[t, 3 * U:], out=products)  # [i * g; f * c_prev]
             c = tt[t + 1, 4 * U:]
             np.add(products[:U], products[U:], out=c)
             np.tanh(c, out=tcs[t])
             h = hx[t + 1, :U]
-            np.multiply(gate[2 * U:], tcs[t], out=h)
+            np.multiply(gate[:U], tcs[t], out=h)
             if keep is not None:
                 np.copyto(c, tt[t, 4 * U:], where=keep[t])
                 np.copyto(h, hx[t, :U], where=keep[t])
@@ -200,52 +232,61 @@ class FusedLSTMPart:
         s, seq, hx, tt, gates, tcs = (self.shared, self.seq, self.hx, self.tt, self.gates,
                                       self.tcs)
         T, U, B = tcs.shape
-        D = hx.shape[1] - U - 1
+        K = hx.shape[1]
+        D = K - U - 1
         g_seq, g_last = s.output_cotangents(g_output, seq)
         dh = state_cotangent(g_states[0], U, B, s.dtype)
         dc = state_cotangent(g_states[1], U, B, s.dtype)
         if g_last is not None:
             dh += g_last
-        da = np.empty((T, 4 * U, B), s.dtype)
-        dct, slope = np.empty((U, B), s.dtype), np.empty((4 * U, B), s.dtype)
         w_r = s.fused_w_backward_r
-        for t in range(T - 1, -1, -1):
-            if g_seq is not None:
-                dh += g_seq[t]
-            m = None if seq.mask is None else seq.mask[t]
-            dh_in, dh_passed = split_masked(dh, m)
-            dc_in, dc_passed = split_masked(dc, m)
-            gate, tc, dat = gates[t], tcs[t], da[t]
-            np.multiply(tc, tc, out=dct)  # dc + dh * o * (1 - tanh(c)^2)
-            np.subtract(1, dct, out=dct)
-            dct *= gate[2 * U:]
-            dct *= dh_in
-            dct += dc_in
-            # The gates' own gradients: [i; f] <- dc * [g; c_prev], o <- dh * tanh(c),
-            # g <- dc * i; then through the tanh: * (1 - tanh^2).
-            np.multiply(tt[t, 3 * U:].reshape(2, U, B), dct, out=dat[:2 * U].reshape(2, U, B))
-            np.multiply(dh_in, tc, out=dat[2 * U:3 * U])
-            np.multiply(dct, gate[:U], out=dat[3 * U:])
-            a = tt[t, :4 * U]
-            np.multiply(a, a, out=slope)
-            np.subtract(1, slope, out=slope)
-            dat *= slope
-            dc = dct * gate[U:2 * U]
-            if dc_passed is not None:
-                dc += dc_passed
-            dh = np.dot(w_r, dat)
-            if dh_passed is not None:
-                dh += dh_passed
-        grads = {4: dh.T, 5: dc.T}
-        if 0 in argnums:
-            dx = np.matmul(s.fused_w_backward_x, da)
-            if self.dm is not None:
-                dx *= self.dm[0]
-            grads[0] = s.input_grad(dx)
-        if any(argnum in (1, 2, 3) for argnum in argnums):
-            dw = np.tensordot(da, hx[:T], axes=([0, 2], [0, 2]))
-            dw *= s.fused_scale
-            grads[1], grads[2], grads[3] = dw[:, U:U + D], dw[:, :U], dw[:, U + D]
+        with buffers.scratch_arrays([(T, 4 * U, B), (T, U, B), (U, B), (4 * U, T, B),
+                                     (K, T, B)], s.dtype) as (da, dc_dh, dct, da_rows, hx_rows):
+            # The factors of every step at once: the tanh's slope 1 - a^2 (the sigmoid's 0.5
+            # is left to the scales of the products), times what each gate multiplies:
+            # o <- dh * tanh(c); i <- dc * g, f <- dc * c_prev; g <- dc * i. And the cell
+            # gradient's share of dh: o * (1 - tanh(c)^2).
+            a = tt[:T, :4 * U]
+            np.multiply(a, a, out=da)
+            np.subtract(1, da, out=da)
+            da[:, :U] *= tcs
+            da[:, U:3 * U] *= tt[:T, 3 * U:]
+            da[:, 3 * U:] *= gates[:, U:2 * U]
+            np.multiply(tcs, tcs, out=dc_dh)
+            np.subtract(1, dc_dh, out=dc_dh)
+            dc_dh *= gates[:, :U]
+            da_ifg = da[:, U:].reshape(T, 3, U, B)
+            for t in range(T - 1, -1, -1):
+                if g_seq is not None:
+                    dh += g_seq[t]
+                m = None if seq.mask is None else seq.mask[t]
+                dh_in, dh_passed = split_masked(dh, m)
+                dc_in, dc_passed = split_masked(dc, m)
+                np.multiply(dh_in, dc_dh[t], out=dct)
+                dct += dc_in
+                da_ifg[t] *= dct
+                da[t, :U] *= dh_in
+                dc = dct * gates[t, 2 * U:]
+                if dc_passed is not None:
+                    dc += dc_passed
+                dh = np.dot(w_r, da[t])
+                if dh_passed is not None:
+                    dh += dh_passed
+            # The weight-gradient product's operands as `(rows, time * b)` matrices: two
+            # copies of contiguous rows (`tensordot` gathers `hx` element by element).
+            np.copyto(da_rows, da.transpose(1, 0, 2))
+            da_rows = da_rows.reshape(4 * U, T * B)
+            grads = {4: dh.T, 5: dc.T}
+            if 0 in argnums:
+                dx = np.matmul(s.fused_w_backward_x, da_rows).reshape(D, T, B).transpose(1, 0, 2)
+                if self.dm is not None:
+                    dx *= self.dm[0]
+                grads[0] = s.input_grad(dx)
+            if any(argnum in (1, 2, 3) for argnum in argnums):
+                np.copyto(hx_rows, hx[:T].transpose(1, 0, 2))
+                dw = np.matmul(da_rows, hx_rows.reshape(K, T * B).T)
+                dw *= _quarter(U, s.dtype)
+                grads[1], grads[2], grads[3] = dw[:, U:U + D], dw[:, :U], dw[:, U + D]
         return grads
 
 
@@ -266,27 +307,32 @@ class LSTMForward(RecurrentForward):
         U = rk.shape[0]
         check_state(h0, (x.shape[0], U), self.name, "h0")
         check_state(c0, (x.shape[0], U), self.name, "c0")
-        self.rows = rows = _rows(U)
         self.activation, self.recurrent_activation = activation, recurrent_activation
         self.halved_sigmoid = recurrent_activation == "sigmoid" and activation == "tanh"
         if self.halved_sigmoid and recurrent_dropout_masks is None and (
                 dropout_masks is None or len(dropout_masks) == 1):
             self.part_class = FusedLSTMPart
+            self.blocks = blocks = _blocks(_FUSED_ORDER, U)
             D = kernel.shape[0]
-            w = np.empty((4 * U, U + D + 1), dtype)  # [R^T | K^T | b], gates i, f, o, g
-            w[:, :U] = np.take(rk, rows, axis=1).T
-            w[:, U:U + D] = np.take(kernel, rows, axis=1).T
-            w[:, U + D] = 0 if bias is None else bias[rows]
-            half = _half(U, dtype)
-            w *= half  # sigmoid rows halved: sigmoid(z) = 0.5 + 0.5 tanh(z / 2)
+            w = np.empty((4 * U, U + D + 1), dtype)  # [R^T | K^T | b], gates o, i, f, g
+            # Sigmoid rows halved: sigmoid(z) = 0.5 + 0.5 tanh(z / 2).
+            _to_internal(rk, blocks, w[:, :U])
+            _to_internal(kernel, blocks, w[:, U:U + D])
+            if bias is None:
+                w[:, U + D] = 0
+            else:
+                _to_internal(bias, blocks, w[:, U + D])
+            w[:3 * U] *= 0.5
             self.fused_w = w
+            self._kernel = kernel
             # The backward pass works with the gradient at the tanh's input times 2 on the
-            # sigmoid rows (it skips the sigmoid's 0.5): these weights and scales take it back.
-            backward_w = w[:, :U + D] * half
-            self.fused_w_backward_r = np.ascontiguousarray(backward_w[:, :U].T)
-            self.fused_w_backward_x = np.ascontiguousarray(backward_w[:, U:].T)
-            self.fused_scale = half * half
+            # sigmoid rows (it skips the sigmoid's 0.5): its weights (and the scale of the
+            # weight gradients) are the original ones times 0.25 on those rows.
+            self.fused_w_backward_r = _to_internal(rk, blocks, np.empty((4 * U, U), dtype),
+                                                   0.25).T
         else:
+            self.blocks = _blocks(_INTERNAL_ORDER, U)
+            rows = _rows(U)
             self.kernel_t = np.ascontiguousarray(kernel.T[rows])
             self.rk_t = np.ascontiguousarray(rk.T[rows])
             self.bias = None if bias is None else bias[rows]
@@ -305,10 +351,20 @@ class LSTMForward(RecurrentForward):
         a[:3 * (len(a) // 4)] *= 0.5
         return a
 
+    @functools.cached_property
+    def fused_w_backward_x(self):
+        """`(features, 4 units)`: the input gradient's weights of the fused path (made only
+        when the input needs a gradient)."""
+        U = self.fused_w.shape[0] // 4
+        return _to_internal(self._kernel, self.blocks,
+                            np.empty((4 * U, self._kernel.shape[0]), self.dtype), 0.25).T
+
     def weight_grad(self, argnum, grad):
-        out = np.empty_like(grad)
-        out[self.rows] = grad
-        return out.T if argnum in (1, 2) else out
+        """The internal order's rows of `grad` back to Keras's gate columns."""
+        out = np.empty(grad.shape[::-1], grad.dtype)
+        for rows, cols in self.blocks:
+            np.copyto(out[..., cols], grad[rows].T)
+        return out
 
 
 def lstm(x, kernel, recurrent_kernel, bias, h0, c0, mask=None, go_backwards=False,
