@@ -141,6 +141,8 @@ def _standardize_input(x):
     """Casts float data to `floatx()` (Keras autocasting); leaves traced values alone."""
     if isinstance(x, Variable):
         return x.value
+    if type(x) in Box.types and x._node is not None:
+        return x  # a tensor a GradientTape watches: a plain copy would drop it from the tape
     if isinstance(x, (np.ndarray, list, tuple, int, float, np.number)):
         arr = np.asarray(x)
         if arr.dtype.kind == "f" and arr.dtype != config.floatx():

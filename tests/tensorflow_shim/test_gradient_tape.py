@@ -309,3 +309,15 @@ def test_jacobian_and_batch_jacobian_equal_autograds_of_the_same_function():
     with pytest.raises(ValueError, match=r"same first \(batch\) dimension; received shapes "
                                          r"\(4, 2\) and \(3, 2\)"):
         tape.batch_jacobian(y, w)
+
+
+def test_a_watched_constant_is_traced_through_a_layer_call():
+    # TensorFlow: d sum(x @ k + b) / dx = k^T for every row; the layer must not copy the
+    # watched tensor into a plain array (which the tape cannot see).
+    layer = keras.layers.Dense(2, kernel_initializer=keras.initializers.Constant(
+        [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+    x = tf.constant(np.ones((2, 3), "float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(layer(x))
+    np.testing.assert_array_equal(tape.gradient(y, x), [[3.0, 7.0, 11.0]] * 2)
