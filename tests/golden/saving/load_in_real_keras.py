@@ -7,7 +7,8 @@ interpreter named by MINIKERAS_KERAS3_PYTHON (Keras 3) or MINIKERAS_TF_KERAS_PYT
 
 `<data>` is JSON, or `@path` of a JSON file: `{"x_test", "x", "y"}` (the MLP's arrays) and
 optionally `"arrays": {name: array}` and `"files": {file name: spec}`, where a spec says what a
-file needs: `"model"` (a builder of vision_models.py, for a weights-only file), `"inputs"`
+file needs: `"model"` (a builder of vision_models.py, or `recurrent_sequence`,
+../recurrent/make_recurrent_golden.py's recurrent model, for a weights-only file), `"inputs"`
 (names in `arrays`) and `"train"` (`[x name, y name, batch size]`). Without a spec, a file
 predicts `x_test`, a `.weights.h5` file is loaded into the test's MLP (Input(4), Dense(5,
 relu), Dense(3, softmax)) built here, and training uses `x`, `y` and batches of 8.
@@ -31,15 +32,21 @@ else:
     import keras
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "recurrent")]
+import make_recurrent_golden  # noqa: E402
 import vision_models  # noqa: E402
+
+BUILDERS = {**vision_models.BUILDERS, "recurrent_sequence": make_recurrent_golden.sequence_model}
 
 if data_json.startswith("@"):
     with open(data_json[1:]) as f:
         data_json = f.read()
 raw = json.loads(data_json)
 data = {k: np.asarray(raw[k], dtype="float32") for k in ("x_test", "x", "y") if k in raw}
-arrays = {k: np.asarray(v, dtype="float32") for k, v in raw.get("arrays", {}).items()}
+# Integer arrays (token ids) stay integers; the others are float32.
+arrays = {k: (lambda a: a if a.dtype.kind in "iu" else a.astype("float32"))(np.asarray(v))
+          for k, v in raw.get("arrays", {}).items()}
 specs = raw.get("files", {})
 
 
@@ -60,7 +67,7 @@ for path in files:
         train = (data["x"], data["y"], 8) if "y" in data else None
     try:
         if path.endswith(".weights.h5"):
-            model = vision_models.BUILDERS[spec["model"]](keras) if "model" in spec else mlp()
+            model = BUILDERS[spec["model"]](keras) if "model" in spec else mlp()
             model.load_weights(path)
         else:
             model = keras.models.load_model(path)
