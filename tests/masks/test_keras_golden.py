@@ -249,15 +249,16 @@ def test_metrics_of_a_masked_y_pred_are_keras(name):
 
 
 # ----------------------------------------------------------------------------- initial_state
-def test_a_masked_rnn_with_initial_states_is_masked_as_tf_keras_2():
-    """tf.keras 2 masked an RNN called with `initial_state=` on a masked input; Keras 3 does
-    not (it fills `mask` only for a call with one tensor argument: the fixture's
-    `masked_with_initial_state` equals its unmasked output). minikeras's RNN passes the
-    states as inputs and keeps the mask: its output is Keras 3's with the mask given
-    explicitly."""
+def test_a_masked_rnn_with_initial_states_ignores_the_mask_as_keras_3():
+    """Keras 3 fills `mask` only for a call with one tensor argument: an RNN called with
+    `initial_state=` on a masked input runs unmasked (the fixture's `masked_with_initial_state`
+    equals its unmasked output; tf.keras 2 masked it). An explicit `mask=` still applies.
+    The functional case: tests/layers/recurrent/test_masks_with_initial_state.py."""
     case = GOLDEN["initial_state"]
     np.testing.assert_allclose(case["masked_with_initial_state"],
                                case["unmasked_with_initial_state"], rtol=1e-6)
+    assert not np.allclose(case["masked_explicit_mask_with_initial_state"],
+                           case["unmasked_with_initial_state"], rtol=1e-3)
     x = mm.padded(1)
     masked = keras.layers.Masking()(x)
     lstm = keras.layers.LSTM(2, return_sequences=True)
@@ -265,5 +266,7 @@ def test_a_masked_rnn_with_initial_states_is_masked_as_tf_keras_2():
     lstm(x)
     lstm.set_weights([mm.data(tuple(w.shape), 22 + i, 0.5) for i, w in enumerate(lstm.weights)])
     np.testing.assert_allclose(lstm(masked, initial_state=[h0, h0]),
+                               case["masked_with_initial_state"], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(lstm(masked, initial_state=[h0, h0], mask=masked._keras_mask),
                                case["masked_explicit_mask_with_initial_state"], rtol=1e-5,
                                atol=1e-7)

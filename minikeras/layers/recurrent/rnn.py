@@ -9,9 +9,12 @@ Masks (`mask=`, `(batch, time)` booleans): a masked step leaves every state unch
 outputs the previous output (Keras 3 JAX: the first state), or zeros with
 `zero_output_for_mask=True`; see the contract in `minikeras/ops/nn/__init__.py`.
 
-Initial states: `layer(x, initial_state=[h0, c0])` passes them as extra inputs of the call
-(Keras 2's `layer([x, h0, c0])` does the same), so a functional model sees them as inputs and
-their gradients flow. `stateful=True` keeps the final states of each call as the initial states
+Initial states: `layer(x, initial_state=[h0, c0])` passes them as a tensor argument of the
+call, recorded in a functional model's node as Keras 3 records it (their graph and gradients
+follow). As in Keras 3, a call with two tensor arguments gets no automatic mask: the mask of a
+masked `x` is not applied (an explicit `mask=` is), though the output still carries it.
+Keras 2's `layer([x, h0, c0])` is read too, with `x`'s mask applied, as tf.keras 2 did.
+`stateful=True` keeps the final states of each call as the initial states
 of the next, in non-trainable variables `layer.states` (not weights: Keras saves none of them),
 reset by `reset_states()`.
 """
@@ -53,10 +56,10 @@ def sequence_shape(input_shape):
 
 
 def inputs_with_initial_state(args, kwargs):
-    """`(args, kwargs)` of a call with `initial_state=` moved into the inputs: `[x, *states]`.
-
-    A functional model then sees the states as inputs of the layer (their graph and gradients
-    follow), as Keras 2 did with `layer([x, h0, c0])`.
+    """`(args, kwargs)` of a call, with `initial_state=` as a flat list of states (it stays a
+    keyword argument: a functional node records it as Keras 3 does, and the call has two tensor
+    arguments, so no automatic mask is passed, Keras 3's rule); tf.keras 2's `constants`
+    refused.
     """
     kwargs = dict(kwargs)
     initial_state = kwargs.pop("initial_state", None)
@@ -65,11 +68,9 @@ def inputs_with_initial_state(args, kwargs):
                                   "minikeras; pass them as part of the inputs of your cell.")
     if initial_state is None:
         return args, kwargs
-    if not args:
-        args = (kwargs.pop("inputs"),)
-    states = tree.flatten(list(initial_state) if isinstance(initial_state, (list, tuple))
-                          else [initial_state])
-    return ([args[0], *states],) + tuple(args[1:]), kwargs
+    kwargs["initial_state"] = tree.flatten(
+        list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state])
+    return args, kwargs
 
 
 class RNN(Layer):

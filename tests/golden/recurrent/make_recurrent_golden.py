@@ -5,6 +5,8 @@ tensorflow-cpu tf-keras h5py`; it also brings Keras 3):
 
     /work/tfvenv/bin/python tests/golden/recurrent/make_recurrent_golden.py tfkeras
     /work/tfvenv/bin/python tests/golden/recurrent/make_recurrent_golden.py stateful
+    KERAS_BACKEND=jax /work/kvenv/bin/python tests/golden/recurrent/make_recurrent_golden.py \
+        initial_state
 
 `tfkeras` (tf.keras 2 through `tf_keras`): `sequence_model` (Embedding(mask_zero=True),
 Bidirectional(LSTM), GRU with reset_after True and False, TimeDistributed(Dense), SimpleRNN,
@@ -20,6 +22,12 @@ after each, into `stateful.json` under `keras3_tensorflow` and `tfkeras2`. Keras
 not used here: its trainer runs the model statelessly and drops the assignments to the state
 variables (which it does not track), so its `predict`/`fit`/`evaluate` restart every batch from
 zeros (see README.md).
+
+`initial_state` (Keras 3 on JAX): `initial_state_model`, an Embedding(mask_zero=True) feeding
+an LSTM and a Bidirectional(GRU) called with `initial_state=` symbolic inputs, with seeded
+weights, saved as `keras3_initial_state.keras`; `masks_initial_state.json` holds its
+predictions on padded ids, the same layers called eagerly without and with an explicit mask,
+whether the symbolic outputs carry a mask, and the nodes' keyword arguments.
 """
 
 import json
@@ -37,7 +45,7 @@ def import_keras(which):
         os.environ["TF_USE_LEGACY_KERAS"] = "1"
         import tf_keras as keras
     else:
-        os.environ["KERAS_BACKEND"] = "tensorflow"
+        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
         import keras
     return keras
 
@@ -90,6 +98,20 @@ def sequence_data():
     return ids, ids_unpadded, y
 
 
+def initial_state_model(keras):
+    """Token ids and four state inputs -> Embedding(mask_zero=True) -> an LSTM and a
+    Bidirectional(GRU), each called with `initial_state=`."""
+    layers = keras.layers
+    ids = keras.Input((6,), dtype="int32", name="ids")
+    h, c = keras.Input((3,), name="h"), keras.Input((3,), name="c")
+    forward, backward = keras.Input((2,), name="forward"), keras.Input((2,), name="backward")
+    embedded = layers.Embedding(VOCAB, 4, mask_zero=True, name="embedding")(ids)
+    lstm = layers.LSTM(3, return_sequences=True, name="lstm")(embedded, initial_state=[h, c])
+    gru = layers.Bidirectional(layers.GRU(2, return_sequences=True), name="bidirectional")(
+        embedded, initial_state=[forward, backward])
+    return keras.Model([ids, h, c, forward, backward], [lstm, gru])
+
+
 def write(name, payload):
     with open(os.path.join(HERE, name), "w") as f:
         json.dump(payload, f, indent=1)
@@ -97,10 +119,13 @@ def write(name, payload):
 
 
 def meta(keras):
-    import numpy as np
-    import tensorflow as tf
+    import importlib.metadata
 
-    return {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": np.__version__,
+    import numpy as np
+
+    backend = keras.backend.backend() if hasattr(keras.backend, "backend") else "tensorflow"
+    return {"keras": keras.__version__, "backend": backend,
+            backend: importlib.metadata.version(backend), "numpy": np.__version__,
             "generated_by": "tests/golden/recurrent/make_recurrent_golden.py"}
 
 
@@ -133,6 +158,39 @@ def tfkeras():
     model.fit(ids, y, batch_size=3, epochs=1, shuffle=False, verbose=0)
     entry["weights_after_one_more_epoch"] = [w.tolist() for w in model.get_weights()]
     write("tfkeras2_recurrent.json", {"meta": meta(keras), **entry})
+
+
+def initial_state():
+    import numpy as np
+
+    keras = import_keras("keras3")
+    keras.utils.set_random_seed(4)
+    model = initial_state_model(keras)
+    model.set_weights([uniform(w.shape, 30 + i, 0.7) for i, w in enumerate(model.weights)])
+    ids = np.array([[3, 1, 0, 0, 7, 2], [0, 2, 9, 4, 4, 0], [5, 6, 8, 1, 0, 0]], "int32")
+    states = [uniform((3, 3), 40), uniform((3, 3), 41), uniform((3, 2), 42),
+              uniform((3, 2), 43)]
+    lstm_out, gru_out = model.predict([ids, *states], verbose=0)
+    embedded = model.get_layer("embedding")(ids)
+    mask = ids != 0
+    lstm, gru = model.get_layer("lstm"), model.get_layer("bidirectional")
+    nodes = {layer["name"]: layer["inbound_nodes"][0]["kwargs"]
+             for layer in model.get_config()["layers"] if layer["name"] in ("lstm",
+                                                                            "bidirectional")}
+    model.save(os.path.join(HERE, "keras3_initial_state.keras"))
+    out = {
+        "meta": meta(keras), "ids": ids.tolist(), "states": [s.tolist() for s in states],
+        "weights": [w.tolist() for w in model.get_weights()],
+        "predict": [lstm_out.tolist(), gru_out.tolist()],
+        "eager_unmasked": [np.asarray(lstm(embedded, initial_state=states[:2])).tolist(),
+                           np.asarray(gru(embedded, initial_state=states[2:])).tolist()],
+        "eager_explicit_mask": [
+            np.asarray(lstm(embedded, initial_state=states[:2], mask=mask)).tolist(),
+            np.asarray(gru(embedded, initial_state=states[2:], mask=mask)).tolist()],
+        "symbolic_output_has_mask": [getattr(t, "_keras_mask", None) is not None
+                                     for t in model.outputs],
+        "node_kwargs": {name: sorted(kwargs) for name, kwargs in nodes.items()}}
+    write("masks_initial_state.json", out)
 
 
 def stateful_run(which):
@@ -188,4 +246,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "stateful_run":
         stateful_run(sys.argv[2])
     else:
-        {"tfkeras": tfkeras, "stateful": stateful}[sys.argv[1]]()
+        {"tfkeras": tfkeras, "stateful": stateful,
+         "initial_state": initial_state}[sys.argv[1]]()
