@@ -7,12 +7,13 @@ Per step, with Keras's gate order i, f, c, o in `kernel` `(features, 4 units)`,
     i, f, o = recurrent_activation(z_i, z_f, z_o);  g = activation(z_c)
     c = f * c + i * g;  h = o * activation(c)
 
-Inside the primitive the gates are reordered (i, f, o, g; o, i, f, g on the fused path) so the
-three gates with the recurrent activation are one contiguous block of rows. With Keras's default activations
-(sigmoid gates, tanh), one `tanh` pass over all four blocks computes the step's gates, using
-`sigmoid(z) = (1 + tanh(z / 2)) / 2` on weights whose sigmoid rows are halved beforehand (an
-exact operation in binary floating point). Gradients are put back in Keras's order. See rnn.py
-for the shared conventions (layout, masks, go_backwards, dropout masks, batch halves).
+Inside the primitive the gates are reordered (i, f, o, g; o, i, f, g on the fused path) so
+the three gates with the recurrent activation are one contiguous block of rows. With Keras's
+default activations (sigmoid gates, tanh), one `tanh` pass over all four blocks computes the
+step's gates, using `sigmoid(z) = (1 + tanh(z / 2)) / 2` on weights whose sigmoid rows are
+halved beforehand (an exact operation in binary floating point). Gradients are put back in
+Keras's order. See rnn.py for the shared conventions (layout, masks, go_backwards, dropout
+masks, batch halves).
 """
 
 import functools
@@ -57,24 +58,12 @@ def _blocks(order, units):
     return tuple(blocks)
 
 
-def _to_internal(a, blocks, out, scale=None):
+def _to_internal(a, blocks, out):
     """Writes the gate columns of `a` `(n, 4 units)` (or `(4 units,)`) into the rows of `out`
-    `(4 units, n)` (or `(4 units,)`) in the internal order, the three sigmoid gates (rows
-    `[0, 3 units)`) times `scale` when given."""
+    `(4 units, n)` (or `(4 units,)`) in the internal order."""
     for rows, cols in blocks:
         np.copyto(out[rows], a[..., cols].T)
-    if scale is not None:
-        out[:3 * (len(out) // 4)] *= scale
     return out
-
-
-@functools.lru_cache(maxsize=16)
-def _quarter(units, dtype):
-    """`(4 units, 1)`: 0.25 on the sigmoid gates' rows, 1 on the candidate's (read-only)."""
-    quarter = np.ones((4 * units, 1), dtype)
-    quarter[:3 * units] = 0.25
-    quarter.flags.writeable = False
-    return quarter
 
 
 def _reorder_masks(masks):
@@ -178,17 +167,20 @@ class FusedLSTMPart:
     Gates in the order o, i, f, g. Each step is one product `W @ [h; x_t; 1]` of the weights
     `W = [R^T | K^T | b]` `(4 units, units + features + 1)` (sigmoid rows halved) with the
     stacked state, input and a row of ones, written straight into the step's gate buffer, then
-    one `tanh` over the four gate blocks, the sigmoid's affine map, and the cell update as one
-    product of `[i; f]` with `[g; c_prev]` (kept next to each other for it): 8 calls per step
-    forward. Backward, every factor that does not depend on the recurrence (the tanh slopes
-    times what each gate multiplies) is computed for all steps at once before the loop, which
-    then does 5 calls and one product per step; all weight gradients are one product after it.
+    one `tanh` over the four gate blocks, the sigmoid's affine map in place, and the cell
+    update as one product of `[i; f]` with `[g; c_prev]` (kept next to each other for it): 8
+    calls per step forward. Backward, every factor that does not depend on the recurrence
+    (the slopes times what each gate multiplies) is computed for all steps at once before the
+    loop, which then does 5 calls and one product per step; all weight gradients are one
+    product after it.
 
     Buffers (feature-major, `b` the part's batch): `hx` `(time + 1, units + features + 1, b)`
     holds `[h_{t-1}; x_t; 1]` at `t` (the last entry's state is the final `h`); `tt`
-    `(time + 1, 5 units, b)` the tanh outputs of step `t` then `c_{t-1}` (the last entry's
-    cell is the final `c`); `gates` `(time, 3 units, b)` the sigmoid gates o, i, f; `tcs`
-    `tanh(c_t)`.
+    `(time + 1, 5 units, b)` the gates o, i, f, g of step `t` then `c_{t-1}` (the last
+    entry's cell is the final `c`); `tcs` `tanh(c_t)`. They come from the buffer pool and go
+    back to it when the part is collected (after the backward pass), so the outputs are
+    copies: writing each step's results into freshly allocated memory cost ~25 us per step
+    (the first touch of every page and cache line), a third of the loop's elementwise time.
     """
 
     def __init__(self, shared, x, states, mask, dropout_masks, recurrent_dropout_masks):
@@ -198,39 +190,35 @@ class FusedLSTMPart:
         xt = time_major_input(x, s.go_backwards)  # (time, features, batch), copied into hx
         T, D, B = xt.shape
         U = s.fused_w_backward_r.shape[0]
-        hx = np.empty((T + 1, U + D + 1, B), s.dtype)
+        hx, tt, tcs, products = buffers.lease_arrays(self, [
+            (T + 1, U + D + 1, B), (T + 1, 5 * U, B), (T, U, B), (2 * U, B)], s.dtype)
         hx[:T, U:U + D] = xt if self.dm is None else xt * self.dm[0]
-        hx[T, U:U + D] = 0
         hx[:, U + D] = 1
         hx[0, :U] = states[0].T
-        tt = np.empty((T + 1, 5 * U, B), s.dtype)
         tt[0, 4 * U:] = states[1].T
-        gates, tcs = np.empty((T, 3 * U, B), s.dtype), np.empty((T, U, B), s.dtype)
-        products = np.empty((2 * U, B), s.dtype)
         w, keep = s.fused_w, seq.keep
         for t in range(T):
             a = tt[t, :4 * U]
             np.dot(w, hx[t], out=a)
             np.tanh(a, out=a)
-            gate = gates[t]
-            np.multiply(a[:3 * U], 0.5, out=gate)  # sigmoid(z) = 0.5 + 0.5 tanh(z / 2)
+            gate = a[:3 * U]  # sigmoid(z) = 0.5 + 0.5 tanh(z / 2)
+            gate *= 0.5
             gate += 0.5
-            np.multiply(gate[U:], tt[t, 3 * U:], out=products)  # [i * g; f * c_prev]
+            np.multiply(a[U:3 * U], tt[t, 3 * U:], out=products)  # [i * g; f * c_prev]
             c = tt[t + 1, 4 * U:]
             np.add(products[:U], products[U:], out=c)
             np.tanh(c, out=tcs[t])
             h = hx[t + 1, :U]
-            np.multiply(gate[:U], tcs[t], out=h)
+            np.multiply(a[:U], tcs[t], out=h)
             if keep is not None:
                 np.copyto(c, tt[t, 4 * U:], where=keep[t])
                 np.copyto(h, hx[t, :U], where=keep[t])
-        self.hx, self.tt, self.gates, self.tcs = hx, tt, gates, tcs
-        self.output = s.outputs(hx[1:, :U], seq)
-        self.finals = [hx[T, :U].T, tt[T, 4 * U:].T]
+        self.hx, self.tt, self.tcs = hx, tt, tcs
+        self.output = np.array(s.outputs(hx[1:, :U], seq))  # copies: the buffers are pooled
+        self.finals = [np.array(hx[T, :U].T), np.array(tt[T, 4 * U:].T)]
 
     def backward(self, g_output, g_states, argnums):
-        s, seq, hx, tt, gates, tcs = (self.shared, self.seq, self.hx, self.tt, self.gates,
-                                      self.tcs)
+        s, seq, hx, tt, tcs = self.shared, self.seq, self.hx, self.tt, self.tcs
         T, U, B = tcs.shape
         K = hx.shape[1]
         D = K - U - 1
@@ -242,19 +230,21 @@ class FusedLSTMPart:
         w_r = s.fused_w_backward_r
         with buffers.scratch_arrays([(T, 4 * U, B), (T, U, B), (U, B), (4 * U, T, B),
                                      (K, T, B)], s.dtype) as (da, dc_dh, dct, da_rows, hx_rows):
-            # The factors of every step at once: the tanh's slope 1 - a^2 (the sigmoid's 0.5
-            # is left to the scales of the products), times what each gate multiplies:
-            # o <- dh * tanh(c); i <- dc * g, f <- dc * c_prev; g <- dc * i. And the cell
-            # gradient's share of dh: o * (1 - tanh(c)^2).
-            a = tt[:T, :4 * U]
-            np.multiply(a, a, out=da)
-            np.subtract(1, da, out=da)
+            # The factors of every step at once: the slopes (sigmoid' = s (1 - s), tanh' =
+            # 1 - g^2) times what each gate multiplies: o <- dh * tanh(c); i <- dc * g,
+            # f <- dc * c_prev; g <- dc * i. And the cell gradient's share of dh:
+            # o * (1 - tanh(c)^2).
+            sig, g = tt[:T, :3 * U], tt[:T, 3 * U:4 * U]
+            np.subtract(1, sig, out=da[:, :3 * U])
+            da[:, :3 * U] *= sig
+            np.multiply(g, g, out=da[:, 3 * U:])
+            np.subtract(1, da[:, 3 * U:], out=da[:, 3 * U:])
             da[:, :U] *= tcs
             da[:, U:3 * U] *= tt[:T, 3 * U:]
-            da[:, 3 * U:] *= gates[:, U:2 * U]
+            da[:, 3 * U:] *= tt[:T, U:2 * U]
             np.multiply(tcs, tcs, out=dc_dh)
             np.subtract(1, dc_dh, out=dc_dh)
-            dc_dh *= gates[:, :U]
+            dc_dh *= tt[:T, :U]
             da_ifg = da[:, U:].reshape(T, 3, U, B)
             for t in range(T - 1, -1, -1):
                 if g_seq is not None:
@@ -266,7 +256,7 @@ class FusedLSTMPart:
                 dct += dc_in
                 da_ifg[t] *= dct
                 da[t, :U] *= dh_in
-                dc = dct * gates[t, 2 * U:]
+                dc = dct * tt[t, 2 * U:3 * U]
                 if dc_passed is not None:
                     dc += dc_passed
                 dh = np.dot(w_r, da[t])
@@ -285,7 +275,6 @@ class FusedLSTMPart:
             if any(argnum in (1, 2, 3) for argnum in argnums):
                 np.copyto(hx_rows, hx[:T].transpose(1, 0, 2))
                 dw = np.matmul(da_rows, hx_rows.reshape(K, T * B).T)
-                dw *= _quarter(U, s.dtype)
                 grads[1], grads[2], grads[3] = dw[:, U:U + D], dw[:, :U], dw[:, U + D]
         return grads
 
@@ -325,11 +314,7 @@ class LSTMForward(RecurrentForward):
             w[:3 * U] *= 0.5
             self.fused_w = w
             self._kernel = kernel
-            # The backward pass works with the gradient at the tanh's input times 2 on the
-            # sigmoid rows (it skips the sigmoid's 0.5): its weights (and the scale of the
-            # weight gradients) are the original ones times 0.25 on those rows.
-            self.fused_w_backward_r = _to_internal(rk, blocks, np.empty((4 * U, U), dtype),
-                                                   0.25).T
+            self.fused_w_backward_r = _to_internal(rk, blocks, np.empty((4 * U, U), dtype)).T
         else:
             self.blocks = _blocks(_INTERNAL_ORDER, U)
             rows = _rows(U)
@@ -357,7 +342,7 @@ class LSTMForward(RecurrentForward):
         when the input needs a gradient)."""
         U = self.fused_w.shape[0] // 4
         return _to_internal(self._kernel, self.blocks,
-                            np.empty((4 * U, self._kernel.shape[0]), self.dtype), 0.25).T
+                            np.empty((4 * U, self._kernel.shape[0]), self.dtype)).T
 
     def weight_grad(self, argnum, grad):
         """The internal order's rows of `grad` back to Keras's gate columns."""
