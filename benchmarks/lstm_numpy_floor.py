@@ -44,7 +44,6 @@ class FloorStep:
         self.t = 0
         self.hx = np.empty((T + 1, U + D + 1, B), f32)
         self.tt = np.empty((T + 1, 5 * U, B), f32)
-        self.gates = np.empty((T, 3 * U, B), f32)
         self.tcs = np.empty((T, U, B), f32)
         self.products = np.empty((2 * U, B), f32)
         self.da = np.empty((T, 4 * U, B), f32)
@@ -52,12 +51,11 @@ class FloorStep:
         self.dct = np.empty((U, B), f32)
         self.da_rows = np.empty((4 * U, T, B), f32)
         self.hx_rows = np.empty((U + D + 1, T, B), f32)
-        half = np.ones((4 * U, 1), f32)
-        half[:3 * U] = 0.5
-        self.half, self.scale = half, half * half
+        self.half = np.ones((4 * U, 1), f32)
+        self.half[:3 * U] = 0.5
 
     def __call__(self, x, y):
-        hx, tt, gates, tcs = self.hx, self.tt, self.gates, self.tcs
+        hx, tt, tcs = self.hx, self.tt, self.tcs
         w = self.w * self.half
         hx[:T, U:U + D] = x.transpose(1, 2, 0)
         hx[:, U + D] = 1
@@ -67,14 +65,14 @@ class FloorStep:
             a = tt[t, :4 * U]
             np.dot(w, hx[t], out=a)
             np.tanh(a, out=a)
-            gate = gates[t]
-            np.multiply(a[:3 * U], 0.5, out=gate)
+            gate = a[:3 * U]
+            gate *= 0.5
             gate += 0.5
-            np.multiply(gate[U:], tt[t, 3 * U:], out=self.products)
+            np.multiply(a[U:3 * U], tt[t, 3 * U:], out=self.products)
             c = tt[t + 1, 4 * U:]
             np.add(self.products[:U], self.products[U:], out=c)
             np.tanh(c, out=tcs[t])
-            np.multiply(gate[:U], tcs[t], out=hx[t + 1, :U])
+            np.multiply(a[:U], tcs[t], out=hx[t + 1, :U])
         h = hx[T, :U].T  # (B, U)
         logits = h @ self.dense_k + self.dense_b
         logits -= logits.max(axis=1, keepdims=True)
@@ -85,29 +83,30 @@ class FloorStep:
         d_dense_k, d_dense_b = h.T @ dlogits, dlogits.sum(axis=0)
         dh = np.ascontiguousarray((dlogits @ self.dense_k.T).T)  # (U, B)
         dc = np.zeros((U, B), np.float32)
-        w_r = np.ascontiguousarray((w * self.half)[:, :U].T)  # see ops.nn.lstm's fused path
+        w_r = self.w[:, :U].T  # see ops.nn.lstm's fused path
         da, dc_dh, dct = self.da, self.dc_dh, self.dct
-        a = tt[:T, :4 * U]  # the factors of all steps: tanh slopes times what each gate meets
-        np.multiply(a, a, out=da)
-        np.subtract(1, da, out=da)
+        sig, g = tt[:T, :3 * U], tt[:T, 3 * U:4 * U]  # the factors of all steps: the slopes
+        np.subtract(1, sig, out=da[:, :3 * U])       # times what each gate meets
+        da[:, :3 * U] *= sig
+        np.multiply(g, g, out=da[:, 3 * U:])
+        np.subtract(1, da[:, 3 * U:], out=da[:, 3 * U:])
         da[:, :U] *= tcs
         da[:, U:3 * U] *= tt[:T, 3 * U:]
-        da[:, 3 * U:] *= gates[:, U:2 * U]
+        da[:, 3 * U:] *= tt[:T, U:2 * U]
         np.multiply(tcs, tcs, out=dc_dh)
         np.subtract(1, dc_dh, out=dc_dh)
-        dc_dh *= gates[:, :U]
+        dc_dh *= tt[:T, :U]
         da_ifg = da[:, U:].reshape(T, 3, U, B)
         for t in range(T - 1, -1, -1):
             np.multiply(dh, dc_dh[t], out=dct)
             dct += dc
             da_ifg[t] *= dct
             da[t, :U] *= dh
-            dc = dct * gates[t, 2 * U:]
+            dc = dct * tt[t, 2 * U:3 * U]
             dh = np.dot(w_r, da[t])
         np.copyto(self.da_rows, da.transpose(1, 0, 2))
         np.copyto(self.hx_rows, hx[:T].transpose(1, 0, 2))
         dw = self.da_rows.reshape(4 * U, T * B) @ self.hx_rows.reshape(U + D + 1, T * B).T
-        dw *= self.scale
         self._adam([dw, d_dense_k, d_dense_b])
         return loss
 
