@@ -66,6 +66,13 @@ def _to_internal(a, blocks, out):
     return out
 
 
+def _first_computed(mask):
+    """The first step of a `(time, 1, batch)` mask that any sequence computes (time if none
+    does)."""
+    computed = mask.reshape(len(mask), -1).any(axis=1)
+    return int(computed.argmax()) if computed.any() else len(mask)
+
+
 def _reorder_masks(masks):
     return masks[list(_INTERNAL_ORDER)] if masks is not None and len(masks) == 4 else masks
 
@@ -197,7 +204,12 @@ class FusedLSTMPart:
         hx[0, :U] = states[0].T
         tt[0, 4 * U:] = states[1].T
         w, keep = s.fused_w, seq.keep
-        for t in range(T):
+        # Steps masked in every sequence of the part (the padding before the shortest sequence
+        # starts) leave the states as they are: they are not computed, forward or backward.
+        self.start = t0 = 0 if keep is None else _first_computed(seq.mask)
+        hx[1:t0 + 1, :U] = hx[0, :U]
+        tt[1:t0 + 1, 4 * U:] = tt[0, 4 * U:]
+        for t in range(t0, T):
             a = tt[t, :4 * U]
             np.dot(w, hx[t], out=a)
             np.tanh(a, out=a)
@@ -218,63 +230,77 @@ class FusedLSTMPart:
         self.finals = [np.array(hx[T, :U].T), np.array(tt[T, 4 * U:].T)]
 
     def backward(self, g_output, g_states, argnums):
-        s, seq, hx, tt, tcs = self.shared, self.seq, self.hx, self.tt, self.tcs
+        s, seq, hx, tt, tcs, t0 = self.shared, self.seq, self.hx, self.tt, self.tcs, self.start
         T, U, B = tcs.shape
         K = hx.shape[1]
         D = K - U - 1
+        n = T - t0  # the steps computed
         g_seq, g_last = s.output_cotangents(g_output, seq)
         dh = state_cotangent(g_states[0], U, B, s.dtype)
         dc = state_cotangent(g_states[1], U, B, s.dtype)
         if g_last is not None:
             dh += g_last
         w_r = s.fused_w_backward_r
-        with buffers.scratch_arrays([(T, 4 * U, B), (T, U, B), (U, B), (4 * U, T, B),
-                                     (K, T, B)], s.dtype) as (da, dc_dh, dct, da_rows, hx_rows):
+        shapes = [(n, 4 * U, B), (n, U, B), (U, B), (4 * U, n, B), (K, n, B), (n, U, B)]
+        with buffers.scratch_arrays(shapes, s.dtype) as (da, dc_dh, dct, da_rows, hx_rows,
+                                                          forget):
             # The factors of every step at once: the slopes (sigmoid' = s (1 - s), tanh' =
             # 1 - g^2) times what each gate multiplies: o <- dh * tanh(c); i <- dc * g,
             # f <- dc * c_prev; g <- dc * i. And the cell gradient's share of dh:
             # o * (1 - tanh(c)^2).
-            sig, g = tt[:T, :3 * U], tt[:T, 3 * U:4 * U]
+            sig, g = tt[t0:T, :3 * U], tt[t0:T, 3 * U:4 * U]
             np.subtract(1, sig, out=da[:, :3 * U])
             da[:, :3 * U] *= sig
             np.multiply(g, g, out=da[:, 3 * U:])
             np.subtract(1, da[:, 3 * U:], out=da[:, 3 * U:])
-            da[:, :U] *= tcs
-            da[:, U:3 * U] *= tt[:T, 3 * U:]
-            da[:, 3 * U:] *= tt[:T, U:2 * U]
-            np.multiply(tcs, tcs, out=dc_dh)
+            da[:, :U] *= tcs[t0:]
+            da[:, U:3 * U] *= tt[t0:T, 3 * U:]
+            da[:, 3 * U:] *= tt[t0:T, U:2 * U]
+            np.multiply(tcs[t0:], tcs[t0:], out=dc_dh)
             np.subtract(1, dc_dh, out=dc_dh)
-            dc_dh *= tt[:T, :U]
-            da_ifg = da[:, U:].reshape(T, 3, U, B)
-            for t in range(T - 1, -1, -1):
+            dc_dh *= tt[t0:T, :U]
+            np.copyto(forget, tt[t0:T, 2 * U:3 * U])
+            passed = None
+            if seq.mask is not None:
+                # A masked step passes dh and dc through: its factors are 0 and its forget
+                # gate 1, and dh adds its own value on the masked columns.
+                m = seq.mask[t0:]
+                passed = 1 - m
+                da *= m
+                dc_dh *= m
+                forget *= m
+                forget += passed
+            da_ifg = da[:, U:].reshape(n, 3, U, B)
+            for t in range(T - 1, t0 - 1, -1):
+                j = t - t0
                 if g_seq is not None:
                     dh += g_seq[t]
-                m = None if seq.mask is None else seq.mask[t]
-                dh_in, dh_passed = split_masked(dh, m)
-                dc_in, dc_passed = split_masked(dc, m)
-                np.multiply(dh_in, dc_dh[t], out=dct)
-                dct += dc_in
-                da_ifg[t] *= dct
-                da[t, :U] *= dh_in
-                dc = dct * tt[t, 2 * U:3 * U]
-                if dc_passed is not None:
-                    dc += dc_passed
-                dh = np.dot(w_r, da[t])
-                if dh_passed is not None:
-                    dh += dh_passed
-            # The weight-gradient product's operands as `(rows, time * b)` matrices: two
+                np.multiply(dh, dc_dh[j], out=dct)
+                dct += dc
+                da_ifg[j] *= dct
+                da[j, :U] *= dh
+                dc = dct * forget[j]
+                dh_next = np.dot(w_r, da[j])
+                if passed is not None:
+                    dh_next += dh * passed[j]
+                dh = dh_next
+            if g_seq is not None and t0:
+                dh += g_seq[:t0].sum(axis=0)
+            # The weight-gradient product's operands as `(rows, steps * b)` matrices: two
             # copies of contiguous rows (`tensordot` gathers `hx` element by element).
             np.copyto(da_rows, da.transpose(1, 0, 2))
-            da_rows = da_rows.reshape(4 * U, T * B)
+            da_rows = da_rows.reshape(4 * U, n * B)
             grads = {4: dh.T, 5: dc.T}
             if 0 in argnums:
-                dx = np.matmul(s.fused_w_backward_x, da_rows).reshape(D, T, B).transpose(1, 0, 2)
+                dx = np.matmul(s.fused_w_backward_x, da_rows).reshape(D, n, B).transpose(1, 0, 2)
+                if t0:
+                    dx = np.concatenate([np.zeros((t0, D, B), s.dtype), dx])
                 if self.dm is not None:
                     dx *= self.dm[0]
                 grads[0] = s.input_grad(dx)
             if any(argnum in (1, 2, 3) for argnum in argnums):
-                np.copyto(hx_rows, hx[:T].transpose(1, 0, 2))
-                dw = np.matmul(da_rows, hx_rows.reshape(K, T * B).T)
+                np.copyto(hx_rows, hx[t0:T].transpose(1, 0, 2))
+                dw = np.matmul(da_rows, hx_rows.reshape(K, n * B).T)
                 grads[1], grads[2], grads[3] = dw[:, U:U + D], dw[:, :U], dw[:, U + D]
         return grads
 
