@@ -286,8 +286,9 @@ class FusedLSTMPart:
                 dh = dh_next
             if g_seq is not None and t0:
                 dh += g_seq[:t0].sum(axis=0)
-            # The weight-gradient product's operands as `(rows, steps * b)` matrices: two
-            # copies of contiguous rows (`tensordot` gathers `hx` element by element).
+            # The operands of the weight-gradient product as `(rows, steps * b)` matrices,
+            # copied into pooled scratch; the input gradient is then one product too (faster
+            # than one per step on long sequences).
             np.copyto(da_rows, da.transpose(1, 0, 2))
             da_rows = da_rows.reshape(4 * U, n * B)
             grads = {4: dh.T, 5: dc.T}
