@@ -243,7 +243,7 @@ class FusedLSTMPart:
         w_r = s.fused_w_backward_r
         shapes = [(n, 4 * U, B), (n, U, B), (U, B), (4 * U, n, B), (K, n, B), (n, U, B)]
         with buffers.scratch_arrays(shapes, s.dtype) as (da, dc_dh, dct, da_rows, hx_rows,
-                                                          forget):
+                                                          forget_passed):
             # The factors of every step at once: the slopes (sigmoid' = s (1 - s), tanh' =
             # 1 - g^2) times what each gate multiplies: o <- dh * tanh(c); i <- dc * g,
             # f <- dc * c_prev; g <- dc * i. And the cell gradient's share of dh:
@@ -259,8 +259,7 @@ class FusedLSTMPart:
             np.multiply(tcs[t0:], tcs[t0:], out=dc_dh)
             np.subtract(1, dc_dh, out=dc_dh)
             dc_dh *= tt[t0:T, :U]
-            np.copyto(forget, tt[t0:T, 2 * U:3 * U])
-            passed = None
+            forget, passed = tt[t0:T, 2 * U:3 * U], None
             if seq.mask is not None:
                 # A masked step passes dh and dc through: its factors are 0 and its forget
                 # gate 1, and dh adds its own value on the masked columns.
@@ -268,7 +267,7 @@ class FusedLSTMPart:
                 passed = 1 - m
                 da *= m
                 dc_dh *= m
-                forget *= m
+                forget = np.multiply(forget, m, out=forget_passed)
                 forget += passed
             da_ifg = da[:, U:].reshape(n, 3, U, B)
             for t in range(T - 1, t0 - 1, -1):
