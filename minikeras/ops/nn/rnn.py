@@ -45,6 +45,7 @@ units)` with `return_sequences`, else `(batch, units)`.
 """
 
 import collections
+import weakref
 
 import numpy as np
 from autograd.extend import defvjp_argnums, primitive
@@ -356,10 +357,16 @@ class RecurrentForward:
         self.slices = (batch_parts(batch, work) if batch * units >= MIN_SPLIT_STEP_SIZE
                        else [slice(0, batch)])
 
+        # The parts see this object through a weak proxy: with a strong reference back, the
+        # forward pass and its parts would form a cycle, kept alive after the backward pass
+        # until the garbage collector runs, and pooled buffers they lease would come back
+        # late (most steps would then allocate afresh).
+        shared = weakref.proxy(self)
+
         def run(i, rows):
             with np.errstate(over="ignore"):
                 return self.part_class(
-                    self, x[rows], [s[rows] for s in states],
+                    shared, x[rows], [s[rows] for s in states],
                     None if mask is None else mask[rows],
                     None if dropout_masks is None else dropout_masks[:, rows],
                     None if recurrent_dropout_masks is None else recurrent_dropout_masks[:,
