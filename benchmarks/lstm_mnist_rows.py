@@ -6,7 +6,7 @@ Run: `python benchmarks/lstm_mnist_rows.py [--model lstm|gru|text] [--epochs N] 
 - `lstm` (default): MNIST images read row by row, `LSTM(64)` over 28 steps of 28 pixels ->
   `Dense(10, softmax)`, Adam, categorical cross-entropy, batch 64. Target on the 2-core
   machine: at most 1.0x real Keras 3 with the JAX backend (4.1-4.7 ms per step); the
-  hand-written NumPy floor (`lstm_numpy_floor.py`) is 4.1-4.4 ms on the same machine.
+  hand-written NumPy floor (`lstm_numpy_floor.py`) is 4.1-4.5 ms on the same machine.
 - `gru`: the same with `GRU(64)`.
 - `text`: padded token sequences (100 ids from a vocabulary of 5000, the first 20-100 of them
   padding), `Embedding(5000, 64, mask_zero=True)` -> `LSTM(64)` -> `Dense(1, sigmoid)`,
