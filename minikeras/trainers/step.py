@@ -9,6 +9,7 @@ JAX trainer is: it takes every value it reads and returns every value it compute
 and `write_back` puts the new values into the `Variable`s, in one place.
 """
 
+import contextlib
 
 import numpy as np
 
@@ -78,11 +79,28 @@ def batch_objective(model, trainable, non_trainable, non_trainable_values, x, y,
     return objective
 
 
+@contextlib.contextmanager
+def states_kept(model):
+    """Gives stateful recurrent layers their states back after a call that is not a step of
+    the data (learning a model's outputs, a gradient measured by a callback): a stateful
+    layer writes its states at once, as TensorFlow's variables are."""
+    layers = [layer for layer in (model, *model._sublayers())
+              if getattr(layer, "stateful", False) and "states" in layer.__dict__]
+    saved = [None if layer.states is None else [np.array(v.value) for v in layer.states]
+             for layer in layers]
+    try:
+        yield
+    finally:
+        for layer, states in zip(layers, saved):
+            if layer.states is not None:
+                layer.reset_states(states)  # None: made by this call, so from zeros
+
+
 def loss_and_gradients(model, x, y, sample_weight=None, seed=0):
     """The loss of one batch and its gradient with respect to each trainable variable, at the
     Variables' current values, computed as a training step computes them
     (`batch_objective`). Nothing changes: no weight, no moving statistic, no optimizer
-    state. `GradientMonitor` reads gradients through this.
+    state, no recurrent state. `GradientMonitor` reads gradients through this.
 
     Args:
         model: a compiled, built model.
@@ -95,7 +113,8 @@ def loss_and_gradients(model, x, y, sample_weight=None, seed=0):
     trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
     objective = batch_objective(model, trainable, non_trainable, read_arrays(non_trainable),
                                 x, y, sample_weight, seed)
-    (loss, _), grads = value_and_grads(objective, read_arrays(trainable))
+    with states_kept(model):
+        (loss, _), grads = value_and_grads(objective, read_arrays(trainable))
     return float(loss), grads
 
 

@@ -18,7 +18,7 @@ from minikeras.trainers import batch_sources
 from minikeras.trainers import data as data_utils
 from minikeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
 from minikeras.trainers.interrupt import StopAtBatchBoundary
-from minikeras.trainers.step import TestStep, TrainStep, new_seed, step_seeds
+from minikeras.trainers.step import TestStep, TrainStep, new_seed, states_kept, step_seeds
 from minikeras.trainers.step_methods import StepMethods, step_data, pythonify_logs, is_metric
 
 
@@ -130,7 +130,7 @@ class Trainer(StepMethods):
             return
         if self._output_names_or_none() is None:
             first = data_utils.take(x, slice(0, batch_size or data_utils.num_samples(x)))
-            with StatelessScope(training=False):
+            with states_kept(self), StatelessScope(training=False):
                 outputs = self(first, training=False)
             if self._output_names_or_none() is None:  # not a Sequential built by that call
                 if isinstance(outputs, dict):

@@ -96,3 +96,49 @@ def test_train_on_batch_steps_equal_fit(case):
             model.train_on_batch(x[start:start + B], y[start:start + B])
     _assert_close(model.get_weights(), case["weights_after_fit"], "weights")
     _assert_close(_states(model), case["states_after_fit"], "states")
+
+
+class _Subclassed(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.lstm = layers.LSTM(3, stateful=True, return_sequences=True)
+        self.gru = layers.GRU(2, stateful=True)
+        self.dense = layers.Dense(1)
+
+    def call(self, x):
+        return self.dense(self.gru(self.lstm(x)))
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate"])
+def test_a_subclassed_model_learning_its_outputs_does_not_advance_the_states(case, method):
+    # A subclassed model's outputs are learnt from one call on the first batch before the
+    # first step; that call must leave the states as they were, so the model follows Keras's
+    # numbers as the Sequential model does.
+    model = _Subclassed()
+    model(np.zeros((B, T, D), np.float32))
+    model.set_weights([np.asarray(w, np.float32) for w in case["initial_weights"]])
+    model.lstm.reset_states()
+    model.gru.reset_states()
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    x, y = np.asarray(case["x"], np.float32), np.asarray(case["y"], np.float32)
+    if method == "fit":
+        model.fit(x, y, batch_size=B, epochs=2, shuffle=False, verbose=0)
+        _assert_close(model.get_weights(), case["weights_after_fit"], "weights after fit")
+        _assert_close(_states(model), case["states_after_fit"], "states after fit")
+    else:
+        loss = model.evaluate(x, y, batch_size=B, verbose=0)
+        assert loss == pytest.approx(case["evaluate"], rel=1e-5)
+        _assert_close(_states(model), case["states_after_evaluate"], "states after evaluate")
+
+
+def test_gradient_monitor_leaves_the_states_alone(case):
+    # The monitor measures gradients on its sample at each epoch's end; the next epoch must
+    # start from the states the data left, so fit follows Keras's numbers as without it.
+    model = _model(case)
+    x, y = np.asarray(case["x"], np.float32), np.asarray(case["y"], np.float32)
+    monitor = keras.callbacks.GradientMonitor(x[:B], y[:B])
+    history = model.fit(x, y, batch_size=B, epochs=2, shuffle=False, verbose=0,
+                        callbacks=[monitor])
+    np.testing.assert_allclose(history.history["loss"], case["fit_loss"], rtol=1e-5)
+    _assert_close(model.get_weights(), case["weights_after_fit"], "weights after fit")
+    _assert_close(_states(model), case["states_after_fit"], "states after fit")
