@@ -4,6 +4,7 @@ They are loops over the pure step of `minikeras.trainers.step`: data in batches,
 results written back, metrics, progress bar and callbacks.
 """
 
+import inspect
 import warnings
 
 import numpy as np
@@ -509,7 +510,8 @@ class Trainer(StepMethods):
                 "compiled with loss=None, training on its `add_loss` losses, needs no `y`). "
                 f"Received x={_describe_batch(x)} and no `y`. To train on a pipeline, pass a "
                 "generator, a `keras.utils.PyDataset` / `Sequence` or a dataset of `(x, y)` "
-                "batches as `x`.")
+                "batches as `x`." + (" `x` is a generator function: call it, `fit(gen())`."
+                                     if inspect.isgeneratorfunction(x) else ""))
         if validation_data is not None and validation_split:
             validation_split = 0.0  # Keras: validation_data takes precedence
         if validation_split:

@@ -546,6 +546,18 @@ def test_fit_on_x_alone_says_what_it_accepts():
         mlp().fit(X, verbose=0)
 
 
+def test_fit_on_a_generator_function_says_to_call_it():
+    def batches():
+        yield X[:BATCH], Y[:BATCH]
+
+    model = mlp()
+    weights = model.get_weights()
+    with pytest.raises(ValueError, match=r"Received x=a function and no `y`\..* `x` is a "
+                                         r"generator function: call it, `fit\(gen\(\)\)`\.$"):
+        model.fit(batches, steps_per_epoch=1, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights()))
+
+
 # ----------------------------------------------------------------- Keras 2 spellings
 def test_fit_evaluate_predict_generator_are_keras2_spellings():
     ref_model, ref_history = reference(epochs=2)
