@@ -158,3 +158,22 @@ def test_outputs_keep_their_values_when_the_buffers_are_reused(return_sequences,
     for a, b in zip(first, kept):
         np.testing.assert_array_equal(a, b)
 
+
+
+def test_fused_matches_the_general_path_on_batch_halves():
+    # 256 sequences of 64 units: a step large enough to be split over two threads.
+    rng = np.random.default_rng(5)
+    b, u = 256, 64
+    args = [rng.normal(size=s) * 0.3 for s in [(b, 5, 3), (3, 3 * u), (u, 3 * u), (2, 3 * u),
+                                                 (b, u)]]
+    mask = rng.random((b, 5)) < 0.8
+    forward = GRUForward(*args, mask, False, True, False, "tanh", "sigmoid", True, None, None)
+    assert [type(p) for p in forward.parts] == [FusedGRUPart, FusedGRUPart]
+    cotangents = [rng.normal(size=(b, 5, u)), rng.normal(size=(b, u))]
+    kwargs = dict(mask=mask, return_sequences=True)
+    got, got_grads = _values_and_grads(gru, args, cotangents, **kwargs)
+    ones = np.ones((3, b, u))
+    want, want_grads = _values_and_grads(
+        lambda *a, **kw: gru(*a, recurrent_dropout_masks=ones, **kw), args, cotangents, **kwargs)
+    for g, w in zip(list(got) + list(got_grads), list(want) + list(want_grads)):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
