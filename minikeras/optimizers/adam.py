@@ -6,6 +6,7 @@ import numpy as np
 from minikeras.optimizers.arguments import (check_non_negative, check_unit_interval,
                                              keras2_epsilon)
 from minikeras.optimizers.base import Optimizer
+from minikeras.optimizers.passes import into
 
 f32 = np.float32
 
@@ -51,10 +52,8 @@ class Adam(Optimizer):
         velocity_hats = state[2] if self.amsgrad else [None] * len(values)
         new_values, new_m, new_v, new_vhat = [], [], [], []
         for g, x, m_old, v_old, vhat in zip(grads, values, state[0], state[1], velocity_hats):
-            # The operations of `m + (g - m)*(1 - b1)` etc. in Keras's order, but each written
-            # into an array made here: four new arrays per variable instead of eleven (these
-            # passes over a large kernel are memory-bound). The arguments are never written.
-            # (A 0-d variable's temporaries are NumPy scalars: `*=` then simply rebinds.)
+            # The operations of `m + (g - m)*(1 - b1)` etc. in Keras's order, written into the
+            # arrays made here: four new arrays per variable instead of eleven (passes.py).
             m = np.subtract(g, m_old)
             m *= one_minus_b1
             m += m_old
@@ -70,14 +69,10 @@ class Adam(Optimizer):
             denominator += epsilon
             step = np.multiply(m, alpha)
             step /= denominator
-            new_values.append(_subtract_into(x, step))
+            new_values.append(into(np.subtract, x, step, out=step))
         return new_values, (new_m, new_v) + ((new_vhat,) if self.amsgrad else ())
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
 
-
-def _subtract_into(x, step):
-    """`x - step`, written over `step` (an array the rule made) when it is an array."""
-    return np.subtract(x, step, out=step) if isinstance(step, np.ndarray) else x - step

@@ -5,6 +5,7 @@ import numpy as np
 
 from minikeras.optimizers.arguments import check_unit_interval
 from minikeras.optimizers.base import Optimizer
+from minikeras.optimizers.passes import into
 
 
 class SGD(Optimizer):
@@ -34,15 +35,24 @@ class SGD(Optimizer):
         return ([np.zeros_like(x) for x in values],) if self.momentum != 0 else ()
 
     def update(self, grads, state, values, step, lr):
-        if self.momentum == 0:
-            return [x - g * lr for g, x in zip(grads, values)], ()
         mom = np.float32(self.momentum)
         new_values, momentums = [], []
-        for g, x, m in zip(grads, values, state[0]):
-            m = m * mom - g * lr
-            new_values.append(x + (m * mom - g * lr) if self.nesterov else x + m)
+        for i, (g, x) in enumerate(zip(grads, values)):
+            # Keras's operations in its order, written into the arrays made here (passes.py).
+            scaled = g * lr
+            if self.momentum == 0:
+                new_values.append(into(np.subtract, x, scaled, out=scaled))
+                continue
+            m = state[0][i] * mom
+            m -= scaled  # m * mom - g * lr
+            if self.nesterov:
+                increment = m * mom
+                increment -= scaled  # m * mom - g * lr, with the new m
+                new_values.append(into(np.add, x, increment, out=increment))
+            else:
+                new_values.append(into(np.add, x, m, out=scaled))
             momentums.append(m)
-        return new_values, (momentums,)
+        return new_values, ((momentums,) if self.momentum != 0 else ())
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
