@@ -25,12 +25,11 @@ import numpy as np
 from autograd.tracer import getval
 
 from minikeras.ops.nn import buffers
-from minikeras.ops.nn.lstm import _first_computed
 from minikeras.ops.nn.rnn import (RecurrentForward, Sequence, activate, as_float, carry_masked,
                                   check_activation, check_sequence, check_state, derivative,
-                                  feature_major, feature_major_masks, prepare, prepare_mask,
-                                  previous_states, project_inputs, project_inputs_grads,
-                                  project_state, project_state_backward,
+                                  feature_major, feature_major_masks, first_computed, prepare,
+                                  prepare_mask, previous_states, project_inputs,
+                                  project_inputs_grads, project_state, project_state_backward,
                                   project_state_kernel_grad, recurrence, split_masked,
                                   state_cotangent, sum_bias, time_major_input, unpack)
 
@@ -238,7 +237,7 @@ class FusedGRUPart:
         wr, keep = s.fused_wr, seq.keep
         # Steps masked in every sequence of the part (the padding before the shortest sequence
         # starts) leave the state as it is: they are not computed, forward or backward.
-        self.start = t0 = 0 if keep is None else _first_computed(seq.mask)
+        self.start = t0 = 0 if keep is None else first_computed(seq.mask)
         hx[1:t0 + 1, :U] = hx[0, :U]
         np.matmul(s.fused_wx, hx[t0:T, U:], out=xp[t0:])
         for t in range(t0, T):

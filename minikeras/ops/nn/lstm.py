@@ -24,9 +24,9 @@ from autograd.tracer import getval
 from minikeras.ops.nn import buffers
 from minikeras.ops.nn.rnn import (RecurrentForward, Sequence, activate, as_float, carry_masked,
                                   check_activation, check_sequence, check_state, derivative,
-                                  feature_major, feature_major_masks, prepare, prepare_mask,
-                                  previous_states, project_inputs, project_inputs_grads,
-                                  project_state, project_state_backward,
+                                  feature_major, feature_major_masks, first_computed, prepare,
+                                  prepare_mask, previous_states, project_inputs,
+                                  project_inputs_grads, project_state, project_state_backward,
                                   project_state_kernel_grad, recurrence, split_masked,
                                   state_cotangent, sum_bias, time_major_input, unpack)
 
@@ -64,13 +64,6 @@ def _to_internal(a, blocks, out):
     for rows, cols in blocks:
         np.copyto(out[rows], a[..., cols].T)
     return out
-
-
-def _first_computed(mask):
-    """The first step of a `(time, 1, batch)` mask that any sequence computes (time if none
-    does)."""
-    computed = mask.reshape(len(mask), -1).any(axis=1)
-    return int(computed.argmax()) if computed.any() else len(mask)
 
 
 def _reorder_masks(masks):
@@ -206,7 +199,7 @@ class FusedLSTMPart:
         w, keep = s.fused_w, seq.keep
         # Steps masked in every sequence of the part (the padding before the shortest sequence
         # starts) leave the states as they are: they are not computed, forward or backward.
-        self.start = t0 = 0 if keep is None else _first_computed(seq.mask)
+        self.start = t0 = 0 if keep is None else first_computed(seq.mask)
         hx[1:t0 + 1, :U] = hx[0, :U]
         tt[1:t0 + 1, 4 * U:] = tt[0, 4 * U:]
         for t in range(t0, T):

@@ -13,8 +13,8 @@ time step in NumPy and register one hand-written backward pass through time (BPT
 Inside, a step works *feature-major*: a state is `(units, batch)` and the gates of a step are
 `(gates * units, batch)`, so each gate is a contiguous block of rows and every elementwise pass
 of a step runs over contiguous memory (a column slice of a batch-major `(batch, 4 units)` row
-runs three times slower). A large step (`MIN_SPLIT_STEP_SIZE`) is split in two batch halves computed on two threads
-(`batch_split`): the recurrence of each sequence is independent of the others, so each half runs
+runs three times slower). A large step (`MIN_SPLIT_STEP_SIZE`) is split in two batch halves
+computed on two threads (`batch_split`): the recurrence of each sequence is independent of the others, so each half runs
 exactly as it would alone, and the weight gradients of the halves are added in a fixed order.
 
 Each primitive is a plain function that runs the forward pass on the raw values, then hands the
@@ -180,6 +180,13 @@ def prepare_mask(mask, go_backwards, dtype):
 def feature_major(a):
     """`(batch, n)` -> a contiguous `(n, batch)`; None stays None."""
     return None if a is None else np.ascontiguousarray(a.T)
+
+
+def first_computed(mask):
+    """The first step of a `(time, 1, batch)` mask that any sequence computes (time if none
+    does)."""
+    computed = mask.reshape(len(mask), -1).any(axis=1)
+    return int(computed.argmax()) if computed.any() else len(mask)
 
 
 def feature_major_masks(masks):
