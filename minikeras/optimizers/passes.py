@@ -6,8 +6,9 @@ over memory still in cache (RMSprop on the course MLP's weights, rule alone, 2-c
 143 us with nine new arrays per variable, 132 with three; on a 1.2M-weight kernel 2.27 ms,
 1.98). So a rule makes the arrays it returns and a temporary or two, and writes the other
 passes into them with `out=` or augmented assignment, never into its arguments: the same
-operations on the same operands, so the same bits. Where a product or sum is written with its operands swapped
-(`a * b` as `b * a`), the result is the same: IEEE multiplication and addition are commutative.
+operations on the same operands, so the same bits. Where a product or sum is written with its
+operands swapped (`a * b` as `b * a`), the result is the same: IEEE multiplication and
+addition are commutative.
 """
 
 import numpy as np
