@@ -25,13 +25,12 @@ import numpy as np
 from autograd.tracer import getval
 
 from minikeras.ops.nn import buffers
-from minikeras.ops.nn.rnn import (RecurrentForward, Sequence, activate, as_float, carry_masked,
+from minikeras.ops.nn.rnn import (RecurrentForward, activate, as_float, carry_masked,
                                   check_activation, check_sequence, check_state, derivative,
-                                  feature_major, feature_major_masks, first_computed, prepare,
-                                  prepare_mask, previous_states, project_inputs,
-                                  project_inputs_grads, project_state, project_state_backward,
-                                  project_state_kernel_grad, recurrence, split_masked,
-                                  state_cotangent, sum_bias, time_major_input, unpack)
+                                  feature_major, feature_major_masks, first_computed, fused_inputs,
+                                  prepare, previous_states, project_inputs, project_inputs_grads,
+                                  project_state, project_state_backward, project_state_kernel_grad,
+                                  recurrence, split_masked, state_cotangent, sum_bias, unpack)
 
 
 def _split_masks(masks):
@@ -224,9 +223,8 @@ class FusedGRUPart:
 
     def __init__(self, shared, x, states, mask, dropout_masks, recurrent_dropout_masks):
         self.shared = s = shared
-        self.seq = seq = Sequence(None, *prepare_mask(mask, s.go_backwards, s.dtype))
-        self.dm = feature_major_masks(dropout_masks)
-        xt = time_major_input(x, s.go_backwards)  # (time, features, batch), copied into hx
+        seq, self.dm, xt = fused_inputs(s, x, mask, dropout_masks)  # xt copied into hx
+        self.seq = seq
         T, D, B = xt.shape
         U = s.fused_rk.shape[0]
         hx, xp, gates, rp = buffers.lease_arrays(self, [

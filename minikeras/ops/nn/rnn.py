@@ -194,6 +194,13 @@ def feature_major_masks(masks):
     return None if masks is None else np.ascontiguousarray(masks.transpose(0, 2, 1))
 
 
+def fused_inputs(shared, x, mask, dropout_masks):
+    """What a fused part reads: `(Sequence(None, mask, keep), feature-major dropout masks,
+    x as a (time, features, batch) view in processing order)`."""
+    seq = Sequence(None, *prepare_mask(mask, shared.go_backwards, shared.dtype))
+    return seq, feature_major_masks(dropout_masks), time_major_input(x, shared.go_backwards)
+
+
 # ----------------------------------------------------------------------------- projections
 def project_inputs(x, kernel_t, bias, masks):
     """`kernel^T @ x_t + bias` for every step at once: `(time, gates * units, batch)`, a new
