@@ -174,6 +174,13 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
+        if type(values) is float and (sample_weight is None or type(sample_weight) is int):
+            # A Python float weighted by a batch size (the loss trackers, every step): the
+            # sums the array path below makes, without making arrays.
+            w = 1.0 if sample_weight is None else float(sample_weight)
+            self.total += values * w
+            self.count += w
+            return
         values = to_numpy(values)
         if values.ndim <= 1 and (sample_weight is None or np.ndim(sample_weight) == 0):
             # One value per sample and at most one weight (every training step's loss and
