@@ -12,7 +12,7 @@ from minikeras import config, initializers, serialization
 from minikeras.keras_mask import get_keras_mask
 from minikeras.losses import squeeze_or_expand_to_same_rank
 from minikeras.naming import to_snake_case
-from minikeras.tensor import as_tensor
+from minikeras.tensor import Tensor
 from minikeras.variables import Variable, unwrap
 
 
@@ -103,7 +103,7 @@ class Metric:
 
     def _value(self, x):
         """`x` as the metric's dtype, a `Tensor` (0-d, or 1-d for vector results)."""
-        return as_tensor(np.asarray(x, dtype=self.dtype))
+        return np.asarray(x, dtype=self.dtype).view(Tensor)  # as `as_tensor`, less checking
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
