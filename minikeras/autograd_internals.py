@@ -110,6 +110,8 @@ def value_and_grads(fun, values):
 
 
 def _untrace(structure):
+    if structure is None or type(structure) is np.ndarray:  # most leaves: nothing to untrace
+        return structure
     if isinstance(structure, dict):
         return {k: _untrace(v) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
