@@ -20,9 +20,7 @@ after, and the ratio of the best epochs is printed. MNIST comes from the Keras c
 present, else random pixels of the same shape.
 """
 
-import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -109,31 +107,17 @@ def minikeras_epochs(name, epochs, samples):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=sorted(MODELS), default="lstm")
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--samples", type=int, default=12800)
-    parser.add_argument("--keras-python", help="interpreter of a virtualenv with Keras 3")
-    parser.add_argument("--keras-backend", default="jax")
-    parser.add_argument("--blas-threads", type=int,
-                        help="OpenBLAS threads for minikeras (default: minikeras's policy)")
-    parser.add_argument("--busy-cores", type=int, default=0,
-                        help="keep N other processes spinning during both runs (a busy machine)")
-    args = parser.parse_args()
-    if args.blas_threads:
-        config.set_blas_threads(args.blas_threads)
+    def add_arguments(parser):
+        parser.add_argument("--model", choices=sorted(MODELS), default="lstm")
+        parser.add_argument("--samples", type=int, default=12800)
+
+    args = common.command_line(__doc__, add_arguments)
     print(f"model {args.model}, minikeras BLAS threads: {config.blas_threads()}, busy cores: "
           f"{args.busy_cores}")
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-                for _ in range(args.busy_cores)]
-    try:
+    with common.busy_cores(args.busy_cores):
         common.compare(args, lambda epochs: minikeras_epochs(args.model, epochs, args.samples),
                        keras_script(args.model, args.samples),
                        int(np.ceil(args.samples / BATCH)), None)
-    finally:
-        for spinner in spinners:
-            spinner.kill()
-            spinner.wait()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Uses real MNIST from the Keras cache when present, else random data of the same 
 """
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -122,10 +123,12 @@ def compare(args, train, keras_script, steps, target):
               f"({'faster' if ours < theirs else 'slower'})")
 
 
-def main(description=__doc__, train=minikeras_epochs, keras_script=KERAS_SCRIPT, steps=STEPS,
-         target=1.0):
-    """Command line shared by the epoch benchmarks: time minikeras, then optionally real Keras."""
+def command_line(description, add_arguments=None):
+    """The epoch benchmarks' shared arguments (plus `add_arguments(parser)`'s), parsed, with
+    `--blas-threads` applied."""
     parser = argparse.ArgumentParser(description=description.splitlines()[0])
+    if add_arguments is not None:
+        add_arguments(parser)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--keras-python", help="interpreter of a virtualenv with Keras 3")
     parser.add_argument("--keras-backend", default="jax")
@@ -136,15 +139,28 @@ def main(description=__doc__, train=minikeras_epochs, keras_script=KERAS_SCRIPT,
     args = parser.parse_args()
     if args.blas_threads:
         config.set_blas_threads(args.blas_threads)
-    print(f"minikeras BLAS threads: {config.blas_threads()}, busy cores: {args.busy_cores}")
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-                for _ in range(args.busy_cores)]
+    return args
+
+
+@contextlib.contextmanager
+def busy_cores(n):
+    """Keeps `n` other processes spinning for the duration (a busy machine)."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
     try:
-        compare(args, train, keras_script, steps, target)
+        yield
     finally:
         for spinner in spinners:
             spinner.kill()
             spinner.wait()
+
+
+def main(description=__doc__, train=minikeras_epochs, keras_script=KERAS_SCRIPT, steps=STEPS,
+         target=1.0):
+    """Command line shared by the epoch benchmarks: time minikeras, then optionally real Keras."""
+    args = command_line(description)
+    print(f"minikeras BLAS threads: {config.blas_threads()}, busy cores: {args.busy_cores}")
+    with busy_cores(args.busy_cores):
+        compare(args, train, keras_script, steps, target)
 
 
 if __name__ == "__main__":
