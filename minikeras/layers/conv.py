@@ -9,7 +9,8 @@ the activation go through `activations.call_fused`, the same mechanism as `Dense
 import autograd.numpy as anp
 import numpy as np
 
-from minikeras import activations, config, constraints, initializers, regularizers
+from minikeras import activations, config
+from minikeras.layers import weight_arguments
 from minikeras.layers.base import InputSpec, Layer
 from minikeras.ops import nn
 from minikeras.ops.nn.conv import effective_kernel
@@ -79,7 +80,7 @@ class BaseConv(Layer):
         self.data_format = config.standardize_data_format(data_format)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self._weight_arguments("bias", bias_initializer, bias_regularizer, bias_constraint)
+        weight_arguments.store(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > "
                              f"1`. Received: strides={self.strides} and "
@@ -149,33 +150,8 @@ class BaseConv(Layer):
         return channels
 
     # ----------------------------------------------------------------------------- weights
-    def _weight_arguments(self, name, initializer, regularizer, constraint):
-        """Stores a weight's arguments under Keras's attribute names (`{name}_initializer`...)."""
-        setattr(self, f"{name}_initializer", initializers.get(initializer))
-        setattr(self, f"{name}_regularizer", regularizers.get(regularizer))
-        setattr(self, f"{name}_constraint", constraints.get(constraint))
-
-    def _add_weight(self, name, shape, arguments=None):
-        """A weight created with the arguments stored under `arguments` (default: `name`)."""
-        arguments = arguments or name
-        return self.add_weight(name=name, shape=shape,
-                               initializer=getattr(self, f"{arguments}_initializer"),
-                               regularizer=getattr(self, f"{arguments}_regularizer"),
-                               constraint=getattr(self, f"{arguments}_constraint"))
-
     def _add_bias(self, size):
-        self.bias = self._add_weight("bias", (size,)) if self.use_bias else None
-
-    def _weights_config(self, *kernels):
-        """The weights' arguments in Keras's config order: each kernel's initializer then the
-        bias's, the same for the regularizers (then the activity one) and the constraints."""
-        config = {}
-        for kind, module, extra in (("initializer", initializers, ()),
-                                    ("regularizer", regularizers, ("activity",)),
-                                    ("constraint", constraints, ())):
-            for name in (*kernels, "bias", *extra):
-                config[f"{name}_{kind}"] = module.serialize(getattr(self, f"{name}_{kind}"))
-        return config
+        self.bias = weight_arguments.add_weight(self, "bias", (size,)) if self.use_bias else None
 
     # ----------------------------------------------------------------------------- call
     def call(self, inputs):
@@ -241,8 +217,8 @@ class Conv(BaseConv):
             raise ValueError("The number of filters must be evenly divisible by the number of "
                              f"groups. Received: groups={groups}, filters={filters}.")
         self.groups = int(groups)
-        self._weight_arguments("kernel", kernel_initializer, kernel_regularizer,
-                               kernel_constraint)
+        weight_arguments.store(self, "kernel", kernel_initializer, kernel_regularizer,
+                                     kernel_constraint)
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
@@ -251,8 +227,8 @@ class Conv(BaseConv):
                              f"number of groups. Received groups={self.groups}, but the input "
                              f"has {channels} channels (full input shape is "
                              f"{tuple(input_shape)}).")
-        self.kernel = self._add_weight(
-            "kernel", self.kernel_size + (channels // self.groups, self.filters))
+        self.kernel = weight_arguments.add_weight(
+            self, "kernel", self.kernel_size + (channels // self.groups, self.filters))
         self._add_bias(self.filters)
         self.built = True
 
@@ -263,7 +239,8 @@ class Conv(BaseConv):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, **self._geometry_config(),
-                "groups": self.groups, **self._bias_config(), **self._weights_config("kernel")}
+                "groups": self.groups, **self._bias_config(),
+                **weight_arguments.config(self, "kernel", "bias", activity=True)}
 
 
 class Conv1D(Conv):

@@ -4,6 +4,7 @@ The math is `ops.nn.conv_transpose` (the input gradient of the convolution it tr
 output sizes follow Keras's rule for `padding` and `output_padding`.
 """
 
+from minikeras.layers import weight_arguments
 from minikeras.layers.conv import BaseConv
 from minikeras.ops import nn
 from minikeras.ops.nn.conv import conv_transpose_geometry
@@ -55,8 +56,8 @@ class ConvTranspose(BaseConv):
                         f"is {s}. Received: output_padding={output_padding}, "
                         f"strides={self.strides}")
         self.output_padding = output_padding
-        self._weight_arguments("kernel", kernel_initializer, kernel_regularizer,
-                               kernel_constraint)
+        weight_arguments.store(self, "kernel", kernel_initializer, kernel_regularizer,
+                                     kernel_constraint)
 
     def _output_spatial(self, input_shape, spatial):
         known = [1 if s is None else s for s in spatial]
@@ -66,7 +67,8 @@ class ConvTranspose(BaseConv):
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
-        self.kernel = self._add_weight("kernel", self.kernel_size + (self.filters, channels))
+        self.kernel = weight_arguments.add_weight(
+            self, "kernel", self.kernel_size + (self.filters, channels))
         self._add_bias(self.filters)
         self.built = True
 
@@ -82,7 +84,7 @@ class ConvTranspose(BaseConv):
         return {**super().get_config(), "filters": self.filters, **geometry,
                 "output_padding": self.output_padding, "data_format": data_format,
                 "dilation_rate": dilation_rate, **self._bias_config(),
-                **self._weights_config("kernel")}
+                **weight_arguments.config(self, "kernel", "bias", activity=True)}
 
 
 class Conv1DTranspose(ConvTranspose):

@@ -5,10 +5,10 @@ import warnings
 import autograd.numpy as anp
 import numpy as np
 
-from minikeras import activations, constraints, initializers, ops, regularizers
-from minikeras import config
+from minikeras import activations, config, ops
 from minikeras.random_seed import global_rng
 from minikeras.stateless_scope import current_scope
+from minikeras.layers import weight_arguments
 from minikeras.layers.base import InputSpec, Layer, dtype_from_config
 from minikeras.layers.keras_tensor import KerasTensor, Node
 
@@ -112,12 +112,9 @@ class Dense(Layer):
         self.units = _check_positive_int(type(self).__name__, "units", units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        weight_arguments.store(self, "kernel", kernel_initializer, kernel_regularizer,
+                               kernel_constraint)
+        weight_arguments.store(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True  # on a sequence, each step stays masked or not
 
@@ -126,13 +123,9 @@ class Dense(Layer):
         if in_dim is None:
             raise ValueError(f"The last dimension of the input to Dense layer '{self.name}' "
                              f"must be defined. Received input shape {tuple(input_shape)}.")
-        self.kernel = self.add_weight(shape=(in_dim, self.units), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, name="kernel")
-        self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint,
-                                    name="bias") if self.use_bias else None
+        self.kernel = weight_arguments.add_weight(self, "kernel", (in_dim, self.units))
+        self.bias = weight_arguments.add_weight(self, "bias", (self.units,)) \
+            if self.use_bias else None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
         self.built = True
 
@@ -147,13 +140,7 @@ class Dense(Layer):
         config_ = super().get_config()
         config_.update(
             units=self.units, activation=activations.serialize(self.activation),
-            use_bias=self.use_bias,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            kernel_constraint=constraints.serialize(self.kernel_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint),
+            use_bias=self.use_bias, **weight_arguments.config(self, "kernel", "bias"),
             quantization_config=None,  # Keras 3.13+ writes it; minikeras does not quantize
         )
         return config_

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 from autograd.tracer import getval
 
-from minikeras import constraints, initializers, regularizers
+from minikeras.layers import weight_arguments
 from minikeras.layers.base import Layer
 from minikeras.ops import nn
 from minikeras.ops.nn.embedding import token_ids
@@ -60,9 +60,8 @@ class Embedding(Layer):
         super().__init__(**kwargs)
         self.input_dim = input_dim
         self.output_dim = output_dim
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        weight_arguments.store(self, "embeddings", embeddings_initializer,
+                               embeddings_regularizer, embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         if weights is not None:
@@ -73,11 +72,8 @@ class Embedding(Layer):
     def build(self, input_shape=None):
         if self.built:
             return
-        self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
-                                          initializer=self.embeddings_initializer,
-                                          name="embeddings",
-                                          regularizer=self.embeddings_regularizer,
-                                          constraint=self.embeddings_constraint)
+        self.embeddings = weight_arguments.add_weight(self, "embeddings",
+                                                      (self.input_dim, self.output_dim))
         self.built = True
 
     def call(self, inputs):
@@ -97,9 +93,6 @@ class Embedding(Layer):
         config_ = super().get_config()
         config_.update(
             input_dim=self.input_dim, output_dim=self.output_dim,
-            embeddings_initializer=initializers.serialize(self.embeddings_initializer),
-            embeddings_regularizer=regularizers.serialize(self.embeddings_regularizer),
-            activity_regularizer=regularizers.serialize(self.activity_regularizer),
-            embeddings_constraint=constraints.serialize(self.embeddings_constraint),
+            **weight_arguments.config(self, "embeddings", activity=True),
             mask_zero=self.mask_zero, quantization_config=None)
         return config_

@@ -11,6 +11,7 @@ product over the channels (`ops.nn.dense`), where the bias and the activation ar
 import autograd.numpy as anp
 import numpy as np
 
+from minikeras.layers import weight_arguments
 from minikeras.layers.conv import BaseConv, pop_tf_keras2_keys
 from minikeras.ops import nn
 
@@ -63,16 +64,16 @@ class DepthwiseConv(BaseConv):
                          bias_constraint=bias_constraint, **kwargs)
         self.depth_multiplier = _positive_int(type(self).__name__, "depth_multiplier",
                                               depth_multiplier)
-        self._weight_arguments("depthwise", depthwise_initializer, depthwise_regularizer,
-                               depthwise_constraint)
+        weight_arguments.store(self, "depthwise", depthwise_initializer, depthwise_regularizer,
+                                     depthwise_constraint)
 
     def _output_channels(self, channels):
         return None if channels is None else channels * self.depth_multiplier
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
-        self.kernel = self._add_weight(
-            "kernel", self.kernel_size + (channels, self.depth_multiplier), "depthwise")
+        self.kernel = weight_arguments.add_weight(
+            self, "kernel", self.kernel_size + (channels, self.depth_multiplier), "depthwise")
         self._add_bias(channels * self.depth_multiplier)
         self.built = True
 
@@ -83,7 +84,7 @@ class DepthwiseConv(BaseConv):
     def get_config(self):
         return {**super().get_config(), "depth_multiplier": self.depth_multiplier,
                 **self._geometry_config(), **self._bias_config(),
-                **self._weights_config("depthwise")}
+                **weight_arguments.config(self, "depthwise", "bias", activity=True)}
 
 
 class DepthwiseConv1D(DepthwiseConv):
@@ -156,17 +157,18 @@ class SeparableConv(BaseConv):
                          bias_constraint=bias_constraint, **kwargs)
         self.depth_multiplier = _positive_int(type(self).__name__, "depth_multiplier",
                                               depth_multiplier)
-        self._weight_arguments("depthwise", depthwise_initializer, depthwise_regularizer,
-                               depthwise_constraint)
-        self._weight_arguments("pointwise", pointwise_initializer, pointwise_regularizer,
-                               pointwise_constraint)
+        weight_arguments.store(self, "depthwise", depthwise_initializer, depthwise_regularizer,
+                                     depthwise_constraint)
+        weight_arguments.store(self, "pointwise", pointwise_initializer, pointwise_regularizer,
+                                     pointwise_constraint)
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
-        self.depthwise_kernel = self._add_weight(
-            "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier), "depthwise")
-        self.pointwise_kernel = self._add_weight(
-            "pointwise_kernel",
+        self.depthwise_kernel = weight_arguments.add_weight(
+            self, "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier),
+            "depthwise")
+        self.pointwise_kernel = weight_arguments.add_weight(
+            self, "pointwise_kernel",
             (1,) * self.rank + (channels * self.depth_multiplier, self.filters), "pointwise")
         self._add_bias(self.filters)
         self.built = True
@@ -181,7 +183,8 @@ class SeparableConv(BaseConv):
     def get_config(self):
         return {**super().get_config(), "depth_multiplier": self.depth_multiplier,
                 "filters": self.filters, **self._geometry_config(), **self._bias_config(),
-                **self._weights_config("depthwise", "pointwise")}
+                **weight_arguments.config(self, "depthwise", "pointwise", "bias",
+                                          activity=True)}
 
 
 class SeparableConv1D(SeparableConv):

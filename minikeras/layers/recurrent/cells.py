@@ -17,7 +17,8 @@ Rates of 0 or 1 apply no dropout (Keras tests `0 < rate < 1`).
 import autograd.numpy as anp
 import numpy as np
 
-from minikeras import activations, constraints, initializers, regularizers
+from minikeras import activations
+from minikeras.layers import weight_arguments
 from minikeras.layers.base import Layer
 from minikeras.layers.core import dropout_rng
 from minikeras.ops import nn
@@ -84,15 +85,11 @@ class RecurrentCell(Layer):
         self.units = _check_units(type(self).__name__, units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        weight_arguments.store(self, "kernel", kernel_initializer, kernel_regularizer,
+                               kernel_constraint)
+        weight_arguments.store(self, "recurrent", recurrent_initializer, recurrent_regularizer,
+                               recurrent_constraint)
+        weight_arguments.store(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         self.dropout = _rate(dropout)
         self.recurrent_dropout = _rate(recurrent_dropout)
         self.seed = seed
@@ -103,18 +100,11 @@ class RecurrentCell(Layer):
 
     def _add_weights(self, input_dim, bias_shape, bias_initializer):
         width = self.gates * self.units
-        self.kernel = self.add_weight(shape=(input_dim, width), name="kernel",
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=(self.units, width),
-                                                name="recurrent_kernel",
-                                                initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
-        self.bias = self.add_weight(shape=bias_shape, name="bias", initializer=bias_initializer,
-                                    regularizer=self.bias_regularizer,
-                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.kernel = weight_arguments.add_weight(self, "kernel", (input_dim, width))
+        self.recurrent_kernel = weight_arguments.add_weight(
+            self, "recurrent_kernel", (self.units, width), "recurrent")
+        self.bias = weight_arguments.add_weight(
+            self, "bias", bias_shape, initializer=bias_initializer) if self.use_bias else None
 
     def _input_dim(self, input_shape):
         dim = input_shape[-1]
@@ -165,16 +155,7 @@ class RecurrentCell(Layer):
         config_ = super().get_config()
         config_.update(
             units=self.units, activation=activations.serialize(self.activation),
-            use_bias=self.use_bias,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            recurrent_initializer=initializers.serialize(self.recurrent_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-            recurrent_regularizer=regularizers.serialize(self.recurrent_regularizer),
-            bias_regularizer=regularizers.serialize(self.bias_regularizer),
-            kernel_constraint=constraints.serialize(self.kernel_constraint),
-            recurrent_constraint=constraints.serialize(self.recurrent_constraint),
-            bias_constraint=constraints.serialize(self.bias_constraint),
+            use_bias=self.use_bias, **weight_arguments.config(self, "kernel", "recurrent", "bias"),
             dropout=self.dropout, recurrent_dropout=self.recurrent_dropout, seed=self.seed)
         return config_
 
