@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from minikeras.optimizers.arguments import (check_non_negative, check_unit_interval,
-                                             keras2_epsilon)
+from minikeras.optimizers.arguments import check_unit_interval, keras2_epsilon
 from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
@@ -30,7 +29,6 @@ class Adadelta(Optimizer):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         check_unit_interval("rho", rho)
         epsilon = keras2_epsilon(epsilon)
-        check_non_negative("epsilon", epsilon)
         self.rho, self.epsilon = rho, epsilon
 
     def init_state(self, values):

@@ -30,7 +30,6 @@ class Adagrad(Optimizer):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         check_non_negative("initial_accumulator_value", initial_accumulator_value)
         epsilon = keras2_epsilon(epsilon)
-        check_non_negative("epsilon", epsilon)
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
     def init_state(self, values):

@@ -3,8 +3,7 @@ https://arxiv.org/abs/1412.6980)."""
 
 import numpy as np
 
-from minikeras.optimizers.arguments import (check_non_negative, check_unit_interval,
-                                             keras2_epsilon)
+from minikeras.optimizers.arguments import check_betas, keras2_epsilon
 from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
@@ -29,10 +28,8 @@ class Adamax(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None,
                  **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        check_unit_interval("beta_1", beta_1)
-        check_unit_interval("beta_2", beta_2)
+        check_betas(beta_1, beta_2)
         epsilon = keras2_epsilon(epsilon)
-        check_non_negative("epsilon", epsilon)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
     def init_state(self, values):

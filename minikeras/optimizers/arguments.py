@@ -44,15 +44,22 @@ def check_non_negative(name, value):
         raise ValueError(f"Argument `{name}` must be >= 0. Received: {name}={value}")
 
 
+def check_betas(beta_1, beta_2):
+    """Raises a ValueError unless both moment decay rates are in [0, 1)."""
+    check_unit_interval("beta_1", beta_1)
+    check_unit_interval("beta_2", beta_2)
+
+
 def keras2_epsilon(epsilon):
-    """`epsilon`, with Keras 2's `epsilon=None` read as `K.epsilon()` (1e-7 unless
-    `set_epsilon` changed it), at construction as Keras 2 did.
+    """`epsilon`, checked `>= 0`, with Keras 2's `epsilon=None` read as `K.epsilon()` (1e-7
+    unless `set_epsilon` changed it), at construction as Keras 2 did.
 
     Standalone Keras 2 documented `epsilon=None` as the default of Adam, Adamax, Nadam,
     RMSprop, Adagrad and Adadelta, and course code still passes it; Keras 3 has no such
     spelling, hence the DeprecationWarning.
     """
     if epsilon is not None:
+        check_non_negative("epsilon", epsilon)
         return epsilon
     warnings.warn("`epsilon=None` is Keras 2's spelling of `epsilon=keras.backend.epsilon()` "
                   f"({config.epsilon()}); pass the number instead.",

@@ -6,8 +6,7 @@ import warnings
 
 import numpy as np
 
-from minikeras.optimizers.arguments import (check_non_negative, check_unit_interval,
-                                             keras2_epsilon)
+from minikeras.optimizers.arguments import check_betas, check_non_negative, keras2_epsilon
 from minikeras.optimizers.base import Optimizer
 
 f32 = np.float32
@@ -53,10 +52,8 @@ class Nadam(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None,
                  schedule_decay=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        check_unit_interval("beta_1", beta_1)
-        check_unit_interval("beta_2", beta_2)
+        check_betas(beta_1, beta_2)
         epsilon = keras2_epsilon(epsilon)
-        check_non_negative("epsilon", epsilon)
         if schedule_decay is not None:
             warnings.warn("`schedule_decay` is a Keras 2 argument of Nadam (Keras 3 fixes the "
                           "momentum schedule at 0.96^t); minikeras honours it.",

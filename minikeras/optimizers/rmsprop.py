@@ -35,7 +35,6 @@ class RMSprop(Optimizer):
         check_unit_interval("rho", rho)
         check_non_negative("momentum", momentum)
         epsilon = keras2_epsilon(epsilon)
-        check_non_negative("epsilon", epsilon)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
         self.slot_groups = ([("velocity",)] + ([("momentum",)] if momentum > 0 else [])
                             + ([("average_gradient",)] if centered else []))
