@@ -61,9 +61,6 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
         rng.shuffle(indices)
         x = ws.shift(ws.as_int_lists(x[indices], path, "IMDB .npz"), start_char, index_from)
         x, y = ws.drop_long(maxlen, x, y[indices])
-        if maxlen and not x:
-            raise ValueError(f"After filtering for sequences shorter than maxlen={maxlen}, no "
-                             "sequence was kept. Increase maxlen.")
         splits.append((x, y))
     (x_train, y_train), (x_test, y_test) = splits
     # The vocabulary bound is computed over both splits together, as in Keras.

@@ -32,10 +32,14 @@ def shift(sequences, start_char, index_from):
 
 def drop_long(maxlen, sequences, labels):
     """Keeps the sequences shorter than `maxlen` (strictly, counting `start_char`) and their
-    labels, as Keras's `remove_long_seq`; `maxlen` None or 0 keeps everything."""
+    labels, as Keras's `remove_long_seq`; `maxlen` None or 0 keeps everything. Raises a
+    ValueError when none is kept (Keras fails later, with "max() arg is an empty sequence")."""
     if not maxlen:
         return sequences, labels
     kept = [i for i, s in enumerate(sequences) if len(s) < maxlen]
+    if not kept:
+        raise ValueError(f"After filtering for sequences shorter than maxlen={maxlen}, no "
+                         "sequence was kept. Increase maxlen.")
     return [sequences[i] for i in kept], np.asarray(labels)[kept]
 
 
